@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { Server } from 'socket.io';
+import { NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../src/protocol/index.js';
+import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { seedDemo } from './demo/seed.js';
+import { demoTokenRoute } from './demo/token.js';
+import { adminRouter } from './http/admin.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { PageService } from './pages/service.js';
+import { rooms } from './pages/rooms.js';
+import { registerHandlers } from './socket/handlers.js';
+import { handshake, originAllowed } from './socket/handshake.js';
+import { armExpiry, disarmExpiry } from './socket/session.js';
+import type { CareNamespace, SocketData } from './socket/types.js';
+import { openStorage, type Storage } from './storage/index.js';
+
+/** Bytes a single Socket.IO message may have: a 20,000-character journal body in 4-byte UTF-8, plus room. */
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+
+export interface CareServer {
+  http: HttpServer;
+  io: Server;
+  ns: CareNamespace;
+  storage: Storage;
+  service: PageService;
+  metrics: Metrics;
+  verifier: TokenVerifier;
+  /** The HS256 secret in use (generated in demo mode when none is configured). */
+  jwtSecret: string | null;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the whole reference backend: storage, sockets, REST, demo. Nothing listens yet. */
+export async function createCareServer(config: Config): Promise<CareServer> {
+  const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? randomBytes(32).toString('hex') : null);
+  const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl });
+  const storage = await openStorage(config.db, config.changeRetention);
+  if (config.demo) await seedDemo(storage);
+  const metrics = createMetrics();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const http = createServer(app);
+
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
+    maxHttpBufferSize: MAX_MESSAGE_BYTES,
+    cors: { origin: config.allowedOrigins ?? true, credentials: false },
+    allowRequest: (req, cb) => cb(null, originAllowed(config.allowedOrigins, req.headers.origin)),
+    serveClient: false,
+  });
+  const ns: CareNamespace = io.of(NAMESPACE);
+  const service = new PageService(storage, ns);
+
+  ns.use(handshake(verifier, metrics));
+  ns.on('connection', (socket) => {
+    metrics.sockets.inc();
+    if (socket.data.identity) void socket.join(rooms.user(socket.data.identity.userId));
+    armExpiry(socket);
+    registerHandlers(socket, service, verifier, metrics);
+    socket.on('disconnect', () => {
+      metrics.sockets.dec();
+      disarmExpiry(socket);
+    });
+  });
+
+  app.use((req, res, next) => {
+    if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
+      res.status(403).json({ error: { code: 'forbidden', message: 'This origin is not allowed.' } });
+      return;
+    }
+    next();
+  });
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await storage.ping();
+      res.json({ ok: true });
+    } catch {
+      res.status(503).json({ ok: false });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use('/api', adminRouter(service, verifier));
+  if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false }));
+  if (config.demo && config.demoDir) {
+    app.get('/demo/token', demoTokenRoute(jwtSecret!));
+    app.use('/demo', express.static(config.demoDir));
+    app.get('/', (_req, res) => res.redirect('/demo/'));
+  }
+
+  return {
+    http,
+    io,
+    ns,
+    storage,
+    service,
+    metrics,
+    verifier,
+    jwtSecret,
+    listen(port = config.port, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          const { port: actual } = http.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${actual}`);
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await storage.close();
+    },
+  };
+}

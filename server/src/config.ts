@@ -1,0 +1,36 @@
+/** The server's configuration, read once from the environment (SPEC section 5). */
+export interface Config {
+  port: number;
+  /** `sqlite:<file>`, `sqlite::memory:` or `postgres://…`. */
+  db: string;
+  redisUrl: string | null;
+  jwtSecret: string | null;
+  jwksUrl: string | null;
+  /** Origins allowed on the socket handshake and the REST API; `null` allows any. */
+  allowedOrigins: string[] | null;
+  demo: boolean;
+  /** How many changes per page are kept for catch-up; older gaps get `reset`. */
+  changeRetention: number;
+  /** Where the built bundle (`/dist/`) and the demo site (`/demo/`) are served from. */
+  distDir: string | null;
+  demoDir: string | null;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; demoDir: string }): Config {
+  const demo = env.CARE_DEMO === '1' || env.CARE_DEMO === 'true';
+  const port = env.PORT === undefined ? 8080 : Number(env.PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const origins = env.CARE_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    port,
+    db: env.CARE_DB ?? 'sqlite:care.db',
+    redisUrl: env.REDIS_URL || null,
+    jwtSecret: env.CARE_JWT_SECRET || null,
+    jwksUrl: env.CARE_JWKS_URL || null,
+    allowedOrigins: origins && origins.length > 0 ? origins : null,
+    demo,
+    changeRetention: Number(env.CARE_CHANGE_RETENTION ?? 10_000),
+    distDir: paths.distDir,
+    demoDir: demo ? paths.demoDir : null,
+  };
+}

@@ -1,0 +1,22 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics, one registry per server instance so tests can run several. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    sockets: new Gauge({ name: 'care_connected_sockets', help: 'Connected sockets on this node', registers: [registry] }),
+    handshakesRefused: new Counter({ name: 'care_handshakes_refused_total', help: 'Refused socket handshakes', labelNames: ['code'], registers: [registry] }),
+    calls: new Counter({ name: 'care_calls_total', help: 'Client calls by event and outcome', labelNames: ['event', 'outcome'], registers: [registry] }),
+    callSeconds: new Histogram({
+      name: 'care_call_duration_seconds',
+      help: 'Time from a client call to its acknowledgement',
+      labelNames: ['event'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

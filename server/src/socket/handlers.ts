@@ -1,0 +1,74 @@
+import { performance } from 'node:perf_hooks';
+import type { ClientEventName } from '../../../src/protocol/index.js';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { CareFailure, toFailure } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { Actor } from '../pages/audit.js';
+import { rooms } from '../pages/rooms.js';
+import type { PageService } from '../pages/service.js';
+import { armExpiry } from './session.js';
+import type { CareSocket } from './types.js';
+import { parsePayload, type Payload } from './validation.js';
+
+type Run<E extends ClientEventName> = (payload: Payload<E>, actor: Actor) => Promise<object | void>;
+
+/**
+ * Wires every client event to the page service through one wrapper: it checks the call's
+ * shape, refuses an expired session, validates, runs, and always acknowledges, so a bad call
+ * gets a clear error and never an exception that could take the process down.
+ */
+export function registerHandlers(socket: CareSocket, service: PageService, verifier: TokenVerifier, metrics: Metrics): void {
+  const on = <E extends ClientEventName>(event: E, run: Run<E>) => {
+    (socket.on as (ev: string, fn: (...args: unknown[]) => void) => void)(event, (...args: unknown[]) => {
+      const ack = args.at(-1);
+      if (typeof ack !== 'function') return; // Nobody to answer; the protocol requires an ack.
+      const started = performance.now();
+      void (async () => {
+        let result: object;
+        try {
+          if (args.length !== 2) throw new CareFailure('invalid', `${event} takes exactly one payload and an acknowledgement.`);
+          if (socket.data.expired && event !== 'session:refresh') throw new CareFailure('unauthorized', 'Your session expired; refresh the token.');
+          const payload = parsePayload(event, args[0]);
+          const value = await run(payload, { identity: socket.data.identity, ip: socket.data.ip });
+          result = { ok: true, ...(value ?? {}) };
+        } catch (err) {
+          if (!(err instanceof CareFailure)) console.error(`[care] ${event} failed:`, err);
+          result = toFailure(err);
+        }
+        metrics.calls.inc({ event, outcome: 'ok' in result && result.ok ? 'ok' : (result as { error: { code: string } }).error.code });
+        metrics.callSeconds.observe({ event }, (performance.now() - started) / 1000);
+        try {
+          (ack as (r: object) => void)(result);
+        } catch {
+          // The client went away between call and answer.
+        }
+      })();
+    });
+  };
+
+  on('page:subscribe', (p, actor) => service.subscribe(socket, actor, p));
+  on('page:unsubscribe', async (p) => service.unsubscribe(socket, p.pageId));
+  on('journal:post', async (p, actor) => ({ entry: await service.postJournal(actor, p) }));
+  on('journal:edit', async (p, actor) => ({ entry: await service.editJournal(actor, p) }));
+  on('journal:delete', (p, actor) => service.deleteJournal(actor, p));
+  on('wall:post', async (p, actor) => ({ message: await service.postWall(actor, p) }));
+  on('wall:heart', (p, actor) => service.heart(actor, p));
+  on('wall:hide', async (p, actor) => ({ message: await service.hideWall(actor, p) }));
+  on('wall:delete', (p, actor) => service.deleteWall(actor, p));
+  on('follow:set', (p, actor) => service.setFollow(socket, actor, p));
+  on('follow:decide', async (p, actor) => ({ state: await service.decideFollow(actor, p) }));
+  on('follow:remove', (p, actor) => service.removeFollower(actor, p));
+  on('history:load', (p, actor) => service.history(actor, p));
+  on('session:refresh', async (p) => {
+    const current = socket.data.identity;
+    if (!current) throw new CareFailure('invalid', 'This connection is anonymous; reconnect with the token to sign in.');
+    const next = await verifier.verify(p.token);
+    if (next.userId !== current.userId) throw new CareFailure('invalid', 'The token is for another user; reconnect to switch users.');
+    socket.data.identity = next;
+    socket.data.expired = false;
+    void socket.join(rooms.user(next.userId));
+    armExpiry(socket);
+    return { exp: next.exp };
+  });
+}
+

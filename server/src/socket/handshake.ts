@@ -1,0 +1,57 @@
+import { PROTOCOL_VERSION, type ConnectErrorData } from '../../../src/protocol/index.js';
+import type { TokenVerifier } from '../auth/tokens.js';
+import { CareFailure } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { CareSocket } from './types.js';
+
+type Next = (err?: Error) => void;
+
+function refuse(next: Next, metrics: Metrics, data: ConnectErrorData, message: string): void {
+  metrics.handshakesRefused.inc({ code: data.code });
+  const err = new Error(message) as Error & { data: ConnectErrorData };
+  err.data = data;
+  next(err);
+}
+
+/**
+ * The namespace middleware: checks the protocol version and the token in the handshake
+ * `auth`. A token that fails verification is refused with `unauthorized`, never silently
+ * downgraded to anonymous: the host site meant this visitor to be signed in.
+ */
+export function handshake(verifier: TokenVerifier, metrics: Metrics) {
+  return (socket: CareSocket, next: Next): void => {
+    const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+    const version = auth.protocolVersion;
+    if (version !== undefined && version !== PROTOCOL_VERSION) {
+      refuse(next, metrics, { code: 'unsupported_protocol', protocolVersion: PROTOCOL_VERSION }, `This server speaks care-widgets protocol ${PROTOCOL_VERSION}, the client ${String(version)}.`);
+      return;
+    }
+    socket.data.ip = socket.handshake.address || null;
+    socket.data.expired = false;
+    const token = auth.token;
+    if (token === undefined || token === null || token === '') {
+      socket.data.identity = null;
+      next();
+      return;
+    }
+    if (typeof token !== 'string') {
+      refuse(next, metrics, { code: 'unauthorized' }, 'The token must be a string.');
+      return;
+    }
+    verifier.verify(token).then(
+      (identity) => {
+        socket.data.identity = identity;
+        next();
+      },
+      (err: unknown) => refuse(next, metrics, { code: 'unauthorized' }, err instanceof CareFailure ? err.message : 'The token could not be verified.'),
+    );
+  };
+}
+
+/** Whether a request's `Origin` may use this server (`null` list: any). */
+export function originAllowed(allowed: string[] | null, origin: string | undefined): boolean {
+  if (allowed === null) return true;
+  // Non-browser clients send no Origin; browsers always do on cross-origin requests.
+  if (origin === undefined) return true;
+  return allowed.includes(origin);
+}

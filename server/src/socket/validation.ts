@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { LIMITS, type ClientEventName, type ClientToServerEvents } from '../../../src/protocol/index.js';
+import { CareFailure } from '../errors.js';
+
+const pageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a page id');
+const itemId = z.string().min(1).max(LIMITS.idMax).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id');
+const userId = z.string().min(1).max(LIMITS.idMax);
+const clientId = z.string().min(1).max(LIMITS.clientIdMax).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
+/** Text must say something; its length limit is checked on the text as sent. */
+const text = (max: number) => z.string().max(max).refine((s) => s.trim().length > 0, 'must not be empty');
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * One strict schema per client event. `strictObject` refuses unknown keys, which covers the
+ * prototype-pollution keys `__proto__`, `constructor` and `prototype` that `JSON.parse`
+ * turns into ordinary own properties.
+ */
+export const schemas = {
+  'page:subscribe': z.strictObject({ pageId, since: seq.optional() }),
+  'page:unsubscribe': z.strictObject({ pageId }),
+  'journal:post': z.strictObject({ pageId, clientId, title: text(LIMITS.titleMax), body: text(LIMITS.journalBodyMax) }),
+  'journal:edit': z.strictObject({ pageId, entryId: itemId, title: text(LIMITS.titleMax), body: text(LIMITS.journalBodyMax) }),
+  'journal:delete': z.strictObject({ pageId, entryId: itemId }),
+  'wall:post': z.strictObject({ pageId, clientId, body: text(LIMITS.wallBodyMax) }),
+  'wall:heart': z.strictObject({ pageId, messageId: itemId, on: z.boolean() }),
+  'wall:hide': z.strictObject({ pageId, messageId: itemId, hidden: z.boolean() }),
+  'wall:delete': z.strictObject({ pageId, messageId: itemId }),
+  'follow:set': z.strictObject({ pageId, follow: z.boolean() }),
+  'follow:decide': z.strictObject({ pageId, userId, approve: z.boolean() }),
+  'follow:remove': z.strictObject({ pageId, userId, block: z.boolean().optional() }),
+  'history:load': z.strictObject({ pageId, stream: z.enum(['journal', 'wall']), before: seq, limit: z.number().int().min(1).max(LIMITS.historyLimitMax) }),
+  'session:refresh': z.strictObject({ token: z.string().min(1).max(8192) }),
+} satisfies Record<ClientEventName, z.ZodType>;
+
+export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
+
+/**
+ * Parses one payload; over-long text is `too_large`, anything else malformed is `invalid`,
+ * with a message that names the field so an integrator can fix their call.
+ */
+export function parsePayload<E extends ClientEventName>(event: E, raw: unknown): Payload<E> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CareFailure('invalid', `${event} takes an object payload.`);
+  }
+  const result = schemas[event].safeParse(raw);
+  if (result.success) return result.data as Payload<E>;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || 'payload';
+  if (issue.code === 'too_big' && issue.origin === 'string') {
+    throw new CareFailure('too_large', `${field} is longer than ${String(issue.maximum)} characters.`);
+  }
+  if (issue.code === 'unrecognized_keys') {
+    throw new CareFailure('invalid', `${event} does not take ${issue.keys.map((k) => `"${k}"`).join(', ')}.`);
+  }
+  throw new CareFailure('invalid', `${field}: ${issue.message}`);
+}

@@ -1,0 +1,129 @@
+import { sql, type Kysely, type Migration } from 'kysely';
+
+type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Schema migrations, in order. Each is written once with Kysely's schema builder so both
+ * dialects get the same tables; the few dialect differences (auto-increment ids, triggers)
+ * are spelled out where they occur.
+ */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '001_initial': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('pages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('visibility', 'text', (c) => c.notNull())
+          .addColumn('wall_moderation', 'text', (c) => c.notNull().defaultTo('post'))
+          .addColumn('seq', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('follower_count', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('page_members')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('page_members_pk', ['page_id', 'user_id'])
+          .execute();
+
+        await db.schema
+          .createTable('follows')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('follows_pk', ['page_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('follows_state').on('follows').columns(['page_id', 'state']).execute();
+
+        await db.schema
+          .createTable('journal_entries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('author_name', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('edited_at', 'text')
+          .addUniqueConstraint('journal_idempotency', ['page_id', 'author_id', 'client_id'])
+          .execute();
+        await db.schema.createIndex('journal_page_seq').on('journal_entries').columns(['page_id', 'seq']).execute();
+
+        await db.schema
+          .createTable('wall_messages')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('author_name', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('hearts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addUniqueConstraint('wall_idempotency', ['page_id', 'author_id', 'client_id'])
+          .execute();
+        await db.schema.createIndex('wall_page_seq').on('wall_messages').columns(['page_id', 'seq']).execute();
+
+        await db.schema
+          .createTable('hearts')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('message_id', 'text', (c) => c.notNull().references('wall_messages.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('hearts_pk', ['message_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('hearts_page_user').on('hearts').columns(['page_id', 'user_id']).execute();
+
+        await db.schema
+          .createTable('changes')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('item_id', 'text')
+          .addColumn('data', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('changes_pk', ['page_id', 'seq'])
+          .execute();
+
+        // The audit log deliberately has no foreign key: it outlives a purged page.
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('page_id', 'text', (c) => c.notNull())
+          .addColumn('actor_id', 'text')
+          .addColumn('actor_role', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text')
+          .addColumn('detail', 'text')
+          .addColumn('ip', 'text')
+          .execute();
+        await db.schema.createIndex('audit_page').on('audit_log').columns(['page_id', 'id']).execute();
+
+        // Append-only in the database itself: no UPDATE or DELETE can succeed, whatever the code does.
+        if (dialect === 'sqlite') {
+          await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
+          await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
+        } else {
+          await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$`.execute(db);
+          await sql`CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db);
+          await sql`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()`.execute(db);
+        }
+      },
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import type { Generated } from 'kysely';
+
+/** Table shapes shared by every SQL dialect. Booleans are 0/1 integers everywhere. */
+export interface PagesTable {
+  id: string;
+  title: string;
+  visibility: string;
+  wall_moderation: string;
+  seq: number;
+  follower_count: number;
+  created_at: string;
+  updated_at: string;
+}
+export interface MembersTable {
+  page_id: string;
+  user_id: string;
+  role: string;
+}
+export interface FollowsTable {
+  page_id: string;
+  user_id: string;
+  name: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface JournalTable {
+  id: string;
+  page_id: string;
+  seq: number;
+  client_id: string;
+  author_id: string;
+  author_name: string;
+  title: string;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+}
+export interface WallTable {
+  id: string;
+  page_id: string;
+  seq: number;
+  client_id: string;
+  author_id: string;
+  author_name: string;
+  body: string;
+  created_at: string;
+  hidden: number;
+  pending: number;
+  hearts: number;
+}
+export interface HeartsTable {
+  page_id: string;
+  message_id: string;
+  user_id: string;
+  created_at: string;
+}
+export interface ChangesTable {
+  page_id: string;
+  seq: number;
+  type: string;
+  item_id: string | null;
+  data: string | null;
+  created_at: string;
+}
+export interface AuditTable {
+  id: Generated<number>;
+  at: string;
+  page_id: string;
+  actor_id: string | null;
+  actor_role: string;
+  action: string;
+  target: string | null;
+  detail: string | null;
+  ip: string | null;
+}
+
+export interface Database {
+  pages: PagesTable;
+  page_members: MembersTable;
+  follows: FollowsTable;
+  journal_entries: JournalTable;
+  wall_messages: WallTable;
+  hearts: HeartsTable;
+  changes: ChangesTable;
+  audit_log: AuditTable;
+}

@@ -1,0 +1,423 @@
+import { randomUUID } from 'node:crypto';
+import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Author, FollowRequest, FollowState, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
+import { CareFailure } from '../errors.js';
+import { migrations } from './migrations.js';
+import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
+import type {
+  AuditRecord,
+  ChangeRecord,
+  ChangeType,
+  FollowRecord,
+  MemberRole,
+  NewPage,
+  Page,
+  PageExport,
+  PageRecord,
+  Sequenced,
+  Storage,
+  WallView,
+} from './types.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+const now = () => new Date().toISOString();
+
+/**
+ * The storage interface on SQL through Kysely. The queries are written once; the dialect
+ * modules (`sqlite.ts`, `postgres.ts`) supply the connection and the few differences.
+ */
+export class SqlStorage implements Storage {
+  constructor(
+    protected readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+    private readonly retention: number,
+    private readonly isUniqueViolation: (err: unknown) => boolean,
+  ) {}
+
+  async migrate(): Promise<void> {
+    const list = migrations(this.dialect);
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => list } });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+  }
+
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  /* ------------------------------------------------------------------------------- pages */
+
+  async createPage(p: NewPage): Promise<PageRecord> {
+    const at = now();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('pages')
+          .values({ id: p.id, title: p.title, visibility: p.visibility, wall_moderation: p.wallModeration, seq: 0, follower_count: 0, created_at: at, updated_at: at })
+          .execute();
+        await this.writeMembers(trx, p.id, { owners: p.owners, editors: p.editors });
+      });
+    } catch (err) {
+      if (this.isUniqueViolation(err)) throw new CareFailure('conflict', `A page with id "${p.id}" already exists.`);
+      throw err;
+    }
+    return (await this.getPage(p.id))!;
+  }
+
+  async getPage(id: string): Promise<PageRecord | null> {
+    const row = await this.db.selectFrom('pages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toPage(row) : null;
+  }
+
+  async updatePage(id: string, s: PageSettings): Promise<Sequenced<PageRecord> | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const patch: Partial<PagesTable> = { updated_at: now() };
+      if (s.title !== undefined) patch.title = s.title;
+      if (s.visibility !== undefined) patch.visibility = s.visibility;
+      if (s.wallModeration !== undefined) patch.wall_moderation = s.wallModeration;
+      const updated = await trx.updateTable('pages').set(patch).where('id', '=', id).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return null;
+      const seq = await this.change(trx, id, 'page', null, null);
+      const row = await trx.selectFrom('pages').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      return { value: toPage(row), seq };
+    });
+  }
+
+  async deletePage(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Children first, explicitly, so a purge never depends on cascade settings.
+      await trx.deleteFrom('hearts').where('page_id', '=', id).execute();
+      await trx.deleteFrom('wall_messages').where('page_id', '=', id).execute();
+      await trx.deleteFrom('journal_entries').where('page_id', '=', id).execute();
+      await trx.deleteFrom('follows').where('page_id', '=', id).execute();
+      await trx.deleteFrom('page_members').where('page_id', '=', id).execute();
+      await trx.deleteFrom('changes').where('page_id', '=', id).execute();
+      const r = await trx.deleteFrom('pages').where('id', '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    });
+  }
+
+  async setMembers(id: string, m: { owners?: string[]; editors?: string[] }): Promise<void> {
+    await this.db.transaction().execute((trx) => this.writeMembers(trx, id, m));
+  }
+
+  private async writeMembers(trx: Db, id: string, m: { owners?: string[]; editors?: string[] }) {
+    for (const [role, users] of [['owner', m.owners], ['editor', m.editors]] as const) {
+      if (!users) continue;
+      await trx.deleteFrom('page_members').where('page_id', '=', id).where('role', '=', role).execute();
+      // A user listed twice keeps the stronger role (owner is written first).
+      for (const userId of new Set(users)) {
+        await trx
+          .insertInto('page_members')
+          .values({ page_id: id, user_id: userId, role })
+          .onConflict((oc) => oc.columns(['page_id', 'user_id']).doNothing())
+          .execute();
+      }
+    }
+  }
+
+  async members(id: string): Promise<{ userId: string; role: MemberRole }[]> {
+    const rows = await this.db.selectFrom('page_members').selectAll().where('page_id', '=', id).orderBy('role', 'desc').orderBy('user_id').execute();
+    return rows.map((r) => ({ userId: r.user_id, role: r.role as MemberRole }));
+  }
+
+  async memberRole(pageId: string, userId: string): Promise<MemberRole | null> {
+    const row = await this.db.selectFrom('page_members').select('role').where('page_id', '=', pageId).where('user_id', '=', userId).executeTakeFirst();
+    return (row?.role as MemberRole | undefined) ?? null;
+  }
+
+  /* ----------------------------------------------------------------------------- follows */
+
+  async getFollow(pageId: string, userId: string): Promise<FollowRecord | null> {
+    const r = await this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).where('user_id', '=', userId).executeTakeFirst();
+    return r ? { userId: r.user_id, name: r.name, state: r.state as FollowRecord['state'], createdAt: r.created_at, updatedAt: r.updated_at } : null;
+  }
+
+  async setFollow(pageId: string, user: Author, state: FollowState): Promise<{ followerCount: number; seq: number | null }> {
+    return this.db.transaction().execute(async (trx) => {
+      const at = now();
+      const before = await trx.selectFrom('follows').select('state').where('page_id', '=', pageId).where('user_id', '=', user.id).executeTakeFirst();
+      if (state === 'none') {
+        await trx.deleteFrom('follows').where('page_id', '=', pageId).where('user_id', '=', user.id).execute();
+      } else {
+        await trx
+          .insertInto('follows')
+          .values({ page_id: pageId, user_id: user.id, name: user.name, state, created_at: at, updated_at: at })
+          .onConflict((oc) => oc.columns(['page_id', 'user_id']).doUpdateSet({ state, name: user.name, updated_at: at }))
+          .execute();
+      }
+      const wasFollowing = before?.state === 'following';
+      const isFollowing = state === 'following';
+      if (wasFollowing === isFollowing) {
+        const page = await trx.selectFrom('pages').select('follower_count').where('id', '=', pageId).executeTakeFirstOrThrow();
+        return { followerCount: page.follower_count, seq: null };
+      }
+      const page = await trx
+        .updateTable('pages')
+        .set((eb) => ({ follower_count: eb('follower_count', '+', isFollowing ? 1 : -1) }))
+        .where('id', '=', pageId)
+        .returning('follower_count')
+        .executeTakeFirstOrThrow();
+      const seq = await this.change(trx, pageId, 'follow-count', null, { followerCount: page.follower_count });
+      return { followerCount: page.follower_count, seq };
+    });
+  }
+
+  async requests(pageId: string): Promise<FollowRequest[]> {
+    const rows = await this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).where('state', '=', 'requested').orderBy('created_at').execute();
+    return rows.map((r) => ({ userId: r.user_id, name: r.name, at: r.updated_at }));
+  }
+
+  /* ----------------------------------------------------------------------------- journal */
+
+  async postJournal(pageId: string, author: Author, clientId: string, title: string, body: string) {
+    const existing = await this.journalByClientId(pageId, author.id, clientId);
+    if (existing) return { entry: existing, seq: existing.seq, created: false };
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const id = randomUUID();
+        const seq = await this.change(trx, pageId, 'journal', id, null);
+        const row: JournalTable = { id, page_id: pageId, seq, client_id: clientId, author_id: author.id, author_name: author.name, title, body, created_at: now(), edited_at: null };
+        await trx.insertInto('journal_entries').values(row).execute();
+        return { entry: toEntry(row), seq, created: true };
+      });
+    } catch (err) {
+      // A concurrent retry of the same post won the race: answer with its item.
+      const winner = this.isUniqueViolation(err) ? await this.journalByClientId(pageId, author.id, clientId) : null;
+      if (winner) return { entry: winner, seq: winner.seq, created: false };
+      throw err;
+    }
+  }
+
+  private async journalByClientId(pageId: string, authorId: string, clientId: string) {
+    const r = await this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst();
+    return r ? toEntry(r) : null;
+  }
+
+  async getJournal(pageId: string, entryId: string): Promise<JournalEntry | null> {
+    const r = await this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
+    return r ? toEntry(r) : null;
+  }
+
+  async editJournal(pageId: string, entryId: string, title: string, body: string): Promise<Sequenced<JournalEntry> | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.updateTable('journal_entries').set({ title, body, edited_at: now() }).where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return null;
+      const seq = await this.change(trx, pageId, 'journal', entryId, null);
+      const row = await trx.selectFrom('journal_entries').selectAll().where('id', '=', entryId).executeTakeFirstOrThrow();
+      return { value: toEntry(row), seq };
+    });
+  }
+
+  async deleteJournal(pageId: string, entryId: string): Promise<number | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('journal_entries').where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return null;
+      return this.change(trx, pageId, 'journal-removed', entryId, null);
+    });
+  }
+
+  async journalPage(pageId: string, before: number | null, limit: number): Promise<Page<JournalEntry>> {
+    let q = this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId);
+    if (before !== null) q = q.where('seq', '<', before);
+    const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
+    return { items: rows.slice(0, limit).map(toEntry), hasMore: rows.length > limit };
+  }
+
+  async journalByIds(pageId: string, ids: string[]): Promise<Map<string, JournalEntry>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, toEntry(r)]));
+  }
+
+  /* -------------------------------------------------------------------------------- wall */
+
+  async postWall(pageId: string, author: Author, clientId: string, body: string, pending: boolean) {
+    const existing = await this.wallByClientId(pageId, author.id, clientId);
+    if (existing) return { message: existing, seq: existing.seq, created: false };
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const id = randomUUID();
+        const seq = await this.change(trx, pageId, 'wall', id, null);
+        const row: WallTable = { id, page_id: pageId, seq, client_id: clientId, author_id: author.id, author_name: author.name, body, created_at: now(), hidden: 0, pending: pending ? 1 : 0, hearts: 0 };
+        await trx.insertInto('wall_messages').values(row).execute();
+        return { message: toMessage(row), seq, created: true };
+      });
+    } catch (err) {
+      const winner = this.isUniqueViolation(err) ? await this.wallByClientId(pageId, author.id, clientId) : null;
+      if (winner) return { message: winner, seq: winner.seq, created: false };
+      throw err;
+    }
+  }
+
+  private async wallByClientId(pageId: string, authorId: string, clientId: string) {
+    const r = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst();
+    return r ? toMessage(r) : null;
+  }
+
+  async getWall(pageId: string, messageId: string): Promise<WallMessage | null> {
+    const r = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('id', '=', messageId).executeTakeFirst();
+    return r ? toMessage(r) : null;
+  }
+
+  async setWallFlags(pageId: string, messageId: string, flags: { hidden?: boolean; pending?: boolean }): Promise<Sequenced<WallMessage> | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const patch: Partial<WallTable> = {};
+      if (flags.hidden !== undefined) patch.hidden = flags.hidden ? 1 : 0;
+      if (flags.pending !== undefined) patch.pending = flags.pending ? 1 : 0;
+      const r = await trx.updateTable('wall_messages').set(patch).where('page_id', '=', pageId).where('id', '=', messageId).executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return null;
+      const seq = await this.change(trx, pageId, 'wall', messageId, null);
+      const row = await trx.selectFrom('wall_messages').selectAll().where('id', '=', messageId).executeTakeFirstOrThrow();
+      return { value: toMessage(row), seq };
+    });
+  }
+
+  async deleteWall(pageId: string, messageId: string): Promise<number | null> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('hearts').where('message_id', '=', messageId).where('page_id', '=', pageId).execute();
+      const r = await trx.deleteFrom('wall_messages').where('page_id', '=', pageId).where('id', '=', messageId).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return null;
+      return this.change(trx, pageId, 'wall-removed', messageId, null);
+    });
+  }
+
+  async setHeart(pageId: string, messageId: string, userId: string, on: boolean) {
+    return this.db.transaction().execute(async (trx) => {
+      const msg = await trx.selectFrom('wall_messages').select('hearts').where('page_id', '=', pageId).where('id', '=', messageId).executeTakeFirst();
+      if (!msg) return null;
+      const changed = on
+        ? (await trx.insertInto('hearts').values({ page_id: pageId, message_id: messageId, user_id: userId, created_at: now() }).onConflict((oc) => oc.doNothing()).returning('user_id').execute()).length
+        : Number((await trx.deleteFrom('hearts').where('message_id', '=', messageId).where('user_id', '=', userId).executeTakeFirst()).numDeletedRows);
+      if (changed === 0) return { hearts: msg.hearts, seq: null };
+      const row = await trx
+        .updateTable('wall_messages')
+        .set((eb) => ({ hearts: eb('hearts', '+', on ? 1 : -1) }))
+        .where('id', '=', messageId)
+        .returning('hearts')
+        .executeTakeFirstOrThrow();
+      const seq = await this.change(trx, pageId, 'hearts', messageId, { userId, on });
+      return { hearts: row.hearts, seq };
+    });
+  }
+
+  async heartedBy(pageId: string, userId: string, messageIds: string[]): Promise<Set<string>> {
+    if (messageIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('hearts').select('message_id').where('page_id', '=', pageId).where('user_id', '=', userId).where('message_id', 'in', messageIds).execute();
+    return new Set(rows.map((r) => r.message_id));
+  }
+
+  async wallPage(pageId: string, before: number | null, limit: number, view: WallView): Promise<Page<WallMessage>> {
+    let q = this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId);
+    if (before !== null) q = q.where('seq', '<', before);
+    if (!view.moderator) {
+      q = q.where('hidden', '=', 0);
+      q = view.userId === null ? q.where('pending', '=', 0) : q.where((eb) => eb.or([eb('pending', '=', 0), eb('author_id', '=', view.userId!)]));
+    }
+    const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
+    return { items: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };
+  }
+
+  async wallByIds(pageId: string, ids: string[]): Promise<Map<string, WallMessage>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, toMessage(r)]));
+  }
+
+  /* ----------------------------------------------------------------------------- changes */
+
+  /**
+   * Gives the page its next `seq` and records the change, inside the caller's transaction.
+   * The `UPDATE … RETURNING` takes the page row's write lock, so concurrent writers to one
+   * page (on any node) get strictly increasing, gap-free numbers.
+   */
+  private async change(trx: Transaction<Database>, pageId: string, type: ChangeType, itemId: string | null, data: Record<string, unknown> | null): Promise<number> {
+    const row = await trx
+      .updateTable('pages')
+      .set((eb) => ({ seq: eb('seq', '+', 1) }))
+      .where('id', '=', pageId)
+      .returning('seq')
+      .executeTakeFirst();
+    if (!row) throw new CareFailure('not_found', 'No such page.');
+    await trx
+      .insertInto('changes')
+      .values({ page_id: pageId, seq: row.seq, type, item_id: itemId, data: data ? JSON.stringify(data) : null, created_at: now() })
+      .execute();
+    // Prune in batches rather than on every write.
+    if (row.seq % 100 === 0 && row.seq > this.retention) {
+      await trx.deleteFrom('changes').where('page_id', '=', pageId).where('seq', '<=', row.seq - this.retention).execute();
+    }
+    return row.seq;
+  }
+
+  async changesSince(pageId: string, since: number): Promise<ChangeRecord[] | null> {
+    const page = await this.db.selectFrom('pages').select('seq').where('id', '=', pageId).executeTakeFirst();
+    if (!page || since > page.seq) return null;
+    if (since === page.seq) return [];
+    if (page.seq - since > this.retention) return null;
+    const rows = await this.db.selectFrom('changes').selectAll().where('page_id', '=', pageId).where('seq', '>', since).orderBy('seq').execute();
+    // Exactly the missed changes must be there; if pruning took the first, the gap is too old.
+    if (rows.length !== page.seq - since || rows[0]?.seq !== since + 1) return null;
+    return rows.map((r) => ({ seq: r.seq, type: r.type as ChangeType, itemId: r.item_id, data: r.data ? (JSON.parse(r.data) as Record<string, unknown>) : null }));
+  }
+
+  /* ------------------------------------------------------------------------------- audit */
+
+  async appendAudit(a: AuditRecord): Promise<void> {
+    await this.db
+      .insertInto('audit_log')
+      .values({ at: a.at, page_id: a.pageId, actor_id: a.actorId, actor_role: a.actorRole, action: a.action, target: a.target, detail: a.detail ? JSON.stringify(a.detail) : null, ip: a.ip })
+      .execute();
+  }
+
+  async audit(pageId: string): Promise<AuditRecord[]> {
+    const rows = await this.db.selectFrom('audit_log').selectAll().where('page_id', '=', pageId).orderBy('id').execute();
+    return rows.map((r) => ({ at: r.at, pageId: r.page_id, actorId: r.actor_id, actorRole: r.actor_role, action: r.action, target: r.target, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null, ip: r.ip }));
+  }
+
+  async exportPage(pageId: string): Promise<PageExport | null> {
+    const page = await this.getPage(pageId);
+    if (!page) return null;
+    const [members, follows, journal, wall, hearts] = await Promise.all([
+      this.members(pageId),
+      this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).orderBy('created_at').execute(),
+      this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).orderBy('seq').execute(),
+      this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).orderBy('seq').execute(),
+      this.db.selectFrom('hearts').selectAll().where('page_id', '=', pageId).orderBy('created_at').execute(),
+    ]);
+    return {
+      page,
+      members,
+      follows: follows.map((r) => ({ userId: r.user_id, name: r.name, state: r.state as FollowRecord['state'], createdAt: r.created_at, updatedAt: r.updated_at })),
+      journal: journal.map(toEntry),
+      wall: wall.map(toMessage),
+      hearts: hearts.map((h) => ({ messageId: h.message_id, userId: h.user_id, at: h.created_at })),
+    };
+  }
+}
+
+function toPage(r: Selectable<PagesTable>): PageRecord {
+  return {
+    id: r.id,
+    title: r.title,
+    visibility: r.visibility as Visibility,
+    wallModeration: r.wall_moderation as WallModeration,
+    followerCount: r.follower_count,
+    seq: r.seq,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toEntry(r: Selectable<JournalTable>): JournalEntry {
+  return { id: r.id, pageId: r.page_id, seq: r.seq, title: r.title, body: r.body, author: { id: r.author_id, name: r.author_name }, createdAt: r.created_at, editedAt: r.edited_at };
+}
+
+function toMessage(r: Selectable<WallTable>): WallMessage {
+  return { id: r.id, pageId: r.page_id, seq: r.seq, body: r.body, author: { id: r.author_id, name: r.author_name }, createdAt: r.created_at, hidden: r.hidden === 1, pending: r.pending === 1, hearts: r.hearts };
+}

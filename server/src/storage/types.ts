@@ -1,0 +1,134 @@
+import type {
+  Author,
+  FollowRequest,
+  FollowState,
+  JournalEntry,
+  PageInfo,
+  PageSettings,
+  Visibility,
+  WallMessage,
+  WallModeration,
+} from '../../../src/protocol/index.js';
+
+export type MemberRole = 'owner' | 'editor';
+
+export interface NewPage {
+  id: string;
+  title: string;
+  visibility: Visibility;
+  wallModeration: WallModeration;
+  owners: string[];
+  editors: string[];
+}
+
+export interface PageRecord extends PageInfo {
+  /** The page's latest change `seq`. */
+  seq: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A stored change: which item it touched; replay renders it from the item's current state. */
+export type ChangeType = 'journal' | 'journal-removed' | 'wall' | 'wall-removed' | 'hearts' | 'follow-count' | 'page';
+
+export interface ChangeRecord {
+  seq: number;
+  type: ChangeType;
+  itemId: string | null;
+  data: Record<string, unknown> | null;
+}
+
+export interface Sequenced<T> {
+  value: T;
+  seq: number;
+}
+
+/** What a viewer may see of the wall: moderators everything, others no hidden or foreign pending. */
+export interface WallView {
+  moderator: boolean;
+  userId: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+export interface AuditRecord {
+  at: string;
+  pageId: string;
+  actorId: string | null;
+  /** `owner`, `editor`, `follower`, `visitor`, `moderator`, `admin` or `anonymous`. */
+  actorRole: string;
+  action: string;
+  target: string | null;
+  detail: Record<string, unknown> | null;
+  ip: string | null;
+}
+
+export interface FollowRecord {
+  userId: string;
+  name: string;
+  state: Exclude<FollowState, 'none'>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PageExport {
+  page: PageRecord;
+  members: { userId: string; role: MemberRole }[];
+  follows: FollowRecord[];
+  journal: JournalEntry[];
+  wall: WallMessage[];
+  hearts: { messageId: string; userId: string; at: string }[];
+}
+
+/**
+ * Everything the server keeps, behind one interface with one implementation per database.
+ * Every method that changes what readers see bumps the page's `seq` inside the same
+ * transaction and records the change, so catch-up and live fan-out can never disagree.
+ */
+export interface Storage {
+  readonly dialect: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  createPage(page: NewPage): Promise<PageRecord>;
+  getPage(id: string): Promise<PageRecord | null>;
+  updatePage(id: string, settings: PageSettings): Promise<Sequenced<PageRecord> | null>;
+  deletePage(id: string): Promise<boolean>;
+  setMembers(id: string, members: { owners?: string[]; editors?: string[] }): Promise<void>;
+  members(id: string): Promise<{ userId: string; role: MemberRole }[]>;
+  memberRole(pageId: string, userId: string): Promise<MemberRole | null>;
+
+  getFollow(pageId: string, userId: string): Promise<FollowRecord | null>;
+  /** Sets (or with `none` removes) a follow; `seq` is set when the follower count changed. */
+  setFollow(pageId: string, user: Author, state: FollowState): Promise<{ followerCount: number; seq: number | null }>;
+  requests(pageId: string): Promise<FollowRequest[]>;
+
+  /** Idempotent by `(author, clientId)`: a retry returns the original with `created: false`. */
+  postJournal(pageId: string, author: Author, clientId: string, title: string, body: string): Promise<{ entry: JournalEntry; seq: number; created: boolean }>;
+  getJournal(pageId: string, entryId: string): Promise<JournalEntry | null>;
+  editJournal(pageId: string, entryId: string, title: string, body: string): Promise<Sequenced<JournalEntry> | null>;
+  deleteJournal(pageId: string, entryId: string): Promise<number | null>;
+  journalPage(pageId: string, before: number | null, limit: number): Promise<Page<JournalEntry>>;
+  journalByIds(pageId: string, ids: string[]): Promise<Map<string, JournalEntry>>;
+
+  postWall(pageId: string, author: Author, clientId: string, body: string, pending: boolean): Promise<{ message: WallMessage; seq: number; created: boolean }>;
+  getWall(pageId: string, messageId: string): Promise<WallMessage | null>;
+  setWallFlags(pageId: string, messageId: string, flags: { hidden?: boolean; pending?: boolean }): Promise<Sequenced<WallMessage> | null>;
+  deleteWall(pageId: string, messageId: string): Promise<number | null>;
+  /** Sets the viewer's heart; `seq` is `null` when nothing changed. */
+  setHeart(pageId: string, messageId: string, userId: string, on: boolean): Promise<{ hearts: number; seq: number | null } | null>;
+  heartedBy(pageId: string, userId: string, messageIds: string[]): Promise<Set<string>>;
+  wallPage(pageId: string, before: number | null, limit: number, view: WallView): Promise<Page<WallMessage>>;
+  wallByIds(pageId: string, ids: string[]): Promise<Map<string, WallMessage>>;
+
+  /** The changes after `since`, or `null` when some of them are no longer kept. */
+  changesSince(pageId: string, since: number): Promise<ChangeRecord[] | null>;
+
+  appendAudit(entry: AuditRecord): Promise<void>;
+  audit(pageId: string): Promise<AuditRecord[]>;
+  exportPage(pageId: string): Promise<PageExport | null>;
+}

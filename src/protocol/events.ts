@@ -1,0 +1,232 @@
+import type { Result } from './errors.js';
+import type {
+  FollowRequest,
+  FollowState,
+  JournalEntry,
+  PageInfo,
+  PageSnapshot,
+  PageTeaser,
+  Stream,
+  Viewer,
+  Visibility,
+  WallMessage,
+  WallModeration,
+} from './model.js';
+
+/* ------------------------------------------------------------------ client → server payloads */
+
+export interface SubscribePayload {
+  pageId: string;
+  /** The last `seq` this client applied; omit for a fresh snapshot. */
+  since?: number;
+}
+export interface PageRef {
+  pageId: string;
+}
+export interface JournalPostPayload {
+  pageId: string;
+  clientId: string;
+  title: string;
+  body: string;
+}
+export interface JournalEditPayload {
+  pageId: string;
+  entryId: string;
+  title: string;
+  body: string;
+}
+export interface JournalDeletePayload {
+  pageId: string;
+  entryId: string;
+}
+export interface WallPostPayload {
+  pageId: string;
+  clientId: string;
+  body: string;
+}
+export interface WallHeartPayload {
+  pageId: string;
+  messageId: string;
+  on: boolean;
+}
+export interface WallHidePayload {
+  pageId: string;
+  messageId: string;
+  hidden: boolean;
+}
+export interface WallDeletePayload {
+  pageId: string;
+  messageId: string;
+}
+export interface FollowSetPayload {
+  pageId: string;
+  follow: boolean;
+}
+export interface FollowDecidePayload {
+  pageId: string;
+  userId: string;
+  approve: boolean;
+}
+export interface FollowRemovePayload {
+  pageId: string;
+  userId: string;
+  block?: boolean;
+}
+export interface HistoryLoadPayload {
+  pageId: string;
+  stream: Stream;
+  /** Load items created before this `seq` (the oldest `seq` the client holds). */
+  before: number;
+  limit: number;
+}
+export interface SessionRefreshPayload {
+  token: string;
+}
+
+/* ---------------------------------------------------------------- acknowledgement contents */
+
+/**
+ * The answer to `page:subscribe`.
+ * - `access: 'none'`: the viewer may not read; only the teaser (no title, no content).
+ * - without `since`, or with `reset: true`: a full `snapshot`.
+ * - with a retained `since`: `events`, exactly the changes after it, in `seq` order.
+ */
+export type SubscribeAnswer =
+  | { access: 'none'; page: PageTeaser; viewer: Viewer }
+  | {
+      access: 'read';
+      page: PageInfo;
+      viewer: Viewer;
+      /** The page's latest `seq`; the client continues from here. */
+      seq: number;
+      reset?: boolean;
+      snapshot?: PageSnapshot;
+      events?: PageEvent[];
+    };
+
+export type HistoryAnswer =
+  | { stream: 'journal'; items: JournalEntry[]; hasMore: boolean }
+  | { stream: 'wall'; items: WallMessage[]; hasMore: boolean };
+
+type Ack<T extends object = object> = (result: Result<T>) => void;
+
+export interface ClientToServerEvents {
+  'page:subscribe': (p: SubscribePayload, ack: Ack<SubscribeAnswer>) => void;
+  'page:unsubscribe': (p: PageRef, ack: Ack) => void;
+  'journal:post': (p: JournalPostPayload, ack: Ack<{ entry: JournalEntry }>) => void;
+  'journal:edit': (p: JournalEditPayload, ack: Ack<{ entry: JournalEntry }>) => void;
+  'journal:delete': (p: JournalDeletePayload, ack: Ack) => void;
+  'wall:post': (p: WallPostPayload, ack: Ack<{ message: WallMessage }>) => void;
+  'wall:heart': (p: WallHeartPayload, ack: Ack<{ hearts: number; on: boolean }>) => void;
+  'wall:hide': (p: WallHidePayload, ack: Ack<{ message: WallMessage }>) => void;
+  'wall:delete': (p: WallDeletePayload, ack: Ack) => void;
+  'follow:set': (p: FollowSetPayload, ack: Ack<{ state: FollowState; followerCount: number }>) => void;
+  'follow:decide': (p: FollowDecidePayload, ack: Ack<{ state: FollowState }>) => void;
+  'follow:remove': (p: FollowRemovePayload, ack: Ack) => void;
+  'history:load': (p: HistoryLoadPayload, ack: Ack<HistoryAnswer>) => void;
+  'session:refresh': (p: SessionRefreshPayload, ack: Ack<{ exp: number | null }>) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+export const CLIENT_EVENTS: readonly ClientEventName[] = [
+  'page:subscribe',
+  'page:unsubscribe',
+  'journal:post',
+  'journal:edit',
+  'journal:delete',
+  'wall:post',
+  'wall:heart',
+  'wall:hide',
+  'wall:delete',
+  'follow:set',
+  'follow:decide',
+  'follow:remove',
+  'history:load',
+  'session:refresh',
+];
+
+/* ----------------------------------------------------------------------- server → client */
+
+/** Fields every page event carries. `seq` orders the page's changes for one reader. */
+interface Sequenced {
+  pageId: string;
+  seq: number;
+}
+export interface JournalEntryEvent extends Sequenced {
+  entry: JournalEntry;
+}
+export interface JournalRemovedEvent extends Sequenced {
+  entryId: string;
+}
+export interface WallMessageEvent extends Sequenced {
+  message: WallMessage;
+}
+export interface WallRemovedEvent extends Sequenced {
+  messageId: string;
+}
+export interface WallHeartsEvent extends Sequenced {
+  messageId: string;
+  hearts: number;
+  /** Who toggled, so the viewer's own other tabs update their heart state. */
+  userId: string;
+  on: boolean;
+}
+/**
+ * The follower count. Readers receive it in `seq` order; a viewer who may not read a
+ * private page receives it without `seq` (the count is public, the page's activity is not).
+ */
+export interface FollowCountEvent {
+  pageId: string;
+  seq?: number;
+  followerCount: number;
+}
+/** A follow request, or a change to one; sent only to viewers who may decide it. */
+export interface FollowRequestEvent {
+  pageId: string;
+  request: FollowRequest;
+  state: 'requested' | 'withdrawn' | 'approved' | 'declined';
+}
+/**
+ * The page's settings changed (`page` present, in `seq` order), or the receiving viewer's
+ * access to it did (`resubscribe: true`, no `seq`): the client subscribes afresh.
+ */
+export interface PageUpdatedEvent {
+  pageId: string;
+  seq?: number;
+  page?: PageInfo;
+  resubscribe?: boolean;
+}
+/** The socket's token expired: private data stops until `session:refresh`. */
+export interface SessionExpiredEvent {
+  code: 'unauthorized';
+  message: string;
+}
+
+export interface ServerToClientEvents {
+  'journal:entry': (e: JournalEntryEvent) => void;
+  'journal:removed': (e: JournalRemovedEvent) => void;
+  'wall:message': (e: WallMessageEvent) => void;
+  'wall:removed': (e: WallRemovedEvent) => void;
+  'wall:hearts': (e: WallHeartsEvent) => void;
+  'follow:count': (e: FollowCountEvent) => void;
+  'follow:request': (e: FollowRequestEvent) => void;
+  'page:updated': (e: PageUpdatedEvent) => void;
+  'session:expired': (e: SessionExpiredEvent) => void;
+}
+
+/** A sequenced page change as replayed in a `page:subscribe` answer. */
+export type PageEvent =
+  | { type: 'journal:entry'; data: JournalEntryEvent }
+  | { type: 'journal:removed'; data: JournalRemovedEvent }
+  | { type: 'wall:message'; data: WallMessageEvent }
+  | { type: 'wall:removed'; data: WallRemovedEvent }
+  | { type: 'wall:hearts'; data: WallHeartsEvent }
+  | { type: 'follow:count'; data: FollowCountEvent & { seq: number } }
+  | { type: 'page:updated'; data: PageUpdatedEvent & { seq: number; page: PageInfo } };
+
+/** Settings an owner or admin may change on a page. */
+export interface PageSettings {
+  title?: string;
+  visibility?: Visibility;
+  wallModeration?: WallModeration;
+}
