@@ -64,11 +64,12 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
   const requireAdmin = (identity: Identity) => {
     if (identity.staff !== 'admin') throw new CareFailure('forbidden', 'This needs a token with care_role "admin".');
   };
-  /** Admins, or the page's owner (the patient's right of access). */
+  /** Admins, or the page's owner (the patient's right of access). Returns the owner's viewer, for the audit log. */
   const requireAdminOrOwner = async (identity: Identity, id: string) => {
-    if (identity.staff === 'admin') return;
+    if (identity.staff === 'admin') return undefined;
     const viewer = await service.viewerOn(id, identity);
     if (viewer.role !== 'owner') throw new CareFailure('forbidden', 'Only an admin or the page owner may do this.');
+    return viewer;
   };
   const loadPage = async (id: string) => {
     const page = await service.storage.getPage(id);
@@ -122,10 +123,10 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
   router.get(
     '/pages/:id/export',
     route(async (req, actor) => {
-      await requireAdminOrOwner(actor.identity, id(req));
+      const viewer = await requireAdminOrOwner(actor.identity, id(req));
       const data = await service.storage.exportPage(id(req));
       if (!data) throw new CareFailure('not_found', `No page "${id(req)}".`);
-      await service.audit.record(data.page.id, actor, 'page.export');
+      await service.audit.record(data.page.id, actor, 'page.export', { viewer });
       return { body: { exportedAt: new Date().toISOString(), ...data } };
     }),
   );
@@ -133,9 +134,9 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
   router.get(
     '/pages/:id/audit',
     route(async (req, actor) => {
-      await requireAdminOrOwner(actor.identity, id(req));
+      const viewer = await requireAdminOrOwner(actor.identity, id(req));
       const entries = await service.storage.audit(id(req));
-      await service.audit.record(id(req), actor, 'audit.read');
+      await service.audit.record(id(req), actor, 'audit.read', { viewer });
       return { body: { pageId: id(req), entries } };
     }),
   );

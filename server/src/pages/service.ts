@@ -256,12 +256,13 @@ export class PageService {
     if (next === current) return { state: current, followerCount: a.page.followerCount };
 
     const r = await this.storage.setFollow(a.page.id, user, next);
+    // An unfollower of a private page leaves its rooms before the change is announced.
+    await this.resync(a.page.id, [user.id], socket?.id);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     const request = { userId: user.id, name: user.name, at: new Date().toISOString() };
     if (next === 'requested') this.fanout.followRequest(a.page.id, request, 'requested');
     if (current === 'requested' && next === 'none') this.fanout.followRequest(a.page.id, request, 'withdrawn');
     await this.audit.record(a.page.id, actor, next === 'requested' ? 'follow.request' : next === 'none' ? 'follow.remove' : 'follow.add', { target: user.id, viewer: a.viewer });
-    await this.resync(a.page.id, [user.id], socket?.id);
     return { state: next, followerCount: r.followerCount };
   }
 

@@ -1,0 +1,61 @@
+/**
+ * Renders the element reference from custom-elements.json (made by `cem analyze` from the
+ * components' JSDoc) as Markdown, and writes it into README.md between the ELEMENTS markers.
+ * `node scripts/element-docs.mjs --check` exits 1 when the README is out of date.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+
+const root = new URL('../', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('custom-elements.json', root), 'utf8'));
+const cell = (s) => String(s ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+const COMMON = new Set(['page', 'host', 'token-url', 'theme', 'lang']);
+
+export function elementDocs() {
+  const out = [];
+  const decls = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName);
+  decls.sort((a, b) => a.tagName.localeCompare(b.tagName));
+  for (const d of decls) {
+    out.push(`### \`<${d.tagName}>\``, '', cell(d.summary ?? d.description ?? ''), '');
+    const attrs = (d.attributes ?? []).filter((a) => !COMMON.has(a.name));
+    if (attrs.length) {
+      out.push('| attribute | property | type | description |', '| --- | --- | --- | --- |');
+      for (const a of attrs) out.push(`| \`${a.name}\` | \`${a.fieldName ?? ''}\` | \`${cell(a.type?.text ?? '')}\` | ${cell(a.description)} |`);
+      out.push('');
+    } else if (d.tagName !== 'care-page') {
+      out.push('Attributes: the common ones.', '');
+    }
+    if (d.events?.length) {
+      out.push(`Events: ${d.events.map((e) => `\`${e.name}\``).join(', ')}.`, '');
+    }
+    if (d.slots?.length) {
+      out.push('| slot | description |', '| --- | --- |');
+      for (const s of d.slots) out.push(`| ${s.name ? `\`${s.name}\`` : '(default)'} | ${cell(s.description)} |`);
+      out.push('');
+    }
+    if (d.cssParts?.length) {
+      out.push('| part | description |', '| --- | --- |');
+      for (const p of d.cssParts) out.push(`| \`${p.name}\` | ${cell(p.description)} |`);
+      out.push('');
+    }
+    if (d.cssProperties?.length) {
+      out.push(`CSS custom properties: ${d.cssProperties.map((p) => `\`${p.name}\``).join(', ')}.`, '');
+    }
+  }
+  return out.join('\n');
+}
+
+const START = '<!-- ELEMENTS -->';
+const END = '<!-- /ELEMENTS -->';
+const readmeUrl = new URL('README.md', root);
+const readme = readFileSync(readmeUrl, 'utf8');
+const a = readme.indexOf(START);
+const b = readme.indexOf(END);
+const next = readme.slice(0, a + START.length) + '\n\n' + elementDocs() + '\n' + (b >= 0 ? readme.slice(b) : END + readme.slice(a + START.length));
+if (process.argv.includes('--check')) {
+  if (next !== readme) {
+    console.error('README.md element reference is out of date: run `npm run docs`.');
+    process.exit(1);
+  }
+} else {
+  writeFileSync(readmeUrl, next);
+}

@@ -1,0 +1,86 @@
+/**
+ * Demo mode (SPEC section 5): seeded pages and users, `/demo/token`, and off unless asked.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { decodeJwt } from 'jose';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
+import { startServer, type TestServer } from './helpers.js';
+
+describe('demo mode', () => {
+  let ts: TestServer;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'care-demo-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>demo</title>');
+    ts = await startServer({ demo: true, demoDir: dir, jwtSecret: null });
+  });
+  after(async () => {
+    await ts.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('generates a secret when none is configured and serves /demo/', async () => {
+    assert.ok(ts.secret.length >= 32);
+    const res = await ts.rest('GET', '/demo/');
+    assert.equal(res.status, 200);
+    assert.match(res.body as string, /<title>demo<\/title>/);
+  });
+
+  it('/demo/token answers a token for any user id, staff roles for moderator and admin', async () => {
+    const jane = await ts.rest('GET', '/demo/token?user=jane');
+    assert.equal(jane.status, 200);
+    assert.equal(jane.headers.get('cache-control'), 'no-store');
+    const claims = decodeJwt(jane.body.token);
+    assert.deepEqual([claims.sub, claims.name, claims.care_role], ['jane', 'Jane Doe', undefined]);
+    assert.equal(decodeJwt((await ts.rest('GET', '/demo/token?user=moderator')).body.token).care_role, 'moderator');
+    assert.equal(decodeJwt((await ts.rest('GET', '/demo/token?user=admin')).body.token).care_role, 'admin');
+    assert.equal(decodeJwt((await ts.rest('GET', '/demo/token?user=someone_else')).body.token).sub, 'someone_else');
+    assert.equal((await ts.rest('GET', '/demo/token')).status, 204);
+    const bad = await ts.rest('GET', '/demo/token?user=%3Cscript%3E');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'invalid');
+    // The token works on the socket.
+    const c = await ts.connect(null, { token: jane.body.token, protocolVersion: PROTOCOL_VERSION });
+    const sub = await c.ok('page:subscribe', { pageId: 'jane-doe' });
+    assert.equal(sub.viewer.role, 'owner');
+    c.close();
+  });
+
+  it('seeds jane-doe (public; jane, sam, friend; entries and messages) and alex-private (private; alex)', async () => {
+    const jane = await ts.storage.exportPage('jane-doe');
+    assert.equal(jane?.page.visibility, 'public');
+    assert.deepEqual(jane?.members, [{ userId: 'jane', role: 'owner' }, { userId: 'sam', role: 'editor' }]);
+    assert.deepEqual(jane?.follows.map((f) => [f.userId, f.state]), [['friend', 'following']]);
+    assert.ok((jane?.journal.length ?? 0) >= 2);
+    assert.ok((jane?.wall.length ?? 0) >= 2);
+    const alex = await ts.storage.exportPage('alex-private');
+    assert.equal(alex?.page.visibility, 'private');
+    assert.deepEqual(alex?.members, [{ userId: 'alex', role: 'owner' }]);
+
+    const anon = await ts.connect(null);
+    assert.equal((await anon.ok('page:subscribe', { pageId: 'alex-private' })).access, 'none');
+    const pub = await anon.ok('page:subscribe', { pageId: 'jane-doe' });
+    assert.equal(pub.access === 'read' && pub.snapshot!.journal.length, jane!.journal.length);
+    anon.close();
+  });
+});
+
+describe('demo mode off', () => {
+  let ts: TestServer;
+  before(async () => {
+    ts = await startServer();
+  });
+  after(async () => {
+    await ts.close();
+  });
+
+  it('has no /demo routes and no seeded pages', async () => {
+    assert.equal((await ts.rest('GET', '/demo/token?user=admin')).status, 404);
+    assert.equal((await ts.rest('GET', '/demo/')).status, 404);
+    assert.equal(await ts.storage.getPage('jane-doe'), null);
+  });
+});

@@ -1,0 +1,307 @@
+/**
+ * The storage contract, written against the `Storage` interface only, so every
+ * implementation runs the same suite: `storageSuite('sqlite', open)` in storage.test.ts, and
+ * later `storageSuite('postgres', open)` with a PostgreSQL `open`. Page ids are unique per
+ * test, so a shared database works.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql, type Kysely } from 'kysely';
+import { CareFailure } from '../src/errors.js';
+import type { Database } from '../src/storage/schema.js';
+import type { NewPage, Storage } from '../src/storage/types.js';
+import { uniqueId } from './helpers.js';
+
+/** Opens a migrated store that keeps `retention` changes per page for catch-up. */
+export type OpenStorage = (retention: number) => Promise<Storage>;
+
+const pat = { id: 'pat', name: 'Pat' };
+const kin = { id: 'kin', name: 'Kin' };
+
+/** The Kysely instance of a SQL store, for checks below the interface (absent for others). */
+function rawDb(storage: Storage): Kysely<Database> | null {
+  const db = (storage as unknown as { db?: Kysely<Database> }).db;
+  return db ?? null;
+}
+
+export function storageSuite(name: string, open: OpenStorage): void {
+  describe(`storage: ${name}`, () => {
+    let s: Storage;
+    before(async () => {
+      s = await open(10_000);
+    });
+    after(async () => {
+      await s.close();
+    });
+
+    const page = async (over: Partial<NewPage> = {}) => {
+      const p: NewPage = { id: uniqueId('st'), title: 'A page', visibility: 'public', wallModeration: 'post', owners: ['pat'], editors: ['ed'], ...over };
+      await s.createPage(p);
+      return p.id;
+    };
+    const seqOf = async (id: string) => (await s.getPage(id))!.seq;
+
+    it('migrates idempotently and answers ping', async () => {
+      await s.migrate();
+      await s.ping();
+    });
+
+    it('creates and reads pages; a duplicate id is a conflict', async () => {
+      const id = await page({ visibility: 'private', owners: ['pat', 'pat'], editors: ['ed', 'pat'] });
+      const p = await s.getPage(id);
+      assert.deepEqual(
+        { id: p?.id, title: p?.title, visibility: p?.visibility, wallModeration: p?.wallModeration, followerCount: p?.followerCount, seq: p?.seq },
+        { id, title: 'A page', visibility: 'private', wallModeration: 'post', followerCount: 0, seq: 0 },
+      );
+      // A user listed twice keeps the stronger role.
+      assert.deepEqual(await s.members(id), [{ userId: 'pat', role: 'owner' }, { userId: 'ed', role: 'editor' }]);
+      assert.equal(await s.memberRole(id, 'pat'), 'owner');
+      assert.equal(await s.memberRole(id, 'ed'), 'editor');
+      assert.equal(await s.memberRole(id, 'kin'), null);
+      await assert.rejects(
+        s.createPage({ id, title: 'Again', visibility: 'public', wallModeration: 'post', owners: ['x'], editors: [] }),
+        (err: unknown) => err instanceof CareFailure && err.code === 'conflict',
+      );
+      assert.equal((await s.getPage(id))?.title, 'A page');
+      assert.equal(await s.getPage('st-missing'), null);
+    });
+
+    it('seq: every change takes exactly the next seq, per page; no-ops take none', async () => {
+      const a = await page();
+      const b = await page();
+      const seqs: number[] = [];
+      const j = await s.postJournal(a, pat, 'c1', 'T', 'B');
+      seqs.push(j.seq);
+      seqs.push((await s.editJournal(a, j.entry.id, 'T2', 'B2'))!.seq);
+      const w = await s.postWall(a, kin, 'c2', 'W', false);
+      seqs.push(w.seq);
+      seqs.push((await s.setWallFlags(a, w.message.id, { hidden: true }))!.seq);
+      seqs.push((await s.setHeart(a, w.message.id, 'kin', true))!.seq!);
+      seqs.push((await s.setFollow(a, kin, 'following')).seq!);
+      seqs.push((await s.updatePage(a, { title: 'New' }))!.seq);
+      seqs.push((await s.deleteWall(a, w.message.id))!);
+      seqs.push((await s.deleteJournal(a, j.entry.id))!);
+      assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.equal(await seqOf(a), 9);
+
+      // No-ops: a retried post, a repeated heart, a follow state that does not change the count, members.
+      const m = await s.postWall(a, kin, 'c3', 'W', false);
+      assert.equal(m.seq, 10);
+      assert.equal((await s.postWall(a, kin, 'c3', 'W', false)).created, false);
+      await s.setFollow(a, { id: 'asker', name: 'A' }, 'requested');
+      await s.setMembers(a, { editors: ['ed2'] });
+      assert.equal((await s.setHeart(a, m.message.id, 'kin', false))?.seq, null);
+      assert.equal(await seqOf(a), 10);
+      // Missing items change nothing.
+      assert.equal(await s.editJournal(a, 'nope', 't', 'b'), null);
+      assert.equal(await s.deleteJournal(a, 'nope'), null);
+      assert.equal(await s.deleteWall(a, 'nope'), null);
+      assert.equal(await s.setWallFlags(a, 'nope', { hidden: true }), null);
+      assert.equal(await s.setHeart(a, 'nope', 'kin', true), null);
+      assert.equal(await s.updatePage('st-missing', { title: 'x' }), null);
+      assert.equal(await seqOf(a), 10);
+      // The other page has its own sequence.
+      assert.equal((await s.postJournal(b, pat, 'c1', 'T', 'B')).seq, 1);
+      // Writing to a page that does not exist fails and creates nothing.
+      await assert.rejects(s.postJournal('st-missing', pat, 'c1', 'T', 'B'));
+      assert.equal(await s.changesSince('st-missing', 0), null);
+    });
+
+    it('seq: concurrent writers to one page get distinct, gap-free numbers', async () => {
+      const id = await page();
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 ? s.postJournal(id, pat, `j${i}`, 't', 'b') : s.postWall(id, kin, `w${i}`, 'b', false))),
+      );
+      const seqs = results.map((r) => r.seq).sort((x, y) => x - y);
+      assert.deepEqual(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+      assert.equal(await seqOf(id), 30);
+      const changes = await s.changesSince(id, 0);
+      assert.deepEqual(changes?.map((c) => c.seq), seqs);
+    });
+
+    it('idempotent posts: the same (author, clientId) returns the original, also when racing', async () => {
+      const id = await page();
+      const first = await s.postJournal(id, pat, 'same', 'Title', 'Body');
+      assert.equal(first.created, true);
+      const retry = await s.postJournal(id, pat, 'same', 'Other title', 'Other body');
+      assert.deepEqual([retry.created, retry.entry, retry.seq], [false, first.entry, first.seq]);
+      const racing = await Promise.all(Array.from({ length: 5 }, () => s.postWall(id, kin, 'race', 'once', false)));
+      assert.equal(new Set(racing.map((r) => r.message.id)).size, 1);
+      assert.equal(racing.filter((r) => r.created).length, 1);
+      // Another author may use the same clientId; another page too.
+      const other = await s.postJournal(id, kin, 'same', 'Title', 'Body');
+      assert.notEqual(other.entry.id, first.entry.id);
+      const elsewhere = await s.postJournal(await page(), pat, 'same', 'Title', 'Body');
+      assert.equal(elsewhere.created, true);
+      assert.equal((await s.journalPage(id, null, 100)).items.length, 2);
+      assert.equal((await s.wallPage(id, null, 100, { moderator: true, userId: null })).items.length, 1);
+      assert.equal(await seqOf(id), 3);
+    });
+
+    it('changesSince: exactly the changes after since, in order; [] when current; null when unknown', async () => {
+      const id = await page();
+      const j = await s.postJournal(id, pat, 'c1', 'T', 'B');
+      const w = await s.postWall(id, kin, 'c2', 'W', false);
+      await s.setHeart(id, w.message.id, 'pat', true);
+      await s.setFollow(id, kin, 'following');
+      await s.updatePage(id, { visibility: 'members' });
+      await s.deleteJournal(id, j.entry.id);
+      await s.setWallFlags(id, w.message.id, { hidden: true });
+      await s.deleteWall(id, w.message.id);
+
+      const all = await s.changesSince(id, 0);
+      assert.deepEqual(
+        all?.map((c) => [c.seq, c.type, c.itemId]),
+        [
+          [1, 'journal', j.entry.id],
+          [2, 'wall', w.message.id],
+          [3, 'hearts', w.message.id],
+          [4, 'follow-count', null],
+          [5, 'page', null],
+          [6, 'journal-removed', j.entry.id],
+          [7, 'wall', w.message.id],
+          [8, 'wall-removed', w.message.id],
+        ],
+      );
+      assert.deepEqual(all?.[2]?.data, { userId: 'pat', on: true });
+      assert.deepEqual(all?.[3]?.data, { followerCount: 1 });
+      assert.deepEqual((await s.changesSince(id, 5))?.map((c) => c.seq), [6, 7, 8]);
+      assert.deepEqual(await s.changesSince(id, 8), []);
+      assert.equal(await s.changesSince(id, 9), null, 'a since from the future is unknown');
+      assert.equal(await s.changesSince('st-missing', 0), null);
+    });
+
+    it('changesSince: null when the gap is older than the retention, also after pruning', async () => {
+      const small = await open(5);
+      try {
+        const id = uniqueId('st');
+        await small.createPage({ id, title: 'Small', visibility: 'public', wallModeration: 'post', owners: ['pat'], editors: [] });
+        for (let i = 0; i < 10; i++) await small.postJournal(id, pat, `c${i}`, 't', 'b');
+        assert.equal(await small.changesSince(id, 4), null);
+        assert.deepEqual((await small.changesSince(id, 5))?.map((c) => c.seq), [6, 7, 8, 9, 10]);
+        // Past a pruning point (every 100th change) old changes are gone, recent ones complete.
+        for (let i = 10; i < 105; i++) await small.postJournal(id, pat, `c${i}`, 't', 'b');
+        assert.equal(await small.changesSince(id, 50), null);
+        assert.equal(await small.changesSince(id, 0), null);
+        assert.deepEqual((await small.changesSince(id, 101))?.map((c) => c.seq), [102, 103, 104, 105]);
+        const db = rawDb(small);
+        if (db) {
+          const kept = await db.selectFrom('changes').select('seq').where('page_id', '=', id).orderBy('seq').execute();
+          assert.ok(kept[0]!.seq > 50, `old changes were pruned (first kept: ${kept[0]!.seq})`);
+        }
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('deletePage purges everything of that page and nothing else; the audit log stays', async () => {
+      const id = await page({ visibility: 'private' });
+      const keep = await page();
+      for (const p of [id, keep]) {
+        await s.postJournal(p, pat, 'c1', 'T', 'B');
+        const w = await s.postWall(p, kin, 'c2', 'W', false);
+        await s.setHeart(p, w.message.id, 'kin', true);
+        await s.setFollow(p, kin, 'following');
+        await s.setFollow(p, { id: 'asker', name: 'A' }, 'requested');
+        await s.appendAudit({ at: new Date().toISOString(), pageId: p, actorId: 'pat', actorRole: 'owner', action: 'test', target: null, detail: null, ip: null });
+      }
+      const keepExport = await s.exportPage(keep);
+      assert.equal(await s.deletePage(id), true);
+
+      assert.equal(await s.getPage(id), null);
+      assert.equal(await s.exportPage(id), null);
+      assert.deepEqual(await s.members(id), []);
+      assert.equal(await s.getFollow(id, 'kin'), null);
+      assert.deepEqual(await s.requests(id), []);
+      assert.deepEqual((await s.journalPage(id, null, 100)).items, []);
+      assert.deepEqual((await s.wallPage(id, null, 100, { moderator: true, userId: null })).items, []);
+      assert.equal((await s.heartedBy(id, 'kin', ['x'])).size, 0);
+      assert.equal(await s.changesSince(id, 0), null);
+      const db = rawDb(s);
+      if (db) {
+        for (const t of ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'changes'] as const) {
+          const rows = await db.selectFrom(t).select('page_id').where('page_id', '=', id).execute();
+          assert.equal(rows.length, 0, `${t} still has rows of the deleted page`);
+        }
+      }
+      assert.equal(await s.deletePage(id), false);
+      assert.deepEqual(await s.exportPage(keep), keepExport);
+      assert.deepEqual((await s.audit(id)).map((a) => a.action), ['test']);
+    });
+
+    it('hearts toggle per user: on/off change the count once, repeats are no-ops', async () => {
+      const id = await page();
+      const { message } = await s.postWall(id, kin, 'c1', 'W', false);
+      const on1 = await s.setHeart(id, message.id, 'a', true);
+      assert.equal(on1?.hearts, 1);
+      assert.equal(typeof on1?.seq, 'number');
+      assert.deepEqual(await s.setHeart(id, message.id, 'a', true), { hearts: 1, seq: null });
+      assert.equal((await s.setHeart(id, message.id, 'b', true))?.hearts, 2);
+      assert.deepEqual([...(await s.heartedBy(id, 'a', [message.id]))], [message.id]);
+      assert.equal((await s.setHeart(id, message.id, 'a', false))?.hearts, 1);
+      assert.deepEqual(await s.setHeart(id, message.id, 'a', false), { hearts: 1, seq: null });
+      assert.equal((await s.heartedBy(id, 'a', [message.id])).size, 0);
+      assert.equal((await s.getWall(id, message.id))?.hearts, 1);
+      // A message of another page is not reachable through this one.
+      const other = await page();
+      assert.equal(await s.setHeart(other, message.id, 'a', true), null);
+      // Deleting the message deletes its hearts.
+      await s.deleteWall(id, message.id);
+      assert.equal((await s.heartedBy(id, 'b', [message.id])).size, 0);
+    });
+
+    it('follows: states, follower count and pending requests', async () => {
+      const id = await page({ visibility: 'private' });
+      assert.deepEqual(await s.setFollow(id, kin, 'requested'), { followerCount: 0, seq: null });
+      assert.deepEqual((await s.requests(id)).map((r) => r.userId), ['kin']);
+      const approved = await s.setFollow(id, kin, 'following');
+      assert.equal(approved.followerCount, 1);
+      assert.equal(typeof approved.seq, 'number');
+      assert.deepEqual(await s.requests(id), []);
+      assert.equal((await s.getFollow(id, 'kin'))?.state, 'following');
+      assert.equal((await s.setFollow(id, { id: 'x', name: 'X' }, 'following')).followerCount, 2);
+      assert.equal((await s.setFollow(id, kin, 'blocked')).followerCount, 1);
+      assert.equal((await s.getFollow(id, 'kin'))?.state, 'blocked');
+      assert.equal((await s.setFollow(id, { id: 'x', name: 'X' }, 'none')).followerCount, 0);
+      assert.equal(await s.getFollow(id, 'x'), null);
+      assert.equal((await s.getPage(id))?.followerCount, 0);
+    });
+
+    it('history pages by seq, and the wall view hides hidden and foreign pending messages', async () => {
+      const id = await page();
+      const e = [];
+      for (let i = 0; i < 5; i++) e.push((await s.postJournal(id, pat, `j${i}`, `t${i}`, 'b')).entry);
+      const p1 = await s.journalPage(id, null, 2);
+      assert.deepEqual([p1.items.map((x) => x.id), p1.hasMore], [[e[4]!.id, e[3]!.id], true]);
+      const p2 = await s.journalPage(id, e[1]!.seq, 2);
+      assert.deepEqual([p2.items.map((x) => x.id), p2.hasMore], [[e[0]!.id], false]);
+
+      const shown = (await s.postWall(id, kin, 'w1', 'shown', false)).message;
+      const hidden = (await s.postWall(id, kin, 'w2', 'hidden', false)).message;
+      await s.setWallFlags(id, hidden.id, { hidden: true });
+      const pending = (await s.postWall(id, kin, 'w3', 'pending', true)).message;
+      const ids = async (view: { moderator: boolean; userId: string | null }) => (await s.wallPage(id, null, 10, view)).items.map((m) => m.id);
+      assert.deepEqual(await ids({ moderator: true, userId: null }), [pending.id, hidden.id, shown.id]);
+      assert.deepEqual(await ids({ moderator: false, userId: 'kin' }), [pending.id, shown.id]);
+      assert.deepEqual(await ids({ moderator: false, userId: 'other' }), [shown.id]);
+      assert.deepEqual(await ids({ moderator: false, userId: null }), [shown.id]);
+      assert.deepEqual([...(await s.wallByIds(id, [shown.id, 'nope'])).keys()], [shown.id]);
+      assert.deepEqual([...(await s.journalByIds(id, [e[0]!.id])).keys()], [e[0]!.id]);
+    });
+
+    it('the audit log keeps entries in order and refuses UPDATE and DELETE', async () => {
+      const id = await page();
+      const entry = (action: string) => ({ at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action, target: 't', detail: { n: action }, ip: '127.0.0.1' });
+      await s.appendAudit(entry('one'));
+      await s.appendAudit(entry('two'));
+      const log = await s.audit(id);
+      assert.deepEqual(log.map((a) => [a.action, a.detail]), [['one', { n: 'one' }], ['two', { n: 'two' }]]);
+      const db = rawDb(s);
+      if (db) {
+        await assert.rejects(sql`UPDATE audit_log SET action = 'forged' WHERE page_id = ${id}`.execute(db), /append-only/);
+        await assert.rejects(sql`DELETE FROM audit_log WHERE page_id = ${id}`.execute(db), /append-only/);
+        assert.deepEqual(await s.audit(id), log);
+      }
+    });
+  });
+}

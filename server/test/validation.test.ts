@@ -1,0 +1,210 @@
+/**
+ * Bad input: a table of malformed payloads for every client event. Each answers `invalid`
+ * or `too_large`, changes nothing, and the server serves the next good request.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CLIENT_EVENTS, LIMITS, type ClientEventName, type ErrorCode } from '../../src/protocol/index.js';
+import { callWithin, expectFailure, startServer, type Client, type TestServer } from './helpers.js';
+
+let ts: TestServer;
+let owner: Client;
+let visitor: Client;
+let pageId: string;
+let entryId: string;
+let messageId: string;
+let visitorToken: string;
+
+before(async () => {
+  ts = await startServer();
+  owner = await ts.connect('owner');
+  visitor = await ts.connect('visitor');
+  pageId = await ts.page({ visibility: 'private', followers: ['follower', 'visitor'] });
+  entryId = (await ts.storage.postJournal(pageId, { id: 'owner', name: 'Owner' }, 'v-j', 'Entry', 'Body')).entry.id;
+  messageId = (await ts.storage.postWall(pageId, { id: 'follower', name: 'F' }, 'v-w', 'Message', false)).message.id;
+  await ts.storage.setFollow(pageId, { id: 'requester', name: 'R' }, 'requested');
+  visitorToken = await ts.token('visitor');
+});
+after(async () => {
+  await ts.close();
+});
+
+/** A valid payload per event, and who sends it (someone allowed to, so only the shape can fail). */
+const valid: Record<ClientEventName, () => { as: () => Client; payload: Record<string, unknown> }> = {
+  'page:subscribe': () => ({ as: () => owner, payload: { pageId, since: 0 } }),
+  'page:unsubscribe': () => ({ as: () => owner, payload: { pageId } }),
+  'journal:post': () => ({ as: () => owner, payload: { pageId, clientId: 'valid-post', title: 'Title', body: 'Body' } }),
+  'journal:edit': () => ({ as: () => owner, payload: { pageId, entryId, title: 'Title', body: 'Body' } }),
+  'journal:delete': () => ({ as: () => owner, payload: { pageId, entryId } }),
+  'wall:post': () => ({ as: () => owner, payload: { pageId, clientId: 'valid-wall', body: 'Body' } }),
+  'wall:heart': () => ({ as: () => owner, payload: { pageId, messageId, on: true } }),
+  'wall:hide': () => ({ as: () => owner, payload: { pageId, messageId, hidden: true } }),
+  'wall:delete': () => ({ as: () => owner, payload: { pageId, messageId } }),
+  'follow:set': () => ({ as: () => visitor, payload: { pageId, follow: false } }),
+  'follow:decide': () => ({ as: () => owner, payload: { pageId, userId: 'requester', approve: true } }),
+  'follow:remove': () => ({ as: () => owner, payload: { pageId, userId: 'follower', block: false } }),
+  'history:load': () => ({ as: () => owner, payload: { pageId, stream: 'journal', before: 100, limit: 5 } }),
+  'session:refresh': () => ({ as: () => visitor, payload: { token: visitorToken } }),
+};
+const OPTIONAL = new Set(['since', 'block']);
+const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'userId', 'stream', 'token']);
+
+interface BadCase {
+  name: string;
+  /** The call's arguments before the acknowledgement. */
+  args: () => unknown[];
+  code: ErrorCode;
+}
+
+const long = (n: number) => 'x'.repeat(n);
+
+function casesFor(event: ClientEventName): BadCase[] {
+  const base = () => valid[event]().payload;
+  const keys = Object.keys(base());
+  const with_ = (patch: Record<string, unknown>) => () => [{ ...base(), ...patch }];
+  const cases: BadCase[] = [
+    { name: 'a string payload', args: () => ['hello'], code: 'invalid' },
+    { name: 'a number payload', args: () => [42], code: 'invalid' },
+    { name: 'a boolean payload', args: () => [true], code: 'invalid' },
+    { name: 'a null payload', args: () => [null], code: 'invalid' },
+    { name: 'an array payload', args: () => [[base()]], code: 'invalid' },
+    { name: 'an empty object', args: () => [{}], code: 'invalid' },
+    { name: 'no payload, only the ack', args: () => [], code: 'invalid' },
+    { name: 'an extra argument', args: () => [base(), 'extra'], code: 'invalid' },
+    { name: 'an unknown key', args: with_({ isAdmin: true }), code: 'invalid' },
+    { name: '__proto__ key (JSON text)', args: () => [JSON.parse(JSON.stringify(base()).replace(/^\{/, '{"__proto__":{"polluted":true},'))], code: 'invalid' },
+    { name: 'constructor key (JSON text)', args: () => [JSON.parse(JSON.stringify(base()).replace(/^\{/, '{"constructor":{"prototype":{"polluted":true}},'))], code: 'invalid' },
+    { name: 'prototype key', args: with_({ prototype: { polluted: true } }), code: 'invalid' },
+  ];
+  // The table is built before the fixtures exist: values are read when a case runs.
+  const wrongType = (value: unknown) => (typeof value === 'string' ? 42 : typeof value === 'number' ? String(value) : 'true');
+  for (const key of keys) {
+    if (!OPTIONAL.has(key)) {
+      cases.push({ name: `missing ${key}`, args: () => { const p = base(); delete p[key]; return [p]; }, code: 'invalid' });
+    }
+    cases.push({ name: `${key} of the wrong type`, args: () => [{ ...base(), [key]: wrongType(base()[key]) }], code: 'invalid' });
+    cases.push({ name: `${key} as an object`, args: with_({ [key]: { toString: 'x' } }), code: 'invalid' });
+    cases.push({ name: `${key} null`, args: with_({ [key]: null }), code: 'invalid' });
+    if (STRING_KEYS.has(key)) cases.push({ name: `${key} empty`, args: with_({ [key]: '' }), code: 'invalid' });
+  }
+  if (keys.includes('pageId')) {
+    cases.push({ name: 'pageId with a path', args: with_({ pageId: '../etc/passwd' }), code: 'invalid' });
+    cases.push({ name: 'pageId too long', args: with_({ pageId: long(129) }), code: 'invalid' });
+  }
+  if (keys.includes('title')) {
+    cases.push({ name: 'title over 200 characters', args: with_({ title: long(LIMITS.titleMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'title of only white space', args: with_({ title: '  \n\t ' }), code: 'invalid' });
+  }
+  if (keys.includes('body')) {
+    const max = event === 'wall:post' ? LIMITS.wallBodyMax : LIMITS.journalBodyMax;
+    cases.push({ name: `body over ${max} characters`, args: with_({ body: long(max + 1) }), code: 'too_large' });
+    cases.push({ name: 'body of only white space', args: with_({ body: '   ' }), code: 'invalid' });
+  }
+  if (keys.includes('clientId')) {
+    cases.push({ name: 'clientId over 64 characters', args: with_({ clientId: long(LIMITS.clientIdMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'clientId with spaces', args: with_({ clientId: 'a b' }), code: 'invalid' });
+  }
+  for (const key of ['entryId', 'messageId', 'userId'] as const) {
+    if (keys.includes(key)) cases.push({ name: `${key} over 128 characters`, args: with_({ [key]: long(LIMITS.idMax + 1) }), code: 'too_large' });
+  }
+  if (event === 'page:subscribe') {
+    cases.push({ name: 'negative since', args: with_({ since: -1 }), code: 'invalid' });
+    cases.push({ name: 'non-integer since', args: with_({ since: 1.5 }), code: 'invalid' });
+    cases.push({ name: 'NaN since (null on the wire)', args: with_({ since: Number.NaN }), code: 'invalid' });
+    cases.push({ name: 'since beyond a safe integer', args: with_({ since: 2 ** 60 }), code: 'invalid' });
+  }
+  if (event === 'history:load') {
+    cases.push({ name: 'negative before', args: with_({ before: -5 }), code: 'invalid' });
+    cases.push({ name: 'non-integer before', args: with_({ before: 2.5 }), code: 'invalid' });
+    cases.push({ name: 'limit 0', args: with_({ limit: 0 }), code: 'invalid' });
+    cases.push({ name: 'limit over the maximum', args: with_({ limit: LIMITS.historyLimitMax + 1 }), code: 'invalid' });
+    cases.push({ name: 'non-integer limit', args: with_({ limit: 1.5 }), code: 'invalid' });
+    cases.push({ name: 'unknown stream', args: with_({ stream: 'secrets' }), code: 'invalid' });
+  }
+  if (event === 'session:refresh') {
+    cases.push({ name: 'token over 8192 characters', args: with_({ token: long(8193) }), code: 'too_large' });
+  }
+  return cases;
+}
+
+/** Everything that a bad call must not change. */
+async function state() {
+  const page = await ts.storage.getPage(pageId);
+  const exported = await ts.storage.exportPage(pageId);
+  return { seq: page!.seq, data: JSON.stringify({ ...exported, page: { ...exported!.page, updatedAt: null } }) };
+}
+
+describe('malformed payloads', () => {
+  for (const event of CLIENT_EVENTS) {
+    describe(event, () => {
+      for (const c of casesFor(event)) {
+        it(`${c.name} → ${c.code}`, async () => {
+          const client = valid[event]().as();
+          const beforeState = await state();
+          expectFailure(await client.raw(event, ...c.args()), c.code, `${event} with ${c.name}`);
+          assert.deepEqual(await state(), beforeState, 'a refused call changes nothing');
+          // The server still serves a good request on the same connection.
+          const good = await client.call('history:load', { pageId, stream: 'wall', before: 1_000, limit: 1 });
+          assert.equal(good.ok, true);
+          assert.equal(client.socket.connected, true);
+        });
+      }
+    });
+  }
+
+  it('every base payload of the table is itself valid (so each case fails for its one defect)', async () => {
+    // Run last, in an order where each call still finds what it needs.
+    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
+    assert.deepEqual([...order].sort(), [...CLIENT_EVENTS].sort());
+    for (const event of order) {
+      const { as, payload } = valid[event]();
+      const r = (await as().raw(event, payload)) as { ok: boolean };
+      assert.equal(r.ok, true, `${event} ${JSON.stringify(payload)} → ${JSON.stringify(r)}`);
+    }
+  });
+});
+
+describe('limits are inclusive', () => {
+  it('a title of exactly 200 and bodies of exactly 20,000 / 2,000 characters are accepted', async () => {
+    const id = await ts.page({ visibility: 'public' });
+    const j = await owner.ok('journal:post', { pageId: id, clientId: 'max-j', title: long(LIMITS.titleMax), body: long(LIMITS.journalBodyMax) });
+    assert.equal(j.entry.body.length, LIMITS.journalBodyMax);
+    const w = await owner.ok('wall:post', { pageId: id, clientId: 'max-w', body: long(LIMITS.wallBodyMax) });
+    assert.equal(w.message.body.length, LIMITS.wallBodyMax);
+    // Limits count characters (code points), not UTF-16 units: 20,000 four-byte characters
+    // are accepted and fit in one frame; one more is too large.
+    const flowers = await owner.ok('journal:post', { pageId: id, clientId: 'emoji', title: 't', body: '\u{1F490}'.repeat(LIMITS.journalBodyMax) });
+    assert.equal([...flowers.entry.body].length, LIMITS.journalBodyMax);
+    await owner.fails('journal:post', { pageId: id, clientId: 'emoji-2', title: 't', body: '\u{1F490}'.repeat(LIMITS.journalBodyMax + 1) }, 'too_large');
+  });
+});
+
+describe('calls without an acknowledgement and oversized frames', () => {
+  it('a call without an ack is ignored and changes nothing; the next call is served', async () => {
+    const before = await state();
+    const untyped = owner.socket as unknown as { emit: (...a: unknown[]) => void };
+    untyped.emit('journal:post', { pageId, clientId: 'no-ack', title: 'No ack', body: 'x' });
+    untyped.emit('wall:post', 'garbage');
+    untyped.emit('page:subscribe');
+    const good = await owner.call('history:load', { pageId, stream: 'journal', before: 1_000, limit: 100 });
+    assert.equal(good.ok, true);
+    assert.deepEqual(await state(), before);
+  });
+
+  it('an unknown event is ignored and the connection keeps working', async () => {
+    await assert.rejects(callWithin(300, owner.socket, 'admin:drop-tables', {}), 'an unknown event gets no answer');
+    assert.equal((await owner.call('page:unsubscribe', { pageId: 'x' })).ok, true);
+  });
+
+  it('a frame over the message size limit drops only that connection', async () => {
+    const big = await ts.connect('owner');
+    const gone = new Promise<string>((resolve) => big.socket.once('disconnect', (reason) => resolve(reason)));
+    big.socket.emit('journal:post', { pageId, clientId: 'huge', title: 't', body: long(300_000) }, () => assert.fail('no answer to an oversized frame'));
+    await gone;
+    assert.equal((await owner.call('history:load', { pageId, stream: 'journal', before: 1_000, limit: 1 })).ok, true);
+    const fresh = await ts.connect('visitor');
+    assert.equal((await fresh.call('page:subscribe', { pageId })).ok, true);
+    fresh.close();
+    assert.equal((await ts.rest('GET', '/healthz')).status, 200);
+  });
+});

@@ -1,0 +1,118 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
+import type { InheritedSettings } from './context.js';
+import type { OutboxEntry } from './outbox.js';
+import type { PageState } from './page-state.js';
+import type { PageStore } from './page-store.js';
+import { resolveSettings } from './settings.js';
+
+/** What a widget element exposes to its controller. */
+export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
+  page: string;
+  host: string;
+  tokenUrl: string;
+  inherited?: InheritedSettings | undefined;
+}
+
+const IDLE: PageState = {
+  status: 'loading',
+  page: null,
+  viewer: null,
+  journal: [],
+  wall: [],
+  journalHasMore: false,
+  wallHasMore: false,
+  requests: [],
+  followerCount: 0,
+  error: null,
+  seq: 0,
+};
+
+/**
+ * Binds one widget to its page: resolves settings (attribute → `<care-page>` → configure() →
+ * script tag), holds the shared connection and the page's store while the widget is in the
+ * document, re-renders the widget when either changes, and fires `care-connection-change`.
+ */
+export class PageController implements ReactiveController {
+  connection: CareConnection | null = null;
+  store: PageStore | null = null;
+  private key = '';
+  private unlisten: (() => void)[] = [];
+
+  constructor(
+    private readonly host: CareWidgetHost,
+    private readonly onDelivery?: (d: Delivery) => void,
+  ) {
+    host.addController(this);
+  }
+
+  get state(): PageState {
+    return this.store?.state ?? IDLE;
+  }
+
+  get connectionState(): ConnectionState {
+    return this.connection?.state ?? 'connecting';
+  }
+
+  /** The signed-in user's unsent posts of one kind on this page. */
+  pending(kind: 'journal' | 'wall'): OutboxEntry[] {
+    const c = this.connection;
+    return c ? c.outbox.pending(c.userId, this.pageId, kind) : [];
+  }
+
+  get pageId(): string {
+    return this.host.page || this.host.inherited?.page || '';
+  }
+
+  hostConnected(): void {
+    this.bind();
+  }
+
+  hostDisconnected(): void {
+    this.unbind();
+  }
+
+  /** Re-binds when page, host or token URL changed; cheap when nothing did. */
+  hostUpdate(): void {
+    this.bind();
+  }
+
+  private bind(): void {
+    if (!this.host.isConnected) return;
+    const pageId = this.pageId;
+    const { host, tokenUrl } = resolveSettings({ host: this.host.host, tokenUrl: this.host.tokenUrl }, this.host.inherited);
+    const key = pageId ? `${host}\n${pageId}\n${tokenUrl ?? ''}` : '';
+    if (key === this.key) return;
+    this.unbind();
+    this.key = key;
+    if (!pageId) return;
+    const c = connectionFor(host);
+    c.acquire(tokenUrl);
+    this.connection = c;
+    this.store = c.store(pageId);
+    const update = () => this.host.requestUpdate();
+    this.unlisten = [
+      this.store.listen(update),
+      c.outbox.listen(update),
+      c.onState((state) => {
+        this.host.dispatchEvent(new CustomEvent('care-connection-change', { detail: { state }, bubbles: true, composed: true }));
+        update();
+      }),
+    ];
+    const onDelivery = this.onDelivery;
+    if (onDelivery) this.unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
+    update();
+  }
+
+  private unbind(): void {
+    for (const off of this.unlisten) off();
+    this.unlisten = [];
+    if (this.connection && this.store) {
+      this.connection.releaseStore(this.store.pageId);
+      releaseConnection(this.connection);
+    }
+    this.connection = null;
+    this.store = null;
+    this.key = '';
+  }
+}

@@ -1,0 +1,12 @@
+import { CarePage, attachContextRoot } from './care-page.js';
+
+export * from './care-page.js';
+
+attachContextRoot();
+if (!customElements.get('care-page')) customElements.define('care-page', CarePage);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'care-page': CarePage;
+  }
+}

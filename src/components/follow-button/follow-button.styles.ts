@@ -1,0 +1,113 @@
+import { css } from 'lit';
+
+/**
+ * Layout of `<care-follow-button>`. Only logical properties (inline/block), so the widget
+ * mirrors itself for right-to-left languages without extra rules.
+ */
+export const followButtonStyles = css`
+  :host {
+    display: inline-block;
+    max-inline-size: 100%;
+  }
+  .root {
+    display: flex;
+    flex-direction: column;
+    gap: calc(var(--_space) / 2);
+    padding: calc(var(--_space) / 2);
+  }
+  .bar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: calc(var(--_space) / 2);
+  }
+  .follow {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.4em;
+    font-weight: 600;
+    min-inline-size: 2.75rem;
+  }
+  .follow[aria-pressed='true'] {
+    background: transparent;
+    border-color: var(--_primary);
+    color: var(--_text);
+  }
+  .follow[aria-disabled='true'] {
+    cursor: progress;
+    opacity: 0.75;
+  }
+  .check {
+    font-weight: 700;
+    line-height: 1;
+  }
+  .state {
+    font-weight: 600;
+  }
+  .count {
+    color: var(--_muted);
+    font-variant-numeric: tabular-nums;
+    white-space: nowrap;
+  }
+  .sign-in {
+    color: var(--_primary);
+    font-weight: 600;
+    text-decoration: underline;
+    text-underline-offset: 0.15em;
+  }
+  .sign-in:hover {
+    text-decoration-thickness: 2px;
+  }
+  .info {
+    margin: 0;
+  }
+  .notice {
+    padding-block: 0.4em;
+    padding-inline: 0.75em;
+    font-size: 0.95em;
+  }
+  .requests {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding-block: 0.5em;
+    padding-inline: 0.75em;
+  }
+  .requests-title {
+    margin: 0 0 0.4em;
+    font-size: 0.95em;
+    font-weight: 600;
+  }
+  .requests ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 0.4em;
+  }
+  .request {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5em;
+  }
+  .request .who {
+    flex: 1 1 8em;
+    min-inline-size: 0;
+    overflow-wrap: anywhere;
+  }
+  .request .who time {
+    display: block;
+    font-size: 0.85em;
+    color: var(--_muted);
+  }
+  .request button {
+    min-block-size: 2.25rem;
+    padding-block: 0.25em;
+    padding-inline: 0.75em;
+  }
+  .error-text {
+    margin: 0;
+    font-size: 0.95em;
+  }
+`;

@@ -1,0 +1,61 @@
+import { css } from 'lit';
+
+export const journalFeedStyles = css`
+  .root {
+    padding: var(--_space);
+    border: 1px solid var(--_border);
+  }
+  h2 {
+    margin: 0 0 0.75em;
+    font-size: 1.25em;
+  }
+  form {
+    display: grid;
+    gap: 0.5em;
+    margin-block-end: var(--_space);
+  }
+  label {
+    font-weight: 600;
+  }
+  textarea {
+    min-height: 6em;
+    resize: vertical;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5em;
+    align-items: center;
+  }
+  .row.end {
+    justify-content: flex-end;
+  }
+  [role='feed'] {
+    display: block;
+  }
+  article {
+    padding-block: 0.75em;
+    border-block-start: 1px solid var(--_border);
+  }
+  article:first-of-type {
+    border-block-start: 0;
+  }
+  article.pending {
+    opacity: 0.75;
+  }
+  article h3 {
+    margin: 0;
+    font-size: 1.1em;
+  }
+  .meta {
+    font-size: 0.875em;
+    margin-block: 0.15em 0.5em;
+  }
+  .actions {
+    margin-block-start: 0.5em;
+  }
+  .more {
+    margin-block-start: var(--_space);
+    text-align: center;
+  }
+`;

@@ -1,0 +1,479 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import type { Delivery } from '../../client/connection.js';
+import type { OutboxEntry } from '../../client/outbox.js';
+import type { PageStore } from '../../client/page-store.js';
+import { LIMITS, type CareError, type Result, type Viewer, type WallMessage } from '../../protocol/index.js';
+import { tokens } from '../../styles/tokens.js';
+import { CareElement } from '../base/care-element.js';
+import { messageWallStyles } from './message-wall.styles.js';
+
+/** How long typing must pause before the remaining characters are announced. */
+const COUNT_ANNOUNCE_MS = 700;
+/** How many older messages one "Load older" fetches. */
+const OLDER_PAGE = 30;
+
+/**
+ * @summary The guestbook: messages of support, newest first and live, with hearts. People
+ * allowed to write get a composer with a character counter; the owner, editors and staff can
+ * hide, show and delete messages.
+ *
+ * @event care-posted - `{kind: 'wall', item}` after the server acknowledged a message this visitor wrote.
+ * @event care-error - `{code, message}` when an action or a post was refused.
+ * @event care-connection-change - `{state}`: `connecting`, `online`, `offline` or `unauthorized`.
+ *
+ * @csspart base - The widget's outer box.
+ * @csspart heading - The "Messages of support" heading.
+ * @csspart composer - The form for a new message.
+ * @csspart textarea - The message field.
+ * @csspart counter - The "characters left" counter.
+ * @csspart button - Every button.
+ * @csspart send-button - The composer's Send button.
+ * @csspart write-hint - The "sign in / follow to leave a message" hint.
+ * @csspart list - The list of messages.
+ * @csspart message - One message (`<article>`), sent or unsent.
+ * @csspart outbox-message - An unsent message of this visitor (also has `message`).
+ * @csspart message-meta - Author, time and labels of a message.
+ * @csspart author - A message's author.
+ * @csspart body - A message's text.
+ * @csspart badge - A "Hidden from visitors" / "Waiting for approval" / "Sending…" label.
+ * @csspart actions - A message's buttons.
+ * @csspart heart-button - The heart toggle.
+ * @csspart heart-count - The number of hearts.
+ * @csspart moderate-button - Hide / Show.
+ * @csspart delete-button - Delete, and the confirming Delete.
+ * @csspart load-older - The "Load older" button.
+ * @csspart notice - Loading, offline, locked, empty, not-found and error notices.
+ *
+ * @cssproperty --care-color-primary - Buttons and links.
+ * @cssproperty --care-color-on-primary - Text on primary buttons.
+ * @cssproperty --care-color-surface - Background.
+ * @cssproperty --care-color-text - Text.
+ * @cssproperty --care-color-muted - Secondary text.
+ * @cssproperty --care-color-border - Borders and separators.
+ * @cssproperty --care-color-danger - Errors, the over-limit counter and Delete.
+ * @cssproperty --care-color-focus - The focus ring.
+ * @cssproperty --care-color-heart - The heart of a hearted message.
+ * @cssproperty --care-font-family - Font.
+ * @cssproperty --care-font-size - Base font size.
+ * @cssproperty --care-radius - Corner radius.
+ * @cssproperty --care-space - Padding unit.
+ */
+export class CareMessageWall extends CareElement {
+  static override styles = [tokens, messageWallStyles];
+
+  /** The composer's text. */
+  @state() private accessor draft = '';
+  /** The remaining-characters text for screen readers, updated when typing pauses. */
+  @state() private accessor countAnnouncement = '';
+  /** The message whose Delete waits for confirmation. */
+  @state() private accessor confirming: string | null = null;
+  /** Messages with a call in flight. */
+  @state() private accessor busy: ReadonlySet<string> = new Set();
+  /** Per-message error text from a refused call. */
+  @state() private accessor itemErrors: ReadonlyMap<string, string> = new Map();
+  /** An error not tied to one message (sending, loading older). */
+  @state() private accessor wallError = '';
+  @state() private accessor loadingOlder = false;
+
+  /** A message just deleted from this widget: focus stays in the widget when it goes. */
+  private refocusAfter: string | null = null;
+
+  /** Live-announcement watermark: the page `seq` already seen; `null` until the first load. */
+  private seenSeq: number | null = null;
+  private seenStore: PageStore | null = null;
+  /** Outbox entries whose refusal was reported as `care-error` already. */
+  private readonly reportedFailures = new Set<string>();
+  private countTimer: ReturnType<typeof setTimeout> | undefined;
+  private clock: ReturnType<typeof setInterval> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Keeps "5 minutes ago" true.
+    this.clock = setInterval(() => this.requestUpdate(), 60_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.clock);
+    clearTimeout(this.countTimer);
+  }
+
+  protected override delivered(d: Delivery): void {
+    if (d.entry.kind === 'wall') this.emit('care-posted', { kind: 'wall', item: d.item as WallMessage });
+  }
+
+  /* ------------------------------------------------------------------ live bookkeeping */
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    this.trackNewMessages();
+    this.trackFailures();
+    const wall = this.care.state.wall;
+    if (this.confirming !== null && !wall.some((m) => m.id === this.confirming)) this.confirming = null;
+  }
+
+  /**
+   * Announces messages from others that arrived live, once. The first load, older pages and
+   * messages coming back into view (shown again by a moderator) are not new: only messages
+   * created after the last `seq` this widget saw count.
+   */
+  private trackNewMessages(): void {
+    const store = this.care.store;
+    const s = this.care.state;
+    if (store !== this.seenStore || s.status !== 'ready') {
+      this.seenStore = store;
+      this.seenSeq = null;
+    }
+    if (s.status !== 'ready') return;
+    if (this.seenSeq === null) {
+      this.seenSeq = s.seq;
+      return;
+    }
+    const me = s.viewer?.userId ?? null;
+    const since = this.seenSeq;
+    const fresh = s.wall.filter((m) => m.seq > since && m.author.id !== me).length;
+    this.seenSeq = Math.max(since, s.seq);
+    if (fresh > 0) this.announce(this.t.newMessages(fresh));
+  }
+
+  /** A post the server refused is shown in place; each refusal is also reported once as `care-error`. */
+  private trackFailures(): void {
+    const pending = this.care.pending('wall');
+    const live = new Set(pending.map((e) => e.clientId));
+    for (const id of this.reportedFailures) if (!live.has(id)) this.reportedFailures.delete(id);
+    for (const e of pending) {
+      if (e.state !== 'failed') this.reportedFailures.delete(e.clientId);
+      else if (e.error && !this.reportedFailures.has(e.clientId)) {
+        this.reportedFailures.add(e.clientId);
+        this.reportError(e.error);
+      }
+    }
+  }
+
+  /* ----------------------------------------------------------------------------- render */
+
+  protected override render(): TemplateResult {
+    const t = this.t;
+    const status = this.statusNotice();
+    return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
+      <h2 id="heading" part="heading" tabindex="-1">${t.wall}</h2>
+      ${status !== nothing ? status : this.renderContent()} ${this.liveRegion()}
+    </section>`;
+  }
+
+  private renderContent(): TemplateResult {
+    const t = this.t;
+    const s = this.care.state;
+    const outbox = [...this.care.pending('wall')].reverse();
+    if (s.status === 'locked') {
+      // No content of the page, but never lose what this visitor typed (a post refused as the page closed).
+      return html`<div class="notice" role="status" part="notice">${this.lockedText()}</div>
+        ${outbox.length > 0
+          ? html`<ul class="messages" part="list" aria-label=${t.wall}>${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.renderOutboxItem(e))}</ul>`
+          : nothing}`;
+    }
+    const viewer = s.viewer;
+    const empty = s.wall.length === 0 && outbox.length === 0;
+    return html`
+      ${this.offlineBanner()} ${this.renderComposer(viewer)}
+      ${this.wallError ? html`<p class="error-text" role="alert">${this.wallError}</p>` : nothing}
+      ${empty
+        ? html`<p class="notice empty" part="notice">${t.wallEmpty}</p>`
+        : html`<ul class="messages" part="list" aria-label=${t.wall} aria-busy=${this.loadingOlder ? 'true' : 'false'} tabindex="-1">
+            ${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.renderOutboxItem(e))}
+            ${repeat(s.wall, (m) => m.id, (m) => this.renderMessage(m, viewer))}
+          </ul>`}
+      ${s.wallHasMore
+        ? html`<button class="older" part="button load-older" aria-disabled=${this.loadingOlder ? 'true' : 'false'} @click=${this.loadOlder}>
+            ${this.loadingOlder ? t.loading : t.loadOlder}
+          </button>`
+        : nothing}
+    `;
+  }
+
+  private lockedText(): string {
+    const s = this.care.state;
+    if (s.viewer?.follow === 'blocked') return this.t.blockedNotice;
+    return s.page?.visibility === 'members' ? this.t.lockedMembers : s.page?.visibility === 'private' ? this.t.lockedPrivate : this.t.blockedNotice;
+  }
+
+  /* ---------------------------------------------------------------------------- composer */
+
+  private renderComposer(viewer: Viewer | null): TemplateResult | typeof nothing {
+    const t = this.t;
+    if (!viewer) return nothing;
+    if (!viewer.can.postWall) {
+      if (viewer.userId === null) return html`<p class="write-hint muted" part="write-hint">${t.signInToWrite}</p>`;
+      if (viewer.can.follow && viewer.follow !== 'following') return html`<p class="write-hint muted" part="write-hint">${t.followToWrite}</p>`;
+      return nothing;
+    }
+    const left = LIMITS.wallBodyMax - this.draft.length;
+    const over = left < 0;
+    const canSend = this.draft.trim() !== '' && !over;
+    return html`<form class="composer" part="composer" aria-labelledby="compose-title" @submit=${this.onSubmit}>
+      <h3 id="compose-title" class="visually-hidden">${t.composeWall}</h3>
+      <label for="compose">${t.message}</label>
+      <textarea
+        id="compose"
+        part="textarea"
+        rows="3"
+        .value=${this.draft}
+        aria-describedby="counter"
+        aria-invalid=${over ? 'true' : 'false'}
+        @input=${this.onInput}
+        @keydown=${this.onKeydown}
+      ></textarea>
+      <div class="composer-foot">
+        <span id="counter" class="counter ${over ? 'over' : ''}" part="counter">${t.charsLeft(left)}</span>
+        <button type="submit" class="primary" part="button send-button" ?disabled=${!canSend}>${t.sendMessage}</button>
+      </div>
+      <div class="visually-hidden" role="status" aria-live="polite">${this.countAnnouncement}</div>
+    </form>`;
+  }
+
+  private onInput(e: Event): void {
+    this.draft = (e.target as HTMLTextAreaElement).value;
+    this.wallError = '';
+    clearTimeout(this.countTimer);
+    this.countTimer = setTimeout(() => (this.countAnnouncement = this.t.charsLeft(LIMITS.wallBodyMax - this.draft.length)), COUNT_ANNOUNCE_MS);
+  }
+
+  private onKeydown(e: KeyboardEvent): void {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      this.send();
+    }
+  }
+
+  private onSubmit(e: Event): void {
+    e.preventDefault();
+    this.send();
+  }
+
+  /** Puts the message in the outbox: it shows as "Sending…" until the server acknowledges it. */
+  private send(): void {
+    const body = this.draft;
+    if (body.trim() === '' || body.length > LIMITS.wallBodyMax) return;
+    const c = this.care.connection;
+    const entry = c?.post(this.care.pageId, 'wall', { body }) ?? null;
+    if (!entry) {
+      // Not signed in after all (the session ended): keep the text where it is.
+      const error: CareError = { code: 'unauthorized', message: this.t.signInToWrite };
+      this.wallError = this.t.notSent(error.message);
+      this.reportError(error);
+      return;
+    }
+    this.draft = '';
+    this.countAnnouncement = '';
+    clearTimeout(this.countTimer);
+    // The Send button is disabled now; keep focus in the composer for the next message.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#compose')?.focus());
+  }
+
+  /* ------------------------------------------------------------------------------ outbox */
+
+  private renderOutboxItem(e: OutboxEntry): TemplateResult {
+    const t = this.t;
+    const c = this.care.connection;
+    const failed = e.state === 'failed';
+    const name = c?.userName ?? c?.userId ?? '';
+    const id = `o-${e.clientId}`;
+    return html`<li>
+      <article class="message outbox ${failed ? 'failed' : ''}" part="message outbox-message" aria-labelledby="${id}-author ${id}-state">
+        <div class="meta" part="message-meta">
+          <span class="author" id="${id}-author" part="author">${name}</span>
+          <span class="badge ${failed ? 'error-text' : ''}" id="${id}-state" part="badge">${failed ? t.notSent(e.error?.message ?? '') : t.sending}</span>
+        </div>
+        ${this.renderBody(`o:${e.clientId}:${e.body.length}`, e.body)}
+        ${failed
+          ? html`<div class="actions" part="actions">
+              <button part="button" @click=${() => c?.retry(e.clientId)}>${t.tryAgain}</button>
+              <button part="button" @click=${() => this.editFailed(e)}>${t.edit}</button>
+              <button part="button" @click=${() => c?.discard(e.clientId)}>${t.discard}</button>
+            </div>`
+          : nothing}
+      </article>
+    </li>`;
+  }
+
+  /** Moves a refused message back into the composer, after anything already typed there, to fix it. */
+  private editFailed(e: OutboxEntry): void {
+    this.draft = this.draft.trim() === '' ? e.body : `${this.draft}\n\n${e.body}`;
+    this.care.connection?.discard(e.clientId);
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#compose')?.focus());
+  }
+
+  /* ---------------------------------------------------------------------------- messages */
+
+  private renderMessage(m: WallMessage, viewer: Viewer | null): TemplateResult {
+    const t = this.t;
+    const id = `m-${m.id}`;
+    const error = this.itemErrors.get(m.id);
+    return html`<li>
+      <article class="message ${m.hidden ? 'hidden' : ''}" part="message" aria-labelledby="${id}-author" data-id=${m.id}>
+        <div class="meta" part="message-meta">
+          <span class="author" id="${id}-author" part="author">${m.author.name}</span>
+          ${this.time(m.createdAt)}
+          ${m.hidden ? html`<span class="badge" part="badge">${t.hiddenLabel}</span>` : nothing}
+          ${m.pending ? html`<span class="badge" part="badge">${t.awaitingApproval}</span>` : nothing}
+        </div>
+        ${this.renderBody(`${m.id}:${m.body.length}`, m.body)}
+        <div class="actions" part="actions">${this.renderHeart(m, viewer)} ${this.renderModeration(m, viewer)}</div>
+        ${error ? html`<p class="error-text" role="alert">${error}</p>` : nothing}
+      </article>
+    </li>`;
+  }
+
+  /** The sanitized Markdown body, exposed as `::part(body)`. */
+  private renderBody(key: string, text: string): Element {
+    const el = this.markdown(key, text);
+    el.setAttribute('part', 'body');
+    return el;
+  }
+
+  private renderHeart(m: WallMessage, viewer: Viewer | null): TemplateResult {
+    const t = this.t;
+    const count = html`<span class="heart-count" part="heart-count">${t.hearts(m.hearts)}</span>`;
+    // Hearts go to messages everyone sees, from signed-in readers.
+    const canHeart = viewer !== null && viewer.userId !== null && viewer.can.read && !m.hidden && !m.pending;
+    if (!canHeart) return html`<span class="hearts">${count}</span>`;
+    const on = m.hearted === true;
+    return html`<span class="hearts">
+      <button
+        class="heart ${on ? 'on' : ''}"
+        part="button heart-button"
+        aria-pressed=${on ? 'true' : 'false'}
+        aria-label=${t.heart(m.author.name)}
+        aria-disabled=${this.busy.has(m.id) ? 'true' : 'false'}
+        @click=${() => void this.heart(m)}
+      >
+        <span aria-hidden="true">${on ? '\u2665' : '\u2661'}</span>
+      </button>
+      ${count}
+    </span>`;
+  }
+
+  private renderModeration(m: WallMessage, viewer: Viewer | null): TemplateResult | typeof nothing {
+    if (!viewer) return nothing;
+    const t = this.t;
+    const moderate = viewer.can.moderate;
+    // The server lets authors delete their own messages too.
+    const canDelete = moderate || (viewer.userId !== null && m.author.id === viewer.userId);
+    if (!moderate && !canDelete) return nothing;
+    const busy = this.busy.has(m.id) ? 'true' : 'false';
+    const hide = moderate
+      ? html`<button class="moderate" part="button moderate-button" aria-disabled=${busy} @click=${() => void this.toggleHidden(m)}>${m.hidden ? t.unhide : t.hide}</button>`
+      : nothing;
+    if (this.confirming === m.id) {
+      const q = `m-${m.id}-confirm`;
+      return html`${hide}
+        <span class="confirm" role="group" aria-labelledby=${q} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.cancelDelete(m.id)}>
+          <span id=${q} class="error-text">${t.confirmDelete}</span>
+          <button class="danger confirm-delete" part="button delete-button" aria-disabled=${busy} @click=${() => void this.deleteMessage(m)}>${t.delete}</button>
+          <button class="cancel-delete" part="button" @click=${() => this.cancelDelete(m.id)}>${t.cancel}</button>
+        </span>`;
+    }
+    return html`${hide}
+      <button class="delete" part="button delete-button" @click=${() => this.askDelete(m.id)}>${t.delete}</button>`;
+  }
+
+  /* ----------------------------------------------------------------------------- actions */
+
+  private focusIn(id: string, selector: string): void {
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`article[data-id="${CSS.escape(id)}"] ${selector}`)?.focus());
+  }
+
+  private askDelete(id: string): void {
+    this.confirming = id;
+    this.focusIn(id, '.confirm-delete');
+  }
+
+  private cancelDelete(id: string): void {
+    this.confirming = null;
+    this.focusIn(id, '.delete');
+  }
+
+  private setBusy(id: string, on: boolean): void {
+    const next = new Set(this.busy);
+    if (on) next.add(id);
+    else next.delete(id);
+    this.busy = next;
+  }
+
+  private setItemError(id: string, text: string | null): void {
+    const next = new Map(this.itemErrors);
+    if (text === null) next.delete(id);
+    else next.set(id, text);
+    this.itemErrors = next;
+  }
+
+  /** Runs one call for one message: one at a time, errors shown on the message and reported. */
+  private async act(m: WallMessage, call: (store: PageStore) => Promise<Result>): Promise<boolean> {
+    const store = this.care.store;
+    if (!store || this.busy.has(m.id)) return false;
+    this.setBusy(m.id, true);
+    this.setItemError(m.id, null);
+    try {
+      const res = await call(store);
+      if (!res.ok) {
+        this.setItemError(m.id, this.t.error(res.error.message));
+        this.reportError(res.error);
+        return false;
+      }
+      return true;
+    } finally {
+      this.setBusy(m.id, false);
+    }
+  }
+
+  private async heart(m: WallMessage): Promise<void> {
+    await this.act(m, (store) => store.call('wall:heart', { messageId: m.id, on: m.hearted !== true }));
+  }
+
+  private async toggleHidden(m: WallMessage): Promise<void> {
+    await this.act(m, (store) => store.call('wall:hide', { messageId: m.id, hidden: !m.hidden }));
+  }
+
+  private async deleteMessage(m: WallMessage): Promise<void> {
+    const ok = await this.act(m, (store) => store.call('wall:delete', { messageId: m.id }));
+    if (!ok) {
+      this.focusIn(m.id, '.confirm-delete');
+      return;
+    }
+    // The confirm button goes away with the message (now, or when its removal arrives).
+    this.refocusAfter = m.id;
+    this.requestUpdate();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const id = this.refocusAfter;
+    if (id === null || this.care.state.wall.some((m) => m.id === id)) return;
+    this.refocusAfter = null;
+    const active = this.shadowRoot?.activeElement;
+    if (active && active.isConnected) return;
+    (this.renderRoot.querySelector<HTMLElement>('.messages') ?? this.renderRoot.querySelector<HTMLElement>('#heading'))?.focus();
+  }
+
+  private async loadOlder(): Promise<void> {
+    const store = this.care.store;
+    if (!store || this.loadingOlder) return;
+    const hadFocus = this.shadowRoot?.activeElement?.classList.contains('older') === true;
+    this.loadingOlder = true;
+    this.wallError = '';
+    try {
+      const res = await store.loadOlder('wall', OLDER_PAGE);
+      if (!res.ok) {
+        this.wallError = this.t.error(res.error.message);
+        this.reportError(res.error);
+      }
+    } finally {
+      this.loadingOlder = false;
+    }
+    // The last page loaded: the button goes away, so focus moves to the list instead of the void.
+    await this.updateComplete;
+    if (hadFocus && !this.shadowRoot?.activeElement) this.renderRoot.querySelector<HTMLElement>('.messages')?.focus();
+  }
+}

@@ -1,0 +1,66 @@
+/** Every string the widgets show, typed so a missing translation is a compile error. */
+export interface Strings {
+  loading: string;
+  offline: string;
+  connecting: string;
+  unauthorized: string;
+  notFound: string;
+  error: (reason: string) => string;
+  retry: string;
+  lockedPrivate: string;
+  lockedMembers: string;
+  signIn: string;
+  declinedNotice: string;
+  blockedNotice: string;
+
+  journal: string;
+  journalEmpty: string;
+  composeJournal: string;
+  title: string;
+  body: string;
+  post: string;
+  sending: string;
+  notSent: (reason: string) => string;
+  tryAgain: string;
+  discard: string;
+  edit: string;
+  save: string;
+  cancel: string;
+  delete: string;
+  confirmDelete: string;
+  edited: string;
+  loadOlder: string;
+  byAuthor: (name: string) => string;
+  newUpdates: (n: number) => string;
+  entryActions: (title: string) => string;
+
+  wall: string;
+  wallEmpty: string;
+  composeWall: string;
+  message: string;
+  sendMessage: string;
+  charsLeft: (n: number) => string;
+  heart: (name: string) => string;
+  hearts: (n: number) => string;
+  hide: string;
+  unhide: string;
+  hiddenLabel: string;
+  awaitingApproval: string;
+  approve: string;
+  signInToWrite: string;
+  followToWrite: string;
+  newMessages: (n: number) => string;
+
+  follow: string;
+  following: string;
+  unfollow: string;
+  requestAccess: string;
+  requested: string;
+  cancelRequest: string;
+  followers: (n: number) => string;
+  signInToFollow: string;
+  followRequests: string;
+  decline: string;
+  remove: string;
+  block: string;
+}

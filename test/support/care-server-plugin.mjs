@@ -1,0 +1,82 @@
+/**
+ * A Web Test Runner plugin that starts the real reference backend (server/src/app.ts, via
+ * tsx) when the test run starts, and answers test commands:
+ *  - `care-server`: `{ url, secret }` of the running server;
+ *  - `care-token`: `{ token }` for `{ user, ttl? }`;
+ *  - `care-admin`: runs an admin REST call `{ method, path, body? }` and returns `{ status, body }`;
+ *  - `care-seed`: creates a page `{ id, visibility, owners, editors?, follows? }`.
+ *  - `care-post`: posts as a user straight through the service (another client's write).
+ */
+import { register } from 'tsx/esm/api';
+
+let server;
+let url;
+let tsxUnregister;
+
+export function careServerPlugin() {
+  return {
+    name: 'care-server',
+    async serverStart() {
+      tsxUnregister = register();
+      const { createCareServer } = await import('../../server/src/app.ts');
+      const { configFromEnv } = await import('../../server/src/config.ts');
+      const root = new URL('../../', import.meta.url).pathname;
+      const config = configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'wtr-secret-for-tests-only', CARE_DEMO: '1' }, { distDir: `${root}dist`, demoDir: `${root}demo` });
+      server = await createCareServer(config);
+      url = await server.listen(0, '127.0.0.1');
+    },
+    /** A same-origin token endpoint for the test pages, as a host site would have: `/care-token?user=jane` (no user: 204; `status=500`: a broken endpoint). */
+    async serve(context) {
+      if (context.path !== '/care-token') return undefined;
+      const user = context.URL.searchParams.get('user');
+      const status = context.URL.searchParams.get('status');
+      if (status) return { body: '', type: 'text', status: Number(status) };
+      if (!user) return { body: '', type: 'text', status: 204 };
+      const { signDemoToken } = await import('../../server/src/demo/token.ts');
+      const ttl = Number(context.URL.searchParams.get('ttl') ?? 900);
+      return { body: JSON.stringify({ token: await signDemoToken(server.jwtSecret, user, ttl) }), type: 'json' };
+    },
+    async serverStop() {
+      await server?.close();
+      await tsxUnregister?.();
+    },
+    async executeCommand({ command, payload }) {
+      if (!command.startsWith('care-')) return undefined;
+      const { signDemoToken } = await import('../../server/src/demo/token.ts');
+      switch (command) {
+        case 'care-server':
+          return { url, secret: server.jwtSecret };
+        case 'care-token':
+          return { token: await signDemoToken(server.jwtSecret, payload.user, payload.ttl ?? 900) };
+        case 'care-admin': {
+          const token = await signDemoToken(server.jwtSecret, 'admin');
+          const res = await fetch(url + payload.path, {
+            method: payload.method ?? 'GET',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: payload.body === undefined ? undefined : JSON.stringify(payload.body),
+          });
+          const text = await res.text();
+          return { status: res.status, body: text ? JSON.parse(text) : null };
+        }
+        case 'care-seed': {
+          const s = server.storage;
+          await s.createPage({ id: payload.id, title: payload.title ?? payload.id, visibility: payload.visibility ?? 'public', wallModeration: payload.wallModeration ?? 'post', owners: payload.owners ?? ['owner'], editors: payload.editors ?? [] });
+          for (const f of payload.follows ?? []) await s.setFollow(payload.id, { id: f, name: f }, 'following');
+          // `journalCount`: that many generated entries (for long-list tests), oldest first.
+          for (let i = 0; i < (payload.journalCount ?? 0); i++) await s.postJournal(payload.id, { id: payload.owners?.[0] ?? 'owner', name: 'Owner' }, `bulk-${i}`, `Update ${i + 1}`, `Body of update ${i + 1}.`);
+          for (const [i, e] of (payload.journal ?? []).entries()) await s.postJournal(payload.id, { id: payload.owners?.[0] ?? 'owner', name: 'Owner' }, `seed-${i}`, e.title, e.body);
+          for (const [i, body] of (payload.wall ?? []).entries()) await s.postWall(payload.id, { id: 'seeder', name: 'Seeder' }, `seed-${i}`, body, false);
+          return { ok: true };
+        }
+        case 'care-post': {
+          const identity = { userId: payload.user, name: payload.user, staff: null, exp: null };
+          const actor = { identity, ip: null };
+          if (payload.kind === 'journal') return { ok: true, item: await server.service.postJournal(actor, { pageId: payload.pageId, clientId: payload.clientId, title: payload.title, body: payload.body }) };
+          return { ok: true, item: await server.service.postWall(actor, { pageId: payload.pageId, clientId: payload.clientId, body: payload.body }) };
+        }
+        default:
+          return undefined;
+      }
+    },
+  };
+}
