@@ -43,171 +43,171 @@ export class CareConnection {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   readonly outbox: Outbox;
   state: ConnectionState = 'connecting';
-  private identity: TokenInfo = ANONYMOUS;
-  private tokenUrl: string | null = null;
-  private tokenReady: Promise<void> | null = null;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private authRetried = false;
+  #identity: TokenInfo = ANONYMOUS;
+  #tokenUrl: string | null = null;
+  #tokenReady: Promise<void> | null = null;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #authRetried = false;
   /** Who the socket was last connected as (`undefined`: never connected). */
-  private connectedAs: string | null | undefined;
-  private holders = 0;
-  private readonly stores = new Map<string, { store: PageStore; holders: number }>();
-  private readonly inflight = new Set<string>();
-  private readonly stateListeners = new Set<(s: ConnectionState) => void>();
-  private readonly deliveryListeners = new Set<(d: Delivery) => void>();
+  #connectedAs: string | null | undefined;
+  #holders = 0;
+  readonly #stores = new Map<string, { store: PageStore; holders: number }>();
+  readonly #inflight = new Set<string>();
+  readonly #stateListeners = new Set<(s: ConnectionState) => void>();
+  readonly #deliveryListeners = new Set<(d: Delivery) => void>();
 
   constructor(readonly host: string) {
     this.outbox = new Outbox(host);
     this.socket = io(host + NAMESPACE, {
       autoConnect: false,
       // Read at every (re)connect, so a refreshed token is used.
-      auth: (cb) => cb(this.identity.token ? { token: this.identity.token, protocolVersion: PROTOCOL_VERSION } : { protocolVersion: PROTOCOL_VERSION }),
+      auth: (cb) => cb(this.#identity.token ? { token: this.#identity.token, protocolVersion: PROTOCOL_VERSION } : { protocolVersion: PROTOCOL_VERSION }),
     });
-    this.wire();
+    this.#wire();
   }
 
   get userId(): string | null {
-    return this.identity.userId;
+    return this.#identity.userId;
   }
 
   get userName(): string | null {
-    return this.identity.name;
+    return this.#identity.name;
   }
 
   /* -------------------------------------------------------------------------- lifecycle */
 
   acquire(tokenUrl: string | null): void {
-    this.holders++;
-    if (tokenUrl && tokenUrl !== this.tokenUrl) {
+    this.#holders++;
+    if (tokenUrl && tokenUrl !== this.#tokenUrl) {
       // All widgets of a page show one visitor, so the newest token-url wins: a widget with a
       // token-url joining an anonymous connection signs it in; a changed one switches users.
-      const live = this.holders > 1;
-      this.tokenUrl = tokenUrl;
-      this.tokenReady = this.loadToken().then(() => {
-        if (live) this.reconnect();
+      const live = this.#holders > 1;
+      this.#tokenUrl = tokenUrl;
+      this.#tokenReady = this.#loadToken().then(() => {
+        if (live) this.#reconnect();
       });
     }
-    if (this.holders === 1) {
-      this.setState('connecting');
-      void (this.tokenReady ?? Promise.resolve()).then(() => {
-        if (this.holders > 0 && !this.socket.connected) this.socket.connect();
+    if (this.#holders === 1) {
+      this.#setState('connecting');
+      void (this.#tokenReady ?? Promise.resolve()).then(() => {
+        if (this.#holders > 0 && !this.socket.connected) this.socket.connect();
       });
     }
   }
 
   /** Returns true when this was the last holder and the connection closed. */
   release(): boolean {
-    this.holders = Math.max(0, this.holders - 1);
-    if (this.holders > 0) return false;
-    clearTimeout(this.refreshTimer);
-    clearTimeout(this.retryTimer);
+    this.#holders = Math.max(0, this.#holders - 1);
+    if (this.#holders > 0) return false;
+    clearTimeout(this.#refreshTimer);
+    clearTimeout(this.#retryTimer);
     this.socket.disconnect();
     return true;
   }
 
-  private reconnect(): void {
-    if (this.holders === 0) return;
+  #reconnect(): void {
+    if (this.#holders === 0) return;
     this.socket.disconnect();
     this.socket.connect();
   }
 
   /** Fetches the visitor's token and schedules its refresh ahead of `exp`. */
-  private async loadToken(): Promise<void> {
-    if (!this.tokenUrl) return;
-    clearTimeout(this.refreshTimer);
+  async #loadToken(): Promise<void> {
+    if (!this.#tokenUrl) return;
+    clearTimeout(this.#refreshTimer);
     try {
-      this.identity = await fetchToken(this.tokenUrl);
+      this.#identity = await fetchToken(this.#tokenUrl);
     } catch (err) {
       console.warn('[care-widgets] could not fetch a token; continuing signed out.', err);
-      this.identity = ANONYMOUS;
+      this.#identity = ANONYMOUS;
     }
-    const expiresAt = this.identity.expiresAt;
+    const expiresAt = this.#identity.expiresAt;
     if (expiresAt) {
       const delay = Math.max(5_000, expiresAt - Date.now() - REFRESH_BEFORE_MS);
-      this.refreshTimer = setTimeout(() => void this.refreshToken(), delay);
+      this.#refreshTimer = setTimeout(() => void this.#refreshToken(), delay);
     }
   }
 
   /** Swaps a fresh token into the live connection (or reconnects when the user changed). */
-  private async refreshToken(): Promise<void> {
-    const before = this.identity.userId;
-    await this.loadToken();
+  async #refreshToken(): Promise<void> {
+    const before = this.#identity.userId;
+    await this.#loadToken();
     if (!this.socket.connected) return;
-    if (this.identity.token && this.identity.userId === before) {
-      const res = await this.call('session:refresh', { token: this.identity.token });
+    if (this.#identity.token && this.#identity.userId === before) {
+      const res = await this.call('session:refresh', { token: this.#identity.token });
       if (res.ok) {
-        for (const { store } of this.stores.values()) void store.sync();
+        for (const { store } of this.#stores.values()) void store.sync();
         return;
       }
     }
-    this.reconnect();
+    this.#reconnect();
   }
 
   /* ------------------------------------------------------------------------------ wires */
 
-  private wire(): void {
+  #wire(): void {
     const s = this.socket;
     s.on('connect', () => {
-      this.authRetried = false;
-      this.setState('online');
+      this.#authRetried = false;
+      this.#setState('online');
       // Another user now: what they may see differs, so start from fresh snapshots.
-      const fresh = this.connectedAs !== undefined && this.connectedAs !== this.identity.userId;
-      this.connectedAs = this.identity.userId;
-      for (const { store } of this.stores.values()) void store.sync(fresh);
-      this.flush();
+      const fresh = this.#connectedAs !== undefined && this.#connectedAs !== this.#identity.userId;
+      this.#connectedAs = this.#identity.userId;
+      for (const { store } of this.#stores.values()) void store.sync(fresh);
+      this.#flush();
     });
     s.on('disconnect', (reason) => {
-      this.setState('offline');
+      this.#setState('offline');
       // A server-side disconnect is not retried by Socket.IO itself; we do, unless closing.
-      if (reason === 'io server disconnect' && this.holders > 0) this.retryTimer = setTimeout(() => s.connect(), 1_000);
+      if (reason === 'io server disconnect' && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), 1_000);
     });
     s.on('connect_error', (err: Error & { data?: ConnectErrorData }) => {
       if (err.data?.code === 'unauthorized') {
-        if (this.tokenUrl && !this.authRetried) {
+        if (this.#tokenUrl && !this.#authRetried) {
           // Perhaps the token expired in flight: fetch a fresh one once, then give up.
-          this.authRetried = true;
-          void this.loadToken().then(() => s.connect());
+          this.#authRetried = true;
+          void this.#loadToken().then(() => s.connect());
           return;
         }
-        this.setState('unauthorized');
+        this.#setState('unauthorized');
         return;
       }
       if (err.data?.code === 'unsupported_protocol') {
         console.error(`[care-widgets] ${err.message}`);
-        this.setState('unauthorized');
+        this.#setState('unauthorized');
         return;
       }
-      this.setState('offline');
+      this.#setState('offline');
       // Middleware refusals are not retried automatically by Socket.IO.
-      if (err.data && this.holders > 0) this.retryTimer = setTimeout(() => s.connect(), 5_000);
+      if (err.data && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), 5_000);
     });
     const route = (type: LiveEvent['type']) =>
       s.on(type, ((data: LiveEvent['data']) => {
-        const entry = this.stores.get(data.pageId);
+        const entry = this.#stores.get(data.pageId);
         if (!entry) return;
         if (type === 'page:updated' && (data as { resubscribe?: boolean }).resubscribe) void entry.store.sync(true);
         else entry.store.receive({ type, data } as LiveEvent);
       }) as never);
     for (const type of ['journal:entry', 'journal:removed', 'wall:message', 'wall:removed', 'wall:hearts', 'follow:count', 'page:updated'] as const) route(type);
-    s.on('follow:request', (e) => this.stores.get(e.pageId)?.store.receiveRequest(e));
-    s.on('session:expired', () => void this.refreshToken());
+    s.on('follow:request', (e) => this.#stores.get(e.pageId)?.store.receiveRequest(e));
+    s.on('session:expired', () => void this.#refreshToken());
   }
 
-  private setState(state: ConnectionState): void {
+  #setState(state: ConnectionState): void {
     if (this.state === state) return;
     this.state = state;
-    for (const fn of this.stateListeners) fn(state);
+    for (const fn of this.#stateListeners) fn(state);
   }
 
   onState(fn: (s: ConnectionState) => void): () => void {
-    this.stateListeners.add(fn);
-    return () => this.stateListeners.delete(fn);
+    this.#stateListeners.add(fn);
+    return () => this.#stateListeners.delete(fn);
   }
 
   onDelivery(fn: (d: Delivery) => void): () => void {
-    this.deliveryListeners.add(fn);
-    return () => this.deliveryListeners.delete(fn);
+    this.#deliveryListeners.add(fn);
+    return () => this.#deliveryListeners.delete(fn);
   }
 
   /* ------------------------------------------------------------------------------ calls */
@@ -227,10 +227,10 @@ export class CareConnection {
   /* ------------------------------------------------------------------------------ pages */
 
   store(pageId: string): PageStore {
-    let entry = this.stores.get(pageId);
+    let entry = this.#stores.get(pageId);
     if (!entry) {
       entry = { store: new PageStore(pageId, this), holders: 0 };
-      this.stores.set(pageId, entry);
+      this.#stores.set(pageId, entry);
       if (this.socket.connected) void entry.store.sync();
     }
     entry.holders++;
@@ -238,10 +238,10 @@ export class CareConnection {
   }
 
   releaseStore(pageId: string): void {
-    const entry = this.stores.get(pageId);
+    const entry = this.#stores.get(pageId);
     if (!entry || --entry.holders > 0) return;
     entry.store.close();
-    this.stores.delete(pageId);
+    this.#stores.delete(pageId);
     if (this.socket.connected) void this.call('page:unsubscribe', { pageId });
   }
 
@@ -249,49 +249,49 @@ export class CareConnection {
 
   /** Queues a post; it is sent now if online, else on reconnect, with the same `clientId`. */
   post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string }): OutboxEntry | null {
-    if (!this.identity.userId) return null;
-    const entry = this.outbox.add({ clientId: newClientId(), userId: this.identity.userId, pageId, kind, ...text });
-    this.flush();
+    if (!this.#identity.userId) return null;
+    const entry = this.outbox.add({ clientId: newClientId(), userId: this.#identity.userId, pageId, kind, ...text });
+    this.#flush();
     return entry;
   }
 
   retry(clientId: string): void {
     this.outbox.update(clientId, { state: 'waiting' });
-    this.flush();
+    this.#flush();
   }
 
   discard(clientId: string): void {
     this.outbox.remove(clientId);
   }
 
-  private flush(): void {
-    if (!this.socket.connected || !this.identity.userId) return;
-    for (const e of this.outbox.pending(this.identity.userId)) {
-      if (e.state !== 'failed' && !this.inflight.has(e.clientId)) void this.send(e);
+  #flush(): void {
+    if (!this.socket.connected || !this.#identity.userId) return;
+    for (const e of this.outbox.pending(this.#identity.userId)) {
+      if (e.state !== 'failed' && !this.#inflight.has(e.clientId)) void this.#send(e);
     }
   }
 
-  private async send(e: OutboxEntry): Promise<void> {
-    this.inflight.add(e.clientId);
+  async #send(e: OutboxEntry): Promise<void> {
+    this.#inflight.add(e.clientId);
     this.outbox.update(e.clientId, { state: 'sending', attempts: e.attempts + 1 });
     const res =
       e.kind === 'journal'
         ? await this.call('journal:post', { pageId: e.pageId, clientId: e.clientId, title: e.title ?? '', body: e.body })
         : await this.call('wall:post', { pageId: e.pageId, clientId: e.clientId, body: e.body });
-    this.inflight.delete(e.clientId);
+    this.#inflight.delete(e.clientId);
     if (res.ok) {
       this.outbox.remove(e.clientId);
       const item = 'entry' in res ? res.entry : res.message;
-      const store = this.stores.get(e.pageId)?.store;
+      const store = this.#stores.get(e.pageId)?.store;
       if ('entry' in res) store?.acknowledged('journal', res.entry);
       else store?.acknowledged('wall', res.message);
-      for (const fn of this.deliveryListeners) fn({ entry: e, item });
+      for (const fn of this.#deliveryListeners) fn({ entry: e, item });
       return;
     }
     if (TRANSIENT.has(res.error.code)) {
       this.outbox.update(e.clientId, { state: 'waiting' });
       const delay = Math.min(30_000, 1_000 * 2 ** Math.min(e.attempts, 5));
-      setTimeout(() => this.flush(), delay);
+      setTimeout(() => this.#flush(), delay);
     } else {
       this.outbox.update(e.clientId, { state: 'failed', error: res.error });
     }

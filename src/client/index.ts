@@ -6,4 +6,4 @@ export type { OutboxEntry } from './outbox.js';
 export { configure, resolveSettings, type CareSettings } from './settings.js';
 export { fetchToken, type TokenInfo } from './token.js';
 export { PageController, type CareWidgetHost } from './page-controller.js';
-export { careSettingsContext, type InheritedSettings } from './context.js';
+export { CarePageWatcher, carePageOf, type InheritedSettings } from './care-page-settings.js';

@@ -35,19 +35,19 @@ function storage(): Storage | null {
  * server already applied returns the original item instead of a duplicate.
  */
 export class Outbox {
-  private entries: OutboxEntry[];
-  private readonly store = storage();
-  private readonly listeners = new Set<() => void>();
+  #entries: OutboxEntry[];
+  readonly #store = storage();
+  readonly #listeners = new Set<() => void>();
 
   constructor(private readonly host: string) {
-    this.entries = this.read().filter((e) => e.host === host);
+    this.#entries = this.#read().filter((e) => e.host === host);
     // An entry caught mid-send by a reload is simply waiting again.
-    for (const e of this.entries) if (e.state === 'sending') e.state = 'waiting';
+    for (const e of this.#entries) if (e.state === 'sending') e.state = 'waiting';
   }
 
-  private read(): OutboxEntry[] {
+  #read(): OutboxEntry[] {
     try {
-      const raw = this.store?.getItem(KEY);
+      const raw = this.#store?.getItem(KEY);
       const parsed: unknown = raw ? JSON.parse(raw) : [];
       return Array.isArray(parsed) ? (parsed as OutboxEntry[]) : [];
     } catch {
@@ -55,45 +55,45 @@ export class Outbox {
     }
   }
 
-  private persist(): void {
+  #persist(): void {
     try {
       // Keep other hosts' entries; replace ours.
-      const others = this.read().filter((e) => e.host !== this.host);
-      this.store?.setItem(KEY, JSON.stringify([...others, ...this.entries]));
+      const others = this.#read().filter((e) => e.host !== this.host);
+      this.#store?.setItem(KEY, JSON.stringify([...others, ...this.#entries]));
     } catch {
       // Storage full or forbidden: the entry still lives in memory for this page view.
     }
-    for (const fn of this.listeners) fn();
+    for (const fn of this.#listeners) fn();
   }
 
   listen(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   add(entry: Omit<OutboxEntry, 'host' | 'attempts' | 'state' | 'createdAt'>): OutboxEntry {
     const e: OutboxEntry = { ...entry, host: this.host, attempts: 0, state: 'waiting', createdAt: Date.now() };
-    this.entries.push(e);
-    this.persist();
+    this.#entries.push(e);
+    this.#persist();
     return e;
   }
 
   update(clientId: string, patch: Partial<OutboxEntry>): void {
-    const e = this.entries.find((x) => x.clientId === clientId);
+    const e = this.#entries.find((x) => x.clientId === clientId);
     if (!e) return;
     Object.assign(e, patch);
     if (patch.state !== 'failed') delete e.error;
-    this.persist();
+    this.#persist();
   }
 
   remove(clientId: string): void {
-    this.entries = this.entries.filter((e) => e.clientId !== clientId);
-    this.persist();
+    this.#entries = this.#entries.filter((e) => e.clientId !== clientId);
+    this.#persist();
   }
 
   /** This user's entries, oldest first (the order they were written). */
   pending(userId: string | null, pageId?: string, kind?: Stream): OutboxEntry[] {
-    return this.entries.filter((e) => e.userId === userId && (!pageId || e.pageId === pageId) && (!kind || e.kind === kind));
+    return this.#entries.filter((e) => e.userId === userId && (!pageId || e.pageId === pageId) && (!kind || e.kind === kind));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
-import type { InheritedSettings } from './context.js';
+import { CarePageWatcher } from './care-page-settings.js';
 import type { OutboxEntry } from './outbox.js';
 import type { PageState } from './page-state.js';
 import type { PageStore } from './page-store.js';
@@ -11,7 +11,6 @@ export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
   page: string;
   host: string;
   tokenUrl: string;
-  inherited?: InheritedSettings | undefined;
 }
 
 const IDLE: PageState = {
@@ -36,8 +35,10 @@ const IDLE: PageState = {
 export class PageController implements ReactiveController {
   connection: CareConnection | null = null;
   store: PageStore | null = null;
-  private key = '';
-  private unlisten: (() => void)[] = [];
+  #key = '';
+  #unlisten: (() => void)[] = [];
+  /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
+  readonly #carePage = new CarePageWatcher(() => this.host.requestUpdate());
 
   constructor(
     private readonly host: CareWidgetHost,
@@ -61,37 +62,39 @@ export class PageController implements ReactiveController {
   }
 
   get pageId(): string {
-    return this.host.page || this.host.inherited?.page || '';
+    return this.host.page || this.#carePage.settings?.page || '';
   }
 
   hostConnected(): void {
-    this.bind();
+    this.#carePage.connect(this.host);
+    this.#bind();
   }
 
   hostDisconnected(): void {
-    this.unbind();
+    this.#carePage.disconnect();
+    this.#unbind();
   }
 
   /** Re-binds when page, host or token URL changed; cheap when nothing did. */
   hostUpdate(): void {
-    this.bind();
+    this.#bind();
   }
 
-  private bind(): void {
+  #bind(): void {
     if (!this.host.isConnected) return;
     const pageId = this.pageId;
-    const { host, tokenUrl } = resolveSettings({ host: this.host.host, tokenUrl: this.host.tokenUrl }, this.host.inherited);
+    const { host, tokenUrl } = resolveSettings({ host: this.host.host, tokenUrl: this.host.tokenUrl }, this.#carePage.settings);
     const key = pageId ? `${host}\n${pageId}\n${tokenUrl ?? ''}` : '';
-    if (key === this.key) return;
-    this.unbind();
-    this.key = key;
+    if (key === this.#key) return;
+    this.#unbind();
+    this.#key = key;
     if (!pageId) return;
     const c = connectionFor(host);
     c.acquire(tokenUrl);
     this.connection = c;
     this.store = c.store(pageId);
     const update = () => this.host.requestUpdate();
-    this.unlisten = [
+    this.#unlisten = [
       this.store.listen(update),
       c.outbox.listen(update),
       c.onState((state) => {
@@ -100,19 +103,19 @@ export class PageController implements ReactiveController {
       }),
     ];
     const onDelivery = this.onDelivery;
-    if (onDelivery) this.unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
+    if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
     update();
   }
 
-  private unbind(): void {
-    for (const off of this.unlisten) off();
-    this.unlisten = [];
+  #unbind(): void {
+    for (const off of this.#unlisten) off();
+    this.#unlisten = [];
     if (this.connection && this.store) {
       this.connection.releaseStore(this.store.pageId);
       releaseConnection(this.connection);
     }
     this.connection = null;
     this.store = null;
-    this.key = '';
+    this.#key = '';
   }
 }

@@ -40,28 +40,28 @@ const RETRY_MAX_MS = 30_000;
  * `since`, so the server sends exactly what was missed.
  */
 export class PageStore {
-  private status: PageStatus = 'loading';
-  private page: PageInfo | PageTeaser | null = null;
-  private viewer: Viewer | null = null;
-  private seq = 0;
-  private readonly journal = new SortedItems<JournalEntry>();
-  private readonly wall = new SortedItems<WallMessage>();
-  private readonly requests = new Map<string, FollowRequest>();
-  private journalHasMore = false;
-  private wallHasMore = false;
-  private followerCount = 0;
-  private error: PageState['error'] = null;
+  #status: PageStatus = 'loading';
+  #page: PageInfo | PageTeaser | null = null;
+  #viewer: Viewer | null = null;
+  #seq = 0;
+  readonly #journal = new SortedItems<JournalEntry>();
+  readonly #wall = new SortedItems<WallMessage>();
+  readonly #requests = new Map<string, FollowRequest>();
+  #journalHasMore = false;
+  #wallHasMore = false;
+  #followerCount = 0;
+  #error: PageState['error'] = null;
 
-  private syncing = false;
-  private syncAgain: 'since' | 'fresh' | null = null;
-  private buffer: LiveEvent[] = [];
-  private gapTimer: ReturnType<typeof setTimeout> | undefined;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private retries = 0;
-  private readonly listeners = new Set<() => void>();
-  private cached: PageState | null = null;
-  private notifyQueued = false;
-  private closed = false;
+  #syncing = false;
+  #syncAgain: 'since' | 'fresh' | null = null;
+  #buffer: LiveEvent[] = [];
+  #gapTimer: ReturnType<typeof setTimeout> | undefined;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #retries = 0;
+  readonly #listeners = new Set<() => void>();
+  #cached: PageState | null = null;
+  #notifyQueued = false;
+  #closed = false;
 
   constructor(
     readonly pageId: string,
@@ -71,35 +71,35 @@ export class PageStore {
   /* ------------------------------------------------------------------------ observation */
 
   get state(): PageState {
-    this.cached ??= {
-      status: this.status,
-      page: this.page,
-      viewer: this.viewer,
-      journal: this.journal.list(),
-      wall: this.wall.list(),
-      journalHasMore: this.journalHasMore,
-      wallHasMore: this.wallHasMore,
-      requests: [...this.requests.values()],
-      followerCount: this.followerCount,
-      error: this.error,
-      seq: this.seq,
+    this.#cached ??= {
+      status: this.#status,
+      page: this.#page,
+      viewer: this.#viewer,
+      journal: this.#journal.list(),
+      wall: this.#wall.list(),
+      journalHasMore: this.#journalHasMore,
+      wallHasMore: this.#wallHasMore,
+      requests: [...this.#requests.values()],
+      followerCount: this.#followerCount,
+      error: this.#error,
+      seq: this.#seq,
     };
-    return this.cached;
+    return this.#cached;
   }
 
   listen(fn: () => void): () => void {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 
   /** Batches notifications: a burst of events re-renders widgets once. */
-  private changed(): void {
-    this.cached = null;
-    if (this.notifyQueued) return;
-    this.notifyQueued = true;
+  #changed(): void {
+    this.#cached = null;
+    if (this.#notifyQueued) return;
+    this.#notifyQueued = true;
     queueMicrotask(() => {
-      this.notifyQueued = false;
-      for (const fn of this.listeners) fn();
+      this.#notifyQueued = false;
+      for (const fn of this.#listeners) fn();
     });
   }
 
@@ -110,160 +110,160 @@ export class PageStore {
    * page was read, asks for what changed since the last applied `seq`.
    */
   async sync(fresh = false): Promise<void> {
-    if (this.closed) return;
-    if (this.syncing) {
-      this.syncAgain = fresh || this.syncAgain === 'fresh' ? 'fresh' : 'since';
+    if (this.#closed) return;
+    if (this.#syncing) {
+      this.#syncAgain = fresh || this.#syncAgain === 'fresh' ? 'fresh' : 'since';
       return;
     }
-    this.syncing = true;
-    clearTimeout(this.gapTimer);
-    clearTimeout(this.retryTimer);
-    const since = !fresh && this.status === 'ready' ? this.seq : undefined;
+    this.#syncing = true;
+    clearTimeout(this.#gapTimer);
+    clearTimeout(this.#retryTimer);
+    const since = !fresh && this.#status === 'ready' ? this.#seq : undefined;
     const res = await this.transport.call('page:subscribe', since === undefined ? { pageId: this.pageId } : { pageId: this.pageId, since });
-    this.syncing = false;
-    if (this.closed) return;
+    this.#syncing = false;
+    if (this.#closed) return;
     if (res.ok) {
-      this.retries = 0;
-      this.applyAnswer(res);
+      this.#retries = 0;
+      this.#applyAnswer(res);
     } else {
-      this.error = res.error;
-      if (res.error.code === 'not_found') this.status = 'not_found';
-      else if (this.status !== 'ready') this.status = 'error';
+      this.#error = res.error;
+      if (res.error.code === 'not_found') this.#status = 'not_found';
+      else if (this.#status !== 'ready') this.#status = 'error';
       // Transient refusals are retried with backoff; the widget shows the state meanwhile.
-      if (['unavailable', 'rate_limited'].includes(res.error.code)) this.scheduleRetry();
-      this.changed();
+      if (['unavailable', 'rate_limited'].includes(res.error.code)) this.#scheduleRetry();
+      this.#changed();
     }
-    const again = this.syncAgain;
-    this.syncAgain = null;
+    const again = this.#syncAgain;
+    this.#syncAgain = null;
     if (again) void this.sync(again === 'fresh');
   }
 
-  private scheduleRetry(): void {
-    const delay = Math.min(RETRY_MAX_MS, 1000 * 2 ** this.retries++);
-    this.retryTimer = setTimeout(() => void this.sync(), delay);
+  #scheduleRetry(): void {
+    const delay = Math.min(RETRY_MAX_MS, 1000 * 2 ** this.#retries++);
+    this.#retryTimer = setTimeout(() => void this.sync(), delay);
   }
 
-  private applyAnswer(res: SubscribeAnswer): void {
-    this.viewer = res.viewer;
-    this.error = null;
+  #applyAnswer(res: SubscribeAnswer): void {
+    this.#viewer = res.viewer;
+    this.#error = null;
     if (res.access === 'none') {
-      this.status = 'locked';
-      this.page = res.page;
-      this.followerCount = res.page.followerCount;
-      this.clearContent();
-      this.buffer = [];
-      this.changed();
+      this.#status = 'locked';
+      this.#page = res.page;
+      this.#followerCount = res.page.followerCount;
+      this.#clearContent();
+      this.#buffer = [];
+      this.#changed();
       return;
     }
-    this.page = res.page;
-    this.followerCount = res.page.followerCount;
+    this.#page = res.page;
+    this.#followerCount = res.page.followerCount;
     if (res.snapshot) {
-      this.clearContent();
+      this.#clearContent();
       const s = res.snapshot;
-      for (const e of s.journal) this.journal.set(e);
-      for (const m of s.wall) this.wall.set(m);
-      for (const r of s.requests ?? []) this.requests.set(r.userId, r);
-      this.journalHasMore = s.journalHasMore;
-      this.wallHasMore = s.wallHasMore;
-      this.seq = res.seq;
+      for (const e of s.journal) this.#journal.set(e);
+      for (const m of s.wall) this.#wall.set(m);
+      for (const r of s.requests ?? []) this.#requests.set(r.userId, r);
+      this.#journalHasMore = s.journalHasMore;
+      this.#wallHasMore = s.wallHasMore;
+      this.#seq = res.seq;
     } else {
-      for (const e of res.events ?? []) if (e.data.seq > this.seq) this.apply(e as LiveEvent);
-      this.seq = Math.max(this.seq, res.seq);
+      for (const e of res.events ?? []) if (e.data.seq > this.#seq) this.#apply(e as LiveEvent);
+      this.#seq = Math.max(this.#seq, res.seq);
     }
-    this.status = 'ready';
-    this.drain();
-    this.changed();
+    this.#status = 'ready';
+    this.#drain();
+    this.#changed();
   }
 
-  private clearContent(): void {
-    this.journal.clear();
-    this.wall.clear();
-    this.requests.clear();
-    this.journalHasMore = false;
-    this.wallHasMore = false;
-    this.seq = 0;
+  #clearContent(): void {
+    this.#journal.clear();
+    this.#wall.clear();
+    this.#requests.clear();
+    this.#journalHasMore = false;
+    this.#wallHasMore = false;
+    this.#seq = 0;
   }
 
   /* ------------------------------------------------------------------------ live events */
 
   receive(event: LiveEvent): void {
-    if (this.closed) return;
+    if (this.#closed) return;
     const seq = event.data.seq;
     if (seq === undefined) {
       // Unsequenced: the public follower count sent to viewers who may not read.
       if (event.type === 'follow:count') {
-        this.followerCount = event.data.followerCount;
-        this.changed();
+        this.#followerCount = event.data.followerCount;
+        this.#changed();
       }
       return;
     }
-    if (this.syncing || this.status !== 'ready') {
-      if (this.syncing) this.buffer.push(event);
+    if (this.#syncing || this.#status !== 'ready') {
+      if (this.#syncing) this.#buffer.push(event);
       return;
     }
-    if (seq <= this.seq) return;
-    this.buffer.push(event);
-    this.drain();
+    if (seq <= this.#seq) return;
+    this.#buffer.push(event);
+    this.#drain();
   }
 
   /** Applies buffered events that continue the sequence; waits briefly for a hole to fill. */
-  private drain(): void {
-    this.buffer.sort((a, b) => a.data.seq! - b.data.seq!);
+  #drain(): void {
+    this.#buffer.sort((a, b) => a.data.seq! - b.data.seq!);
     let applied = false;
-    while (this.buffer.length > 0) {
-      const next = this.buffer[0]!;
+    while (this.#buffer.length > 0) {
+      const next = this.#buffer[0]!;
       const seq = next.data.seq!;
-      if (seq <= this.seq) {
-        this.buffer.shift();
+      if (seq <= this.#seq) {
+        this.#buffer.shift();
         continue;
       }
-      if (seq !== this.seq + 1) break;
-      this.buffer.shift();
-      this.apply(next);
+      if (seq !== this.#seq + 1) break;
+      this.#buffer.shift();
+      this.#apply(next);
       applied = true;
     }
-    clearTimeout(this.gapTimer);
-    if (this.buffer.length > 0) this.gapTimer = setTimeout(() => void this.sync(), GAP_WAIT_MS);
-    if (applied) this.changed();
+    clearTimeout(this.#gapTimer);
+    if (this.#buffer.length > 0) this.#gapTimer = setTimeout(() => void this.sync(), GAP_WAIT_MS);
+    if (applied) this.#changed();
   }
 
-  private apply(event: LiveEvent): void {
+  #apply(event: LiveEvent): void {
     switch (event.type) {
       case 'journal:entry':
-        this.journal.set(event.data.entry);
+        this.#journal.set(event.data.entry);
         break;
       case 'journal:removed':
-        this.journal.delete(event.data.entryId);
+        this.#journal.delete(event.data.entryId);
         break;
       case 'wall:message': {
         const m = event.data.message;
-        const prev = this.wall.get(m.id);
-        this.wall.set({ ...m, hearted: m.hearted ?? prev?.hearted ?? false });
+        const prev = this.#wall.get(m.id);
+        this.#wall.set({ ...m, hearted: m.hearted ?? prev?.hearted ?? false });
         break;
       }
       case 'wall:removed':
-        this.wall.delete(event.data.messageId);
+        this.#wall.delete(event.data.messageId);
         break;
       case 'wall:hearts': {
-        const m = this.wall.get(event.data.messageId);
-        if (m) this.wall.set({ ...m, hearts: event.data.hearts, hearted: event.data.userId === this.transport.userId ? event.data.on : m.hearted });
+        const m = this.#wall.get(event.data.messageId);
+        if (m) this.#wall.set({ ...m, hearts: event.data.hearts, hearted: event.data.userId === this.transport.userId ? event.data.on : m.hearted });
         break;
       }
       case 'follow:count':
-        this.followerCount = event.data.followerCount;
+        this.#followerCount = event.data.followerCount;
         break;
       case 'page:updated':
-        if (event.data.page) this.page = event.data.page;
+        if (event.data.page) this.#page = event.data.page;
         break;
     }
-    this.seq = event.data.seq ?? this.seq;
+    this.#seq = event.data.seq ?? this.#seq;
   }
 
   /** A follow request, or the owner's decision on one (unsequenced, deciders only). */
   receiveRequest(e: FollowRequestEvent): void {
-    if (e.state === 'requested') this.requests.set(e.request.userId, e.request);
-    else this.requests.delete(e.request.userId);
-    this.changed();
+    if (e.state === 'requested') this.#requests.set(e.request.userId, e.request);
+    else this.#requests.delete(e.request.userId);
+    this.#changed();
   }
 
   /* --------------------------------------------------------------------------- actions */
@@ -272,26 +272,26 @@ export class PageStore {
   acknowledged(kind: 'journal', item: JournalEntry): void;
   acknowledged(kind: 'wall', item: WallMessage): void;
   acknowledged(kind: Stream, item: JournalEntry | WallMessage): void {
-    if (this.status !== 'ready') return;
-    if (kind === 'journal') this.journal.set(item as JournalEntry);
-    else this.wall.set({ ...(item as WallMessage), hearted: this.wall.get(item.id)?.hearted ?? false });
-    this.changed();
+    if (this.#status !== 'ready') return;
+    if (kind === 'journal') this.#journal.set(item as JournalEntry);
+    else this.#wall.set({ ...(item as WallMessage), hearted: this.#wall.get(item.id)?.hearted ?? false });
+    this.#changed();
   }
 
   /** Loads the next older page of a stream. */
   async loadOlder(stream: Stream, limit = 20): Promise<Answer<'history:load'>> {
-    const items = stream === 'journal' ? this.journal : this.wall;
-    const before = items.oldestSeq() ?? this.seq + 1;
+    const items = stream === 'journal' ? this.#journal : this.#wall;
+    const before = items.oldestSeq() ?? this.#seq + 1;
     const res = await this.transport.call('history:load', { pageId: this.pageId, stream, before, limit });
     if (res.ok) {
       if (res.stream === 'journal') {
-        for (const e of res.items) this.journal.set(e);
-        this.journalHasMore = res.hasMore;
+        for (const e of res.items) this.#journal.set(e);
+        this.#journalHasMore = res.hasMore;
       } else {
-        for (const m of res.items) this.wall.set(m);
-        this.wallHasMore = res.hasMore;
+        for (const m of res.items) this.#wall.set(m);
+        this.#wallHasMore = res.hasMore;
       }
-      this.changed();
+      this.#changed();
     }
     return res;
   }
@@ -304,15 +304,15 @@ export class PageStore {
     if (res.ok && event === 'wall:heart') {
       const r = res as unknown as { hearts: number; on: boolean };
       const id = (payload as unknown as { messageId: string }).messageId;
-      const m = this.wall.get(id);
-      if (m) this.wall.set({ ...m, hearts: r.hearts, hearted: r.on });
-      this.changed();
+      const m = this.#wall.get(id);
+      if (m) this.#wall.set({ ...m, hearts: r.hearts, hearted: r.on });
+      this.#changed();
     }
-    if (res.ok && event === 'follow:set' && this.viewer) {
+    if (res.ok && event === 'follow:set' && this.#viewer) {
       const r = res as unknown as { state: Viewer['follow']; followerCount: number };
-      this.viewer = { ...this.viewer, follow: r.state };
-      this.followerCount = r.followerCount;
-      this.changed();
+      this.#viewer = { ...this.#viewer, follow: r.state };
+      this.#followerCount = r.followerCount;
+      this.#changed();
       // The viewer's role and rights may have changed with it: refresh them from the server.
       void this.sync();
     }
@@ -320,9 +320,9 @@ export class PageStore {
   }
 
   close(): void {
-    this.closed = true;
-    clearTimeout(this.gapTimer);
-    clearTimeout(this.retryTimer);
-    this.listeners.clear();
+    this.#closed = true;
+    clearTimeout(this.#gapTimer);
+    clearTimeout(this.#retryTimer);
+    this.#listeners.clear();
   }
 }

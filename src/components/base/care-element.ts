@@ -1,7 +1,4 @@
-import { consume } from '@lit/context';
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { careSettingsContext, type InheritedSettings } from '../../client/context.js';
+import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { Delivery } from '../../client/connection.js';
 import { PageController } from '../../client/page-controller.js';
 import { directionOf, langOf, stringsFor, type Strings } from '../../i18n/index.js';
@@ -18,25 +15,56 @@ export type Theme = 'light' | 'dark' | 'auto';
  * notices and the polite live region that announces new items once.
  */
 export abstract class CareElement extends LitElement {
+  static override properties: PropertyDeclarations = {
+    page: { reflect: true },
+    host: { reflect: true },
+    tokenUrl: { attribute: 'token-url', reflect: true },
+    theme: { reflect: true },
+    lang: { reflect: true },
+    announcement: { state: true },
+  };
+
   /** The page id. */
-  @property({ reflect: true }) accessor page = '';
+  declare page: string;
   /** The backend's URL. Defaults to the `<care-page>`, `CareWidgets.configure()`, the script tag, then this site. */
-  @property({ reflect: true }) accessor host = '';
+  declare host: string;
   /** A same-origin URL answering `{ "token": "<JWT>" }` for the signed-in visitor (401/204: anonymous). */
-  @property({ attribute: 'token-url', reflect: true }) accessor tokenUrl = '';
+  declare tokenUrl: string;
   /** `light`, `dark` or `auto` (follows the visitor's system). */
-  @property({ reflect: true }) accessor theme: Theme = 'auto';
+  declare theme: Theme;
   /** The UI language (BCP 47); defaults to the nearest `lang` in the document. */
-  @property({ reflect: true }) override accessor lang = '';
-
-  @consume({ context: careSettingsContext, subscribe: true })
-  @state()
-  accessor inherited: InheritedSettings | undefined;
-
-  @state() protected accessor announcement = '';
+  declare lang: string;
+  protected declare announcement: string;
 
   readonly care = new PageController(this, (d) => this.delivered(d));
-  private readonly rendered = new Map<string, Element>();
+  #seenSeq: number | null = null;
+  #seenStore: unknown = null;
+  readonly #reported = new Set<string>();
+  #clock: ReturnType<typeof setInterval> | undefined;
+  readonly #rendered = new Map<string, Element>();
+
+  // Plain `static properties` rather than decorators: lowered decorators cost ~350 bytes each
+  // in the script-tag bundle, and every visitor downloads them.
+  constructor() {
+    super();
+    this.page = '';
+    this.host = '';
+    this.tokenUrl = '';
+    this.theme = 'auto';
+    this.lang = '';
+    this.announcement = '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Keeps "5 minutes ago" true.
+    this.#clock = setInterval(() => this.requestUpdate(), 60_000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.#clock);
+  }
 
   protected get language(): string {
     return this.lang || langOf(this);
@@ -79,13 +107,13 @@ export abstract class CareElement extends LitElement {
 
   /** Sanitized Markdown as DOM, cached per item version so re-renders reuse the nodes. */
   protected markdown(key: string, text: string): Element {
-    let el = this.rendered.get(key);
+    let el = this.#rendered.get(key);
     if (!el) {
       el = document.createElement('div');
       el.className = 'body';
       el.append(renderMarkdown(text));
-      this.rendered.set(key, el);
-      if (this.rendered.size > 2_000) this.rendered.delete(this.rendered.keys().next().value!);
+      this.#rendered.set(key, el);
+      if (this.#rendered.size > 2_000) this.#rendered.delete(this.#rendered.keys().next().value!);
     }
     return el;
   }
@@ -113,6 +141,47 @@ export abstract class CareElement extends LitElement {
     return nothing;
   }
 
+  /** Why a locked page shows nothing: blocked, members-only and signed out, or private. */
+  protected lockedNotice(): TemplateResult {
+    const { page, viewer } = this.care.state;
+    const t = this.t;
+    const text = viewer?.follow === 'blocked' ? t.blockedNotice : page?.visibility === 'members' && !viewer?.userId ? t.lockedMembers : t.lockedPrivate;
+    return html`<div class="notice" role="status" part="notice">${text}</div>`;
+  }
+
+  /**
+   * Announces items from others that arrived live, once. The first load, older pages and
+   * items coming back into view are not new: only items created after the last `seq` this
+   * widget saw count. Call from `willUpdate`.
+   */
+  protected announceNew(items: readonly { seq: number; author: { id: string } }[], say: (n: number) => string): void {
+    const { store, state } = this.care;
+    if (store !== this.#seenStore || state.status !== 'ready') {
+      this.#seenStore = store;
+      this.#seenSeq = null;
+    }
+    if (state.status !== 'ready') return;
+    const since = this.#seenSeq;
+    this.#seenSeq = Math.max(since ?? 0, state.seq);
+    if (since === null) return;
+    const me = state.viewer?.userId ?? null;
+    const fresh = items.filter((m) => m.seq > since && m.author.id !== me).length;
+    if (fresh > 0) this.announce(say(fresh));
+  }
+
+  /** Reports each refused post of this widget's kind once as `care-error`. Call from `willUpdate`. */
+  protected reportRefusals(kind: 'journal' | 'wall'): void {
+    const pending = this.care.pending(kind);
+    const failed = new Set(pending.filter((e) => e.state === 'failed').map((e) => e.clientId));
+    for (const id of this.#reported) if (!failed.has(id)) this.#reported.delete(id);
+    for (const e of pending) {
+      if (e.error && failed.has(e.clientId) && !this.#reported.has(e.clientId)) {
+        this.#reported.add(e.clientId);
+        this.reportError(e.error);
+      }
+    }
+  }
+
   /** A banner while a loaded widget is offline: its content stays readable. */
   protected offlineBanner(): TemplateResult | typeof nothing {
     return this.care.connectionState === 'offline' && this.care.state.status !== 'loading'
@@ -122,6 +191,6 @@ export abstract class CareElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (changed.has('lang')) this.rendered.clear();
+    if (changed.has('lang')) this.#rendered.clear();
   }
 }

@@ -1,8 +1,7 @@
-import { CarePage, attachContextRoot } from './care-page.js';
+import { CarePage } from './care-page.js';
 
 export * from './care-page.js';
 
-attachContextRoot();
 if (!customElements.get('care-page')) customElements.define('care-page', CarePage);
 
 declare global {

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { PageState } from '../../client/page-state.js';
 import type { CareError, FollowRequest, FollowState, Viewer } from '../../protocol/index.js';
@@ -64,27 +63,43 @@ interface ButtonModel {
 export class CareFollowButton extends CareElement {
   static override styles = [tokens, followButtonStyles];
 
+  static override properties: PropertyDeclarations = {
+    signInUrl: { attribute: 'sign-in-url', reflect: true },
+    busy: { state: true },
+    failure: { state: true },
+    deciding: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.signInUrl = '';
+    this.busy = false;
+    this.failure = null;
+    this.deciding = new Set();
+  }
+
+
   /** Where "Sign in to follow" links to for a signed-out visitor; without it the invitation is plain text. */
-  @property({ attribute: 'sign-in-url', reflect: true }) accessor signInUrl = '';
+  declare signInUrl: string;
 
   /** A follow action is waiting for the server. */
-  @state() private accessor busy = false;
+  declare private busy: boolean;
   /** The last action's refusal, shown until the next action. */
-  @state() private accessor failure: CareError | null = null;
+  declare private failure: CareError | null;
   /** Requests whose decision is waiting for the server. */
-  @state() private accessor deciding: ReadonlySet<string> = new Set();
+  declare private deciding: ReadonlySet<string>;
 
   /** Requests decided here and acknowledged; hidden until the live event drops them from the store. */
-  private readonly decided = new Set<string>();
+  readonly #decided = new Set<string>();
   /** What `care-follow-change` last told the page (`null` until the first state arrived). */
-  private reported: { state: FollowState; followerCount: number } | null = null;
+  #reported: { state: FollowState; followerCount: number } | null = null;
   /** The viewer's follow state and the pending request ids at the last render, to announce changes. */
-  private seenFollow: FollowState | null = null;
-  private seenRequests: Set<string> | null = null;
+  #seenFollow: FollowState | null = null;
+  #seenRequests: Set<string> | null = null;
   /** Move focus after a decided request left the list. */
-  private refocus = false;
+  #refocus = false;
   /** The store the baselines above belong to; a new page (or host, or user) starts afresh. */
-  private baselineStore: unknown = null;
+  #baselineStore: unknown = null;
 
   /* -------------------------------------------------------------------------- rendering */
 
@@ -92,32 +107,32 @@ export class CareFollowButton extends CareElement {
     const s = this.care.state;
     const notice = this.statusNotice();
     return html`<div class="root" part="base" dir=${this.direction}>
-      ${notice === nothing ? this.renderContent(s) : notice}${this.liveRegion()}
+      ${notice === nothing ? this.#renderContent(s) : notice}${this.liveRegion()}
     </div>`;
   }
 
-  private renderContent(s: PageState): TemplateResult {
+  #renderContent(s: PageState): TemplateResult {
     const viewer = s.viewer;
     const t = this.t;
     return html`<div class="bar">
-        ${viewer ? this.renderAction(viewer, s) : nothing}
+        ${viewer ? this.#renderAction(viewer, s) : nothing}
         <span class="count" part="count" id="count" tabindex="-1">${t.followers(s.followerCount)}</span>
       </div>
-      ${viewer?.follow === 'declined' && !this.isMember(viewer) ? html`<p class="info notice" part="notice">${t.declinedNotice}</p>` : nothing}
-      ${viewer?.follow === 'blocked' && !this.isMember(viewer) ? html`<p class="info notice" part="notice">${t.blockedNotice}</p>` : nothing}
+      ${viewer?.follow === 'declined' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.declinedNotice}</p>` : nothing}
+      ${viewer?.follow === 'blocked' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.blockedNotice}</p>` : nothing}
       ${this.failure ? html`<p class="error-text" role="alert" part="error">${t.error(this.failure.message)}</p>` : nothing}
-      ${this.offlineBanner()} ${viewer?.can.decide && s.status === 'ready' ? this.renderRequests(s.requests) : nothing}`;
+      ${this.offlineBanner()} ${viewer?.can.decide && s.status === 'ready' ? this.#renderRequests(s.requests) : nothing}`;
   }
 
-  private renderAction(viewer: Viewer, s: PageState): TemplateResult | typeof nothing {
+  #renderAction(viewer: Viewer, s: PageState): TemplateResult | typeof nothing {
     const t = this.t;
     if (viewer.userId === null) {
-      const href = this.safeSignInUrl();
+      const href = this.#safeSignInUrl();
       return href
         ? html`<a class="sign-in" part="sign-in" href=${href}>${t.signInToFollow}</a>`
         : html`<span class="sign-in-text" part="sign-in">${t.signInToFollow}</span>`;
     }
-    const model = this.buttonModel(viewer, s);
+    const model = this.#buttonModel(viewer, s);
     if (!model) return nothing;
     // One template for every state, so the same <button> stays focused across state changes.
     return html`${viewer.follow === 'requested' ? html`<span class="state" part="state">${t.requested}</span>` : nothing}<button
@@ -127,16 +142,16 @@ export class CareFollowButton extends CareElement {
         aria-pressed=${ifDefined(model.pressed === undefined ? undefined : String(model.pressed))}
         aria-describedby="count"
         aria-disabled=${this.busy ? 'true' : 'false'}
-        @click=${() => void this.setFollow(model.follow)}
+        @click=${() => void this.#setFollow(model.follow)}
       >
         ${model.pressed ? html`<span class="check" aria-hidden="true">${'\u2713'}</span>` : nothing}<span>${model.label}</span>
       </button>`;
   }
 
-  private buttonModel(viewer: Viewer, s: PageState): ButtonModel | null {
+  #buttonModel(viewer: Viewer, s: PageState): ButtonModel | null {
     const t = this.t;
     // Owners and editors cannot follow their own page; blocked and declined get a notice.
-    if (this.isMember(viewer) || !viewer.can.follow) return null;
+    if (this.#isMember(viewer) || !viewer.can.follow) return null;
     switch (viewer.follow) {
       case 'following':
         return { label: t.following, pressed: true, follow: false, primary: false };
@@ -152,9 +167,9 @@ export class CareFollowButton extends CareElement {
     }
   }
 
-  private renderRequests(requests: readonly FollowRequest[]): TemplateResult | typeof nothing {
+  #renderRequests(requests: readonly FollowRequest[]): TemplateResult | typeof nothing {
     const t = this.t;
-    const shown = requests.filter((r) => !this.decided.has(r.userId));
+    const shown = requests.filter((r) => !this.#decided.has(r.userId));
     if (shown.length === 0) return nothing;
     return html`<div class="requests" part="requests" role="group" aria-labelledby="requests-title">
       <p class="requests-title" id="requests-title">${t.followRequests} (${shown.length.toLocaleString(this.language)})</p>
@@ -164,8 +179,8 @@ export class CareFollowButton extends CareElement {
           const who = `request-${i}`;
           return html`<li class="request" part="request" data-user=${r.userId}>
             <span class="who" id=${who}>${r.name} ${this.time(r.at)}</span>
-            <button type="button" class="primary" part="approve" aria-describedby=${who} aria-disabled=${busy} @click=${() => void this.decide(r, true)}>${t.approve}</button>
-            <button type="button" part="decline" aria-describedby=${who} aria-disabled=${busy} @click=${() => void this.decide(r, false)}>${t.decline}</button>
+            <button type="button" class="primary" part="approve" aria-describedby=${who} aria-disabled=${busy} @click=${() => void this.#decide(r, true)}>${t.approve}</button>
+            <button type="button" part="decline" aria-describedby=${who} aria-disabled=${busy} @click=${() => void this.#decide(r, false)}>${t.decline}</button>
           </li>`;
         })}
       </ul>
@@ -174,7 +189,7 @@ export class CareFollowButton extends CareElement {
 
   /* ----------------------------------------------------------------------------- actions */
 
-  private async setFollow(follow: boolean): Promise<void> {
+  async #setFollow(follow: boolean): Promise<void> {
     const store = this.care.store;
     if (this.busy || !store) return;
     this.busy = true;
@@ -182,14 +197,14 @@ export class CareFollowButton extends CareElement {
     const res = await store.call('follow:set', { follow });
     this.busy = false;
     if (!res.ok) {
-      this.fail(res.error);
+      this.#fail(res.error);
       return;
     }
     const r = res as unknown as { state: FollowState; followerCount: number };
-    this.report(r.state, r.followerCount);
+    this.#report(r.state, r.followerCount);
   }
 
-  private async decide(request: FollowRequest, approve: boolean): Promise<void> {
+  async #decide(request: FollowRequest, approve: boolean): Promise<void> {
     const store = this.care.store;
     if (!store || this.deciding.has(request.userId)) return;
     const hadFocus = this.shadowRoot?.activeElement?.closest('.request') != null;
@@ -201,16 +216,16 @@ export class CareFollowButton extends CareElement {
     this.deciding = rest;
     if (!res.ok) {
       // `not_found`: already decided elsewhere (another tab, another owner); the live event tidies the list.
-      this.fail(res.error);
+      this.#fail(res.error);
       return;
     }
     // Hide it now; the store drops it when the server's `follow:request` event arrives.
-    if (this.care.state.requests.some((r) => r.userId === request.userId)) this.decided.add(request.userId);
-    this.refocus = hadFocus;
+    if (this.care.state.requests.some((r) => r.userId === request.userId)) this.#decided.add(request.userId);
+    this.#refocus = hadFocus;
     this.requestUpdate();
   }
 
-  private fail(error: CareError): void {
+  #fail(error: CareError): void {
     this.failure = error;
     this.reportError(error);
   }
@@ -219,16 +234,16 @@ export class CareFollowButton extends CareElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (this.care.store !== this.baselineStore) {
-      this.baselineStore = this.care.store;
-      this.reported = null;
-      this.seenFollow = null;
-      this.seenRequests = null;
-      this.decided.clear();
+    if (this.care.store !== this.#baselineStore) {
+      this.#baselineStore = this.care.store;
+      this.#reported = null;
+      this.#seenFollow = null;
+      this.#seenRequests = null;
+      this.#decided.clear();
       this.failure = null;
     }
     const ids = new Set(this.care.state.requests.map((r) => r.userId));
-    for (const id of this.decided) if (!ids.has(id)) this.decided.delete(id);
+    for (const id of this.#decided) if (!ids.has(id)) this.#decided.delete(id);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -238,29 +253,29 @@ export class CareFollowButton extends CareElement {
     if (!viewer || (s.status !== 'ready' && s.status !== 'locked')) return;
     const said: string[] = [];
 
-    if (this.seenFollow !== null && this.seenFollow !== viewer.follow) said.push(this.followAnnouncement(this.seenFollow, viewer.follow, s.followerCount));
-    this.seenFollow = viewer.follow;
+    if (this.#seenFollow !== null && this.#seenFollow !== viewer.follow) said.push(this.#followAnnouncement(this.#seenFollow, viewer.follow, s.followerCount));
+    this.#seenFollow = viewer.follow;
 
     const ids = new Set(s.requests.map((r) => r.userId));
-    if (this.seenRequests !== null && viewer.can.decide) {
-      const fresh = s.requests.filter((r) => !this.seenRequests!.has(r.userId));
+    if (this.#seenRequests !== null && viewer.can.decide) {
+      const fresh = s.requests.filter((r) => !this.#seenRequests!.has(r.userId));
       if (fresh.length > 0) said.push(`${this.t.followRequests}: ${fresh.map((r) => r.name).join(', ')}`);
     }
-    this.seenRequests = ids;
+    this.#seenRequests = ids;
 
     if (said.length > 0) this.announce(said.join('. '));
     // While our own follow call is in flight, its live count event may arrive before the
     // acknowledgement; the answer then reports state and count together, once.
-    if (!this.busy) this.report(viewer.follow, s.followerCount, this.reported === null);
+    if (!this.busy) this.#report(viewer.follow, s.followerCount, this.#reported === null);
 
-    if (this.refocus) {
-      this.refocus = false;
+    if (this.#refocus) {
+      this.#refocus = false;
       const next = this.shadowRoot?.querySelector<HTMLElement>('.request button') ?? this.shadowRoot?.querySelector<HTMLElement>('#count');
       next?.focus();
     }
   }
 
-  private followAnnouncement(before: FollowState, follow: FollowState, count: number): string {
+  #followAnnouncement(before: FollowState, follow: FollowState, count: number): string {
     const t = this.t;
     switch (follow) {
       case 'following':
@@ -277,21 +292,21 @@ export class CareFollowButton extends CareElement {
   }
 
   /** Fires `care-follow-change` when the state or count differs from what the page was last told. */
-  private report(state: FollowState, followerCount: number, silently = false): void {
-    const last = this.reported;
+  #report(state: FollowState, followerCount: number, silently = false): void {
+    const last = this.#reported;
     if (last && last.state === state && last.followerCount === followerCount) return;
-    this.reported = { state, followerCount };
+    this.#reported = { state, followerCount };
     if (!silently) this.emit('care-follow-change', { state, followerCount });
   }
 
   /* ----------------------------------------------------------------------------- helpers */
 
-  private isMember(viewer: Viewer): boolean {
+  #isMember(viewer: Viewer): boolean {
     return viewer.role === 'owner' || viewer.role === 'editor';
   }
 
   /** The sign-in link, only for http(s) URLs (never `javascript:` and the like). */
-  private safeSignInUrl(): string | null {
+  #safeSignInUrl(): string | null {
     if (!this.signInUrl) return null;
     try {
       const url = new URL(this.signInUrl, document.baseURI);

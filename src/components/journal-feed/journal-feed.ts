@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Delivery } from '../../client/connection.js';
 import type { OutboxEntry } from '../../client/outbox.js';
@@ -47,32 +46,45 @@ const WINDOW_AFTER = 60;
 export class CareJournalFeed extends CareElement {
   static override styles = [tokens, journalFeedStyles];
 
-  @state() private accessor editing: string | null = null;
-  @state() private accessor confirming: string | null = null;
-  @state() private accessor loadingOlder = false;
-  @state() private accessor actionError = '';
-  @state() private accessor windowTick = 0;
+  static override properties: PropertyDeclarations = {
+    editing: { state: true },
+    confirming: { state: true },
+    loadingOlder: { state: true },
+    actionError: { state: true },
+    windowTick: { state: true },
+  };
 
-  private readonly rows = new RowWindow();
-  private lastMaxSeq = -1;
-  private clock: ReturnType<typeof setInterval> | undefined;
-  private readonly onScroll = () => {
+  constructor() {
+    super();
+    this.editing = null;
+    this.confirming = null;
+    this.loadingOlder = false;
+    this.actionError = '';
+    this.windowTick = 0;
+  }
+
+
+  declare private editing: string | null;
+  declare private confirming: string | null;
+  declare private loadingOlder: boolean;
+  declare private actionError: string;
+  declare private windowTick: number;
+
+  readonly #rows = new RowWindow();
+  readonly #onScroll = () => {
     if (this.care.state.journal.length > WINDOW_AFTER) this.windowTick++;
   };
 
   override connectedCallback(): void {
     super.connectedCallback();
-    document.addEventListener('scroll', this.onScroll, { capture: true, passive: true });
-    window.addEventListener('resize', this.onScroll, { passive: true });
-    // Keeps "5 minutes ago" true.
-    this.clock = setInterval(() => this.requestUpdate(), 60_000);
+    document.addEventListener('scroll', this.#onScroll, { capture: true, passive: true });
+    window.addEventListener('resize', this.#onScroll, { passive: true });
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener('scroll', this.onScroll, { capture: true });
-    window.removeEventListener('resize', this.onScroll);
-    clearInterval(this.clock);
+    document.removeEventListener('scroll', this.#onScroll, { capture: true });
+    window.removeEventListener('resize', this.#onScroll);
   }
 
   protected override delivered(d: Delivery): void {
@@ -81,82 +93,66 @@ export class CareJournalFeed extends CareElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    const { status, journal } = this.care.state;
-    if (status !== 'ready') {
-      this.lastMaxSeq = -1;
-      return;
-    }
-    const maxSeq = journal[0]?.seq ?? 0;
-    if (this.lastMaxSeq >= 0 && maxSeq > this.lastMaxSeq) {
-      const fresh = journal.filter((e) => e.seq > this.lastMaxSeq && e.author.id !== this.care.connection?.userId).length;
-      if (fresh > 0) this.announce(this.t.newUpdates(fresh));
-    }
-    this.lastMaxSeq = maxSeq;
+    this.announceNew(this.care.state.journal, this.t.newUpdates);
+    this.reportRefusals('journal');
   }
 
   protected override updated(): void {
     if (this.care.state.journal.length <= WINDOW_AFTER) return;
     const articles = this.renderRoot.querySelectorAll<HTMLElement>('article[data-id]');
-    if (this.rows.measure([...articles].map((a) => [a.dataset.id!, a.offsetHeight]))) this.windowTick++;
+    if (this.#rows.measure([...articles].map((a) => [a.dataset.id!, a.offsetHeight]))) this.windowTick++;
   }
 
   protected override render(): TemplateResult {
     const t = this.t;
     return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
       <h2 id="heading" part="heading">${t.journal}</h2>
-      ${this.offlineBanner()} ${this.statusNotice()} ${this.care.state.status === 'locked' ? this.renderLocked() : nothing}
-      ${this.care.state.status === 'ready' ? this.renderContent() : nothing} ${this.liveRegion()}
+      ${this.offlineBanner()} ${this.statusNotice()} ${this.care.state.status === 'locked' ? this.lockedNotice() : nothing}
+      ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.liveRegion()}
     </section>`;
   }
 
-  private renderLocked(): TemplateResult {
-    const { page, viewer } = this.care.state;
-    const t = this.t;
-    const text = viewer?.follow === 'blocked' ? t.blockedNotice : page?.visibility === 'members' && !viewer?.userId ? t.lockedMembers : t.lockedPrivate;
-    return html`<div class="notice" role="status" part="notice">${text}</div>`;
-  }
-
-  private renderContent(): TemplateResult {
+  #renderContent(): TemplateResult {
     const { viewer, journal, journalHasMore } = this.care.state;
     const t = this.t;
     const pending = this.care.pending('journal');
     return html`
-      ${viewer?.can.postJournal ? this.renderComposer() : nothing}
+      ${viewer?.can.postJournal ? this.#renderComposer() : nothing}
       ${this.actionError ? html`<p class="error-text" role="alert">${this.actionError}</p>` : nothing}
-      ${pending.map((p) => this.renderPending(p))}
+      ${pending.map((p) => this.#renderPending(p))}
       ${journal.length === 0 && pending.length === 0 ? html`<p class="muted">${t.journalEmpty}</p>` : nothing}
       ${journal.length > 0
-        ? html`<div role="feed" part="feed" aria-label=${t.journal} aria-busy=${this.loadingOlder ? 'true' : 'false'} @keydown=${this.onFeedKey}>
-            ${this.renderEntries(journal, journalHasMore)}
+        ? html`<div role="feed" part="feed" aria-label=${t.journal} aria-busy=${this.loadingOlder ? 'true' : 'false'} @keydown=${this.#onFeedKey}>
+            ${this.#renderEntries(journal, journalHasMore)}
           </div>`
         : nothing}
       ${journalHasMore
-        ? html`<div class="more"><button part="button" ?disabled=${this.loadingOlder} @click=${this.loadOlder}>${this.loadingOlder ? t.loading : t.loadOlder}</button></div>`
+        ? html`<div class="more"><button part="button" ?disabled=${this.loadingOlder} @click=${this.#loadOlder}>${this.loadingOlder ? t.loading : t.loadOlder}</button></div>`
         : nothing}
     `;
   }
 
-  private renderEntries(journal: readonly JournalEntry[], hasMore: boolean): unknown {
+  #renderEntries(journal: readonly JournalEntry[], hasMore: boolean): unknown {
     const setSize = hasMore ? -1 : journal.length;
-    if (journal.length <= WINDOW_AFTER) return repeat(journal, (e) => e.id, (e, i) => this.renderEntry(e, i, setSize));
+    if (journal.length <= WINDOW_AFTER) return repeat(journal, (e) => e.id, (e, i) => this.#renderEntry(e, i, setSize));
     void this.windowTick;
     const feed = this.renderRoot.querySelector('[role=feed]');
     const top = feed ? feed.getBoundingClientRect().top : 0;
-    const { start, end, before, after } = this.rows.slice(
+    const { start, end, before, after } = this.#rows.slice(
       journal.map((e) => e.id),
       top,
       window.innerHeight,
     );
     return html`<div style="height:${before}px" aria-hidden="true"></div>
-      ${repeat(journal.slice(start, end), (e) => e.id, (e, i) => this.renderEntry(e, start + i, setSize))}
+      ${repeat(journal.slice(start, end), (e) => e.id, (e, i) => this.#renderEntry(e, start + i, setSize))}
       <div style="height:${after}px" aria-hidden="true"></div>`;
   }
 
-  private renderEntry(e: JournalEntry, index: number, setSize: number): TemplateResult {
+  #renderEntry(e: JournalEntry, index: number, setSize: number): TemplateResult {
     const t = this.t;
     const can = this.care.state.viewer?.can;
     const titleId = `t-${e.id}`;
-    if (this.editing === e.id) return this.renderEditor(e);
+    if (this.editing === e.id) return this.#renderEditor(e);
     return html`<article part="entry" data-id=${e.id} tabindex="0" aria-labelledby=${titleId} aria-posinset=${index + 1} aria-setsize=${setSize}>
       <h3 id=${titleId} part="entry-title">${e.title}</h3>
       <p class="meta muted" part="entry-meta">
@@ -168,7 +164,7 @@ export class CareJournalFeed extends CareElement {
             ${can.postJournal ? html`<button part="button" @click=${() => (this.editing = e.id)}>${t.edit}</button>` : nothing}
             ${this.confirming === e.id
               ? html`<span role="alert">${t.confirmDelete}</span>
-                  <button part="button" class="primary" @click=${() => this.deleteEntry(e.id)}>${t.delete}</button>
+                  <button part="button" class="primary" @click=${() => this.#deleteEntry(e.id)}>${t.delete}</button>
                   <button part="button" @click=${() => (this.confirming = null)}>${t.cancel}</button>`
               : html`<button part="button" @click=${() => (this.confirming = e.id)}>${t.delete}</button>`}
           </div>`
@@ -176,9 +172,9 @@ export class CareJournalFeed extends CareElement {
     </article>`;
   }
 
-  private renderComposer(): TemplateResult {
+  #renderComposer(): TemplateResult {
     const t = this.t;
-    return html`<form part="composer" aria-label=${t.composeJournal} @submit=${this.submitNew} @keydown=${this.submitOnCtrlEnter}>
+    return html`<form part="composer" aria-label=${t.composeJournal} @submit=${this.#submitNew} @keydown=${this.#submitOnCtrlEnter}>
       <label for="new-title">${t.title}</label>
       <input id="new-title" name="title" maxlength=${LIMITS.titleMax} required autocomplete="off" />
       <label for="new-body">${t.body}</label>
@@ -187,10 +183,10 @@ export class CareJournalFeed extends CareElement {
     </form>`;
   }
 
-  private renderEditor(e: JournalEntry): TemplateResult {
+  #renderEditor(e: JournalEntry): TemplateResult {
     const t = this.t;
     return html`<article part="entry" data-id=${e.id}>
-      <form aria-label=${t.edit} @submit=${(ev: SubmitEvent) => this.submitEdit(ev, e.id)} @keydown=${this.submitOnCtrlEnter}>
+      <form aria-label=${t.edit} @submit=${(ev: SubmitEvent) => this.#submitEdit(ev, e.id)} @keydown=${this.#submitOnCtrlEnter}>
         <label for="edit-title">${t.title}</label>
         <input id="edit-title" name="title" .value=${e.title} maxlength=${LIMITS.titleMax} required />
         <label for="edit-body">${t.body}</label>
@@ -203,7 +199,7 @@ export class CareJournalFeed extends CareElement {
     </article>`;
   }
 
-  private renderPending(p: OutboxEntry): TemplateResult {
+  #renderPending(p: OutboxEntry): TemplateResult {
     const t = this.t;
     return html`<article part="entry" class="pending" aria-busy=${p.state === 'failed' ? 'false' : 'true'}>
       <h3 part="entry-title">${p.title}</h3>
@@ -222,14 +218,14 @@ export class CareJournalFeed extends CareElement {
 
   /* ---------------------------------------------------------------------------- actions */
 
-  private submitOnCtrlEnter = (ev: KeyboardEvent) => {
+  #submitOnCtrlEnter = (ev: KeyboardEvent) => {
     if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) {
       ev.preventDefault();
       (ev.currentTarget as HTMLFormElement).requestSubmit();
     }
   };
 
-  private submitNew = (ev: SubmitEvent) => {
+  #submitNew = (ev: SubmitEvent) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
     const data = new FormData(form);
@@ -239,34 +235,34 @@ export class CareJournalFeed extends CareElement {
     if (this.care.connection?.post(this.care.pageId, 'journal', { title, body })) form.reset();
   };
 
-  private async submitEdit(ev: SubmitEvent, entryId: string): Promise<void> {
+  async #submitEdit(ev: SubmitEvent, entryId: string): Promise<void> {
     ev.preventDefault();
     const data = new FormData(ev.currentTarget as HTMLFormElement);
     const res = await this.care.store?.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? '') });
     if (res?.ok) this.editing = null;
-    else if (res) this.fail(res.error);
+    else if (res) this.#fail(res.error);
   }
 
-  private async deleteEntry(entryId: string): Promise<void> {
+  async #deleteEntry(entryId: string): Promise<void> {
     this.confirming = null;
     const res = await this.care.store?.call('journal:delete', { entryId });
-    if (res && !res.ok) this.fail(res.error);
+    if (res && !res.ok) this.#fail(res.error);
   }
 
-  private fail(error: { code: string; message: string }): void {
+  #fail(error: { code: string; message: string }): void {
     this.actionError = this.t.error(error.message);
     this.reportError(error as Parameters<CareElement['reportError']>[0]);
   }
 
-  private loadOlder = async () => {
+  #loadOlder = async () => {
     this.loadingOlder = true;
     const res = await this.care.store?.loadOlder('journal');
     this.loadingOlder = false;
-    if (res && !res.ok) this.fail(res.error);
+    if (res && !res.ok) this.#fail(res.error);
   };
 
   /** The feed pattern's keys: Page Down / Page Up move between articles. */
-  private onFeedKey = (ev: KeyboardEvent) => {
+  #onFeedKey = (ev: KeyboardEvent) => {
     if (ev.key !== 'PageDown' && ev.key !== 'PageUp') return;
     const articles = [...this.renderRoot.querySelectorAll<HTMLElement>('[role=feed] article[tabindex]')];
     const at = articles.findIndex((a) => a === this.shadowRoot?.activeElement || a.contains(this.shadowRoot?.activeElement ?? null));

@@ -3,30 +3,30 @@
  * (or any scrolling ancestor). Heights are measured once rendered and estimated before.
  */
 export class RowWindow {
-  private readonly heights = new Map<string, number>();
-  private measuredTotal = 0;
+  readonly #heights = new Map<string, number>();
+  #measuredTotal = 0;
 
   constructor(
     private readonly overscanPx = 800,
     private readonly fallbackHeight = 160,
   ) {}
 
-  private get estimate(): number {
-    return this.heights.size ? this.measuredTotal / this.heights.size : this.fallbackHeight;
+  get #estimate(): number {
+    return this.#heights.size ? this.#measuredTotal / this.#heights.size : this.fallbackHeight;
   }
 
   heightOf(id: string): number {
-    return this.heights.get(id) ?? this.estimate;
+    return this.#heights.get(id) ?? this.#estimate;
   }
 
   /** Records measured heights; returns true if any changed enough to re-layout. */
   measure(rows: Iterable<[string, number]>): boolean {
     let changed = false;
     for (const [id, h] of rows) {
-      const prev = this.heights.get(id);
+      const prev = this.#heights.get(id);
       if (prev !== undefined && Math.abs(prev - h) < 1) continue;
-      this.measuredTotal += h - (prev ?? 0);
-      this.heights.set(id, h);
+      this.#measuredTotal += h - (prev ?? 0);
+      this.#heights.set(id, h);
       changed = true;
     }
     return changed;

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { Delivery } from '../../client/connection.js';
 import type { OutboxEntry } from '../../client/outbox.js';
@@ -63,41 +62,50 @@ const OLDER_PAGE = 30;
 export class CareMessageWall extends CareElement {
   static override styles = [tokens, messageWallStyles];
 
+  static override properties: PropertyDeclarations = {
+    draft: { state: true },
+    countAnnouncement: { state: true },
+    confirming: { state: true },
+    busy: { state: true },
+    itemErrors: { state: true },
+    wallError: { state: true },
+    loadingOlder: { state: true },
+  };
+
+  constructor() {
+    super();
+    this.draft = '';
+    this.countAnnouncement = '';
+    this.confirming = null;
+    this.busy = new Set();
+    this.itemErrors = new Map();
+    this.wallError = '';
+    this.loadingOlder = false;
+  }
+
+
   /** The composer's text. */
-  @state() private accessor draft = '';
+  declare private draft: string;
   /** The remaining-characters text for screen readers, updated when typing pauses. */
-  @state() private accessor countAnnouncement = '';
+  declare private countAnnouncement: string;
   /** The message whose Delete waits for confirmation. */
-  @state() private accessor confirming: string | null = null;
+  declare private confirming: string | null;
   /** Messages with a call in flight. */
-  @state() private accessor busy: ReadonlySet<string> = new Set();
+  declare private busy: ReadonlySet<string>;
   /** Per-message error text from a refused call. */
-  @state() private accessor itemErrors: ReadonlyMap<string, string> = new Map();
+  declare private itemErrors: ReadonlyMap<string, string>;
   /** An error not tied to one message (sending, loading older). */
-  @state() private accessor wallError = '';
-  @state() private accessor loadingOlder = false;
+  declare private wallError: string;
+  declare private loadingOlder: boolean;
 
   /** A message just deleted from this widget: focus stays in the widget when it goes. */
-  private refocusAfter: string | null = null;
+  #refocusAfter: string | null = null;
 
-  /** Live-announcement watermark: the page `seq` already seen; `null` until the first load. */
-  private seenSeq: number | null = null;
-  private seenStore: PageStore | null = null;
-  /** Outbox entries whose refusal was reported as `care-error` already. */
-  private readonly reportedFailures = new Set<string>();
-  private countTimer: ReturnType<typeof setTimeout> | undefined;
-  private clock: ReturnType<typeof setInterval> | undefined;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Keeps "5 minutes ago" true.
-    this.clock = setInterval(() => this.requestUpdate(), 60_000);
-  }
+  #countTimer: ReturnType<typeof setTimeout> | undefined;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.clock);
-    clearTimeout(this.countTimer);
+    clearTimeout(this.#countTimer);
   }
 
   protected override delivered(d: Delivery): void {
@@ -108,48 +116,10 @@ export class CareMessageWall extends CareElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    this.trackNewMessages();
-    this.trackFailures();
+    this.announceNew(this.care.state.wall, this.t.newMessages);
+    this.reportRefusals('wall');
     const wall = this.care.state.wall;
     if (this.confirming !== null && !wall.some((m) => m.id === this.confirming)) this.confirming = null;
-  }
-
-  /**
-   * Announces messages from others that arrived live, once. The first load, older pages and
-   * messages coming back into view (shown again by a moderator) are not new: only messages
-   * created after the last `seq` this widget saw count.
-   */
-  private trackNewMessages(): void {
-    const store = this.care.store;
-    const s = this.care.state;
-    if (store !== this.seenStore || s.status !== 'ready') {
-      this.seenStore = store;
-      this.seenSeq = null;
-    }
-    if (s.status !== 'ready') return;
-    if (this.seenSeq === null) {
-      this.seenSeq = s.seq;
-      return;
-    }
-    const me = s.viewer?.userId ?? null;
-    const since = this.seenSeq;
-    const fresh = s.wall.filter((m) => m.seq > since && m.author.id !== me).length;
-    this.seenSeq = Math.max(since, s.seq);
-    if (fresh > 0) this.announce(this.t.newMessages(fresh));
-  }
-
-  /** A post the server refused is shown in place; each refusal is also reported once as `care-error`. */
-  private trackFailures(): void {
-    const pending = this.care.pending('wall');
-    const live = new Set(pending.map((e) => e.clientId));
-    for (const id of this.reportedFailures) if (!live.has(id)) this.reportedFailures.delete(id);
-    for (const e of pending) {
-      if (e.state !== 'failed') this.reportedFailures.delete(e.clientId);
-      else if (e.error && !this.reportedFailures.has(e.clientId)) {
-        this.reportedFailures.add(e.clientId);
-        this.reportError(e.error);
-      }
-    }
   }
 
   /* ----------------------------------------------------------------------------- render */
@@ -159,49 +129,43 @@ export class CareMessageWall extends CareElement {
     const status = this.statusNotice();
     return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${t.wall}</h2>
-      ${status !== nothing ? status : this.renderContent()} ${this.liveRegion()}
+      ${status !== nothing ? status : this.#renderContent()} ${this.liveRegion()}
     </section>`;
   }
 
-  private renderContent(): TemplateResult {
+  #renderContent(): TemplateResult {
     const t = this.t;
     const s = this.care.state;
     const outbox = [...this.care.pending('wall')].reverse();
     if (s.status === 'locked') {
       // No content of the page, but never lose what this visitor typed (a post refused as the page closed).
-      return html`<div class="notice" role="status" part="notice">${this.lockedText()}</div>
+      return html`${this.lockedNotice()}
         ${outbox.length > 0
-          ? html`<ul class="messages" part="list" aria-label=${t.wall}>${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.renderOutboxItem(e))}</ul>`
+          ? html`<ul class="messages" part="list" aria-label=${t.wall}>${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.#renderOutboxItem(e))}</ul>`
           : nothing}`;
     }
     const viewer = s.viewer;
     const empty = s.wall.length === 0 && outbox.length === 0;
     return html`
-      ${this.offlineBanner()} ${this.renderComposer(viewer)}
+      ${this.offlineBanner()} ${this.#renderComposer(viewer)}
       ${this.wallError ? html`<p class="error-text" role="alert">${this.wallError}</p>` : nothing}
       ${empty
         ? html`<p class="notice empty" part="notice">${t.wallEmpty}</p>`
         : html`<ul class="messages" part="list" aria-label=${t.wall} aria-busy=${this.loadingOlder ? 'true' : 'false'} tabindex="-1">
-            ${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.renderOutboxItem(e))}
-            ${repeat(s.wall, (m) => m.id, (m) => this.renderMessage(m, viewer))}
+            ${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.#renderOutboxItem(e))}
+            ${repeat(s.wall, (m) => m.id, (m) => this.#renderMessage(m, viewer))}
           </ul>`}
       ${s.wallHasMore
-        ? html`<button class="older" part="button load-older" aria-disabled=${this.loadingOlder ? 'true' : 'false'} @click=${this.loadOlder}>
+        ? html`<button class="older" part="button load-older" aria-disabled=${this.loadingOlder ? 'true' : 'false'} @click=${this.#loadOlder}>
             ${this.loadingOlder ? t.loading : t.loadOlder}
           </button>`
         : nothing}
     `;
   }
 
-  private lockedText(): string {
-    const s = this.care.state;
-    if (s.viewer?.follow === 'blocked') return this.t.blockedNotice;
-    return s.page?.visibility === 'members' ? this.t.lockedMembers : s.page?.visibility === 'private' ? this.t.lockedPrivate : this.t.blockedNotice;
-  }
-
   /* ---------------------------------------------------------------------------- composer */
 
-  private renderComposer(viewer: Viewer | null): TemplateResult | typeof nothing {
+  #renderComposer(viewer: Viewer | null): TemplateResult | typeof nothing {
     const t = this.t;
     if (!viewer) return nothing;
     if (!viewer.can.postWall) {
@@ -212,7 +176,7 @@ export class CareMessageWall extends CareElement {
     const left = LIMITS.wallBodyMax - this.draft.length;
     const over = left < 0;
     const canSend = this.draft.trim() !== '' && !over;
-    return html`<form class="composer" part="composer" aria-labelledby="compose-title" @submit=${this.onSubmit}>
+    return html`<form class="composer" part="composer" aria-labelledby="compose-title" @submit=${this.#onSubmit}>
       <h3 id="compose-title" class="visually-hidden">${t.composeWall}</h3>
       <label for="compose">${t.message}</label>
       <textarea
@@ -222,8 +186,8 @@ export class CareMessageWall extends CareElement {
         .value=${this.draft}
         aria-describedby="counter"
         aria-invalid=${over ? 'true' : 'false'}
-        @input=${this.onInput}
-        @keydown=${this.onKeydown}
+        @input=${this.#onInput}
+        @keydown=${this.#onKeydown}
       ></textarea>
       <div class="composer-foot">
         <span id="counter" class="counter ${over ? 'over' : ''}" part="counter">${t.charsLeft(left)}</span>
@@ -233,27 +197,27 @@ export class CareMessageWall extends CareElement {
     </form>`;
   }
 
-  private onInput(e: Event): void {
+  #onInput(e: Event): void {
     this.draft = (e.target as HTMLTextAreaElement).value;
     this.wallError = '';
-    clearTimeout(this.countTimer);
-    this.countTimer = setTimeout(() => (this.countAnnouncement = this.t.charsLeft(LIMITS.wallBodyMax - this.draft.length)), COUNT_ANNOUNCE_MS);
+    clearTimeout(this.#countTimer);
+    this.#countTimer = setTimeout(() => (this.countAnnouncement = this.t.charsLeft(LIMITS.wallBodyMax - this.draft.length)), COUNT_ANNOUNCE_MS);
   }
 
-  private onKeydown(e: KeyboardEvent): void {
+  #onKeydown(e: KeyboardEvent): void {
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      this.send();
+      this.#send();
     }
   }
 
-  private onSubmit(e: Event): void {
+  #onSubmit(e: Event): void {
     e.preventDefault();
-    this.send();
+    this.#send();
   }
 
   /** Puts the message in the outbox: it shows as "Sending…" until the server acknowledges it. */
-  private send(): void {
+  #send(): void {
     const body = this.draft;
     if (body.trim() === '' || body.length > LIMITS.wallBodyMax) return;
     const c = this.care.connection;
@@ -267,14 +231,14 @@ export class CareMessageWall extends CareElement {
     }
     this.draft = '';
     this.countAnnouncement = '';
-    clearTimeout(this.countTimer);
+    clearTimeout(this.#countTimer);
     // The Send button is disabled now; keep focus in the composer for the next message.
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#compose')?.focus());
   }
 
   /* ------------------------------------------------------------------------------ outbox */
 
-  private renderOutboxItem(e: OutboxEntry): TemplateResult {
+  #renderOutboxItem(e: OutboxEntry): TemplateResult {
     const t = this.t;
     const c = this.care.connection;
     const failed = e.state === 'failed';
@@ -286,11 +250,11 @@ export class CareMessageWall extends CareElement {
           <span class="author" id="${id}-author" part="author">${name}</span>
           <span class="badge ${failed ? 'error-text' : ''}" id="${id}-state" part="badge">${failed ? t.notSent(e.error?.message ?? '') : t.sending}</span>
         </div>
-        ${this.renderBody(`o:${e.clientId}:${e.body.length}`, e.body)}
+        ${this.#renderBody(`o:${e.clientId}:${e.body.length}`, e.body)}
         ${failed
           ? html`<div class="actions" part="actions">
               <button part="button" @click=${() => c?.retry(e.clientId)}>${t.tryAgain}</button>
-              <button part="button" @click=${() => this.editFailed(e)}>${t.edit}</button>
+              <button part="button" @click=${() => this.#editFailed(e)}>${t.edit}</button>
               <button part="button" @click=${() => c?.discard(e.clientId)}>${t.discard}</button>
             </div>`
           : nothing}
@@ -299,7 +263,7 @@ export class CareMessageWall extends CareElement {
   }
 
   /** Moves a refused message back into the composer, after anything already typed there, to fix it. */
-  private editFailed(e: OutboxEntry): void {
+  #editFailed(e: OutboxEntry): void {
     this.draft = this.draft.trim() === '' ? e.body : `${this.draft}\n\n${e.body}`;
     this.care.connection?.discard(e.clientId);
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#compose')?.focus());
@@ -307,7 +271,7 @@ export class CareMessageWall extends CareElement {
 
   /* ---------------------------------------------------------------------------- messages */
 
-  private renderMessage(m: WallMessage, viewer: Viewer | null): TemplateResult {
+  #renderMessage(m: WallMessage, viewer: Viewer | null): TemplateResult {
     const t = this.t;
     const id = `m-${m.id}`;
     const error = this.itemErrors.get(m.id);
@@ -319,21 +283,21 @@ export class CareMessageWall extends CareElement {
           ${m.hidden ? html`<span class="badge" part="badge">${t.hiddenLabel}</span>` : nothing}
           ${m.pending ? html`<span class="badge" part="badge">${t.awaitingApproval}</span>` : nothing}
         </div>
-        ${this.renderBody(`${m.id}:${m.body.length}`, m.body)}
-        <div class="actions" part="actions">${this.renderHeart(m, viewer)} ${this.renderModeration(m, viewer)}</div>
+        ${this.#renderBody(`${m.id}:${m.body.length}`, m.body)}
+        <div class="actions" part="actions">${this.#renderHeart(m, viewer)} ${this.#renderModeration(m, viewer)}</div>
         ${error ? html`<p class="error-text" role="alert">${error}</p>` : nothing}
       </article>
     </li>`;
   }
 
   /** The sanitized Markdown body, exposed as `::part(body)`. */
-  private renderBody(key: string, text: string): Element {
+  #renderBody(key: string, text: string): Element {
     const el = this.markdown(key, text);
     el.setAttribute('part', 'body');
     return el;
   }
 
-  private renderHeart(m: WallMessage, viewer: Viewer | null): TemplateResult {
+  #renderHeart(m: WallMessage, viewer: Viewer | null): TemplateResult {
     const t = this.t;
     const count = html`<span class="heart-count" part="heart-count">${t.hearts(m.hearts)}</span>`;
     // Hearts go to messages everyone sees, from signed-in readers.
@@ -347,7 +311,7 @@ export class CareMessageWall extends CareElement {
         aria-pressed=${on ? 'true' : 'false'}
         aria-label=${t.heart(m.author.name)}
         aria-disabled=${this.busy.has(m.id) ? 'true' : 'false'}
-        @click=${() => void this.heart(m)}
+        @click=${() => void this.#heart(m)}
       >
         <span aria-hidden="true">${on ? '\u2665' : '\u2661'}</span>
       </button>
@@ -355,7 +319,7 @@ export class CareMessageWall extends CareElement {
     </span>`;
   }
 
-  private renderModeration(m: WallMessage, viewer: Viewer | null): TemplateResult | typeof nothing {
+  #renderModeration(m: WallMessage, viewer: Viewer | null): TemplateResult | typeof nothing {
     if (!viewer) return nothing;
     const t = this.t;
     const moderate = viewer.can.moderate;
@@ -364,45 +328,45 @@ export class CareMessageWall extends CareElement {
     if (!moderate && !canDelete) return nothing;
     const busy = this.busy.has(m.id) ? 'true' : 'false';
     const hide = moderate
-      ? html`<button class="moderate" part="button moderate-button" aria-disabled=${busy} @click=${() => void this.toggleHidden(m)}>${m.hidden ? t.unhide : t.hide}</button>`
+      ? html`<button class="moderate" part="button moderate-button" aria-disabled=${busy} @click=${() => void this.#toggleHidden(m)}>${m.hidden ? t.unhide : t.hide}</button>`
       : nothing;
     if (this.confirming === m.id) {
       const q = `m-${m.id}-confirm`;
       return html`${hide}
-        <span class="confirm" role="group" aria-labelledby=${q} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.cancelDelete(m.id)}>
+        <span class="confirm" role="group" aria-labelledby=${q} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#cancelDelete(m.id)}>
           <span id=${q} class="error-text">${t.confirmDelete}</span>
-          <button class="danger confirm-delete" part="button delete-button" aria-disabled=${busy} @click=${() => void this.deleteMessage(m)}>${t.delete}</button>
-          <button class="cancel-delete" part="button" @click=${() => this.cancelDelete(m.id)}>${t.cancel}</button>
+          <button class="danger confirm-delete" part="button delete-button" aria-disabled=${busy} @click=${() => void this.#deleteMessage(m)}>${t.delete}</button>
+          <button class="cancel-delete" part="button" @click=${() => this.#cancelDelete(m.id)}>${t.cancel}</button>
         </span>`;
     }
     return html`${hide}
-      <button class="delete" part="button delete-button" @click=${() => this.askDelete(m.id)}>${t.delete}</button>`;
+      <button class="delete" part="button delete-button" @click=${() => this.#askDelete(m.id)}>${t.delete}</button>`;
   }
 
   /* ----------------------------------------------------------------------------- actions */
 
-  private focusIn(id: string, selector: string): void {
+  #focusIn(id: string, selector: string): void {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`article[data-id="${CSS.escape(id)}"] ${selector}`)?.focus());
   }
 
-  private askDelete(id: string): void {
+  #askDelete(id: string): void {
     this.confirming = id;
-    this.focusIn(id, '.confirm-delete');
+    this.#focusIn(id, '.confirm-delete');
   }
 
-  private cancelDelete(id: string): void {
+  #cancelDelete(id: string): void {
     this.confirming = null;
-    this.focusIn(id, '.delete');
+    this.#focusIn(id, '.delete');
   }
 
-  private setBusy(id: string, on: boolean): void {
+  #setBusy(id: string, on: boolean): void {
     const next = new Set(this.busy);
     if (on) next.add(id);
     else next.delete(id);
     this.busy = next;
   }
 
-  private setItemError(id: string, text: string | null): void {
+  #setItemError(id: string, text: string | null): void {
     const next = new Map(this.itemErrors);
     if (text === null) next.delete(id);
     else next.set(id, text);
@@ -410,54 +374,54 @@ export class CareMessageWall extends CareElement {
   }
 
   /** Runs one call for one message: one at a time, errors shown on the message and reported. */
-  private async act(m: WallMessage, call: (store: PageStore) => Promise<Result>): Promise<boolean> {
+  async #act(m: WallMessage, call: (store: PageStore) => Promise<Result>): Promise<boolean> {
     const store = this.care.store;
     if (!store || this.busy.has(m.id)) return false;
-    this.setBusy(m.id, true);
-    this.setItemError(m.id, null);
+    this.#setBusy(m.id, true);
+    this.#setItemError(m.id, null);
     try {
       const res = await call(store);
       if (!res.ok) {
-        this.setItemError(m.id, this.t.error(res.error.message));
+        this.#setItemError(m.id, this.t.error(res.error.message));
         this.reportError(res.error);
         return false;
       }
       return true;
     } finally {
-      this.setBusy(m.id, false);
+      this.#setBusy(m.id, false);
     }
   }
 
-  private async heart(m: WallMessage): Promise<void> {
-    await this.act(m, (store) => store.call('wall:heart', { messageId: m.id, on: m.hearted !== true }));
+  async #heart(m: WallMessage): Promise<void> {
+    await this.#act(m, (store) => store.call('wall:heart', { messageId: m.id, on: m.hearted !== true }));
   }
 
-  private async toggleHidden(m: WallMessage): Promise<void> {
-    await this.act(m, (store) => store.call('wall:hide', { messageId: m.id, hidden: !m.hidden }));
+  async #toggleHidden(m: WallMessage): Promise<void> {
+    await this.#act(m, (store) => store.call('wall:hide', { messageId: m.id, hidden: !m.hidden }));
   }
 
-  private async deleteMessage(m: WallMessage): Promise<void> {
-    const ok = await this.act(m, (store) => store.call('wall:delete', { messageId: m.id }));
+  async #deleteMessage(m: WallMessage): Promise<void> {
+    const ok = await this.#act(m, (store) => store.call('wall:delete', { messageId: m.id }));
     if (!ok) {
-      this.focusIn(m.id, '.confirm-delete');
+      this.#focusIn(m.id, '.confirm-delete');
       return;
     }
     // The confirm button goes away with the message (now, or when its removal arrives).
-    this.refocusAfter = m.id;
+    this.#refocusAfter = m.id;
     this.requestUpdate();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const id = this.refocusAfter;
+    const id = this.#refocusAfter;
     if (id === null || this.care.state.wall.some((m) => m.id === id)) return;
-    this.refocusAfter = null;
+    this.#refocusAfter = null;
     const active = this.shadowRoot?.activeElement;
     if (active && active.isConnected) return;
     (this.renderRoot.querySelector<HTMLElement>('.messages') ?? this.renderRoot.querySelector<HTMLElement>('#heading'))?.focus();
   }
 
-  private async loadOlder(): Promise<void> {
+  async #loadOlder(): Promise<void> {
     const store = this.care.store;
     if (!store || this.loadingOlder) return;
     const hadFocus = this.shadowRoot?.activeElement?.classList.contains('older') === true;
