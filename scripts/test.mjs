@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 const steps = [
   { name: 'typecheck', cmd: 'npm', args: ['run', '--silent', 'typecheck'] },
   { name: 'build', cmd: 'npm', args: ['run', '--silent', 'build'] },
+  { name: 'docs', cmd: 'node', args: ['scripts/element-docs.mjs', '--check'] },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: /^# (pass|fail) (\d+)$/gm },
   { name: 'browser', cmd: 'npm', args: ['run', '--silent', 'test:browser'], count: /^browser: (\d+) passed, (\d+) failed/gm },
 ];
