@@ -3,7 +3,8 @@
  * script is included twice), reads `data-care-host` / `data-care-token-url` from its own
  * tag, and exposes `window.CareWidgets`.
  */
-import { configure, configureFromScript } from './client/settings.js';
+import './script-settings.js';
+import { configure } from './client/settings.js';
 import { connectionFor } from './client/connection.js';
 import { PROTOCOL_VERSION } from './protocol/index.js';
 import { VERSION } from './version.js';
@@ -26,6 +27,5 @@ declare global {
 }
 
 if (!window.CareWidgets) {
-  configureFromScript(document.currentScript);
   window.CareWidgets = { version: VERSION, protocolVersion: PROTOCOL_VERSION, configure, connectionFor };
 }

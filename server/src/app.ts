@@ -6,7 +6,9 @@ import { Server } from 'socket.io';
 import { NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../src/protocol/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { demoCsp } from './demo/csp.js';
 import { seedDemo } from './demo/seed.js';
+import { connectRedis } from './scale/redis.js';
 import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -14,9 +16,11 @@ import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
 import { registerHandlers } from './socket/handlers.js';
 import { handshake, originAllowed } from './socket/handshake.js';
+import { createRateLimiter } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
 import type { CareNamespace, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
+import { WebhookSender } from './webhook.js';
 
 /** Bytes a single Socket.IO message may have: a 20,000-character journal body in 4-byte UTF-8, plus room. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
@@ -54,15 +58,20 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     allowRequest: (req, cb) => cb(null, originAllowed(config.allowedOrigins, req.headers.origin)),
     serveClient: false,
   });
+  // With REDIS_URL, events fan out across nodes and rate-limit counters are shared.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  if (redis) io.adapter(redis.adapter);
   const ns: CareNamespace = io.of(NAMESPACE);
-  const service = new PageService(storage, ns);
+  const webhook = config.webhookUrl ? new WebhookSender({ url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
+  const service = new PageService(storage, ns, webhook);
+  const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
-  ns.use(handshake(verifier, metrics));
+  ns.use(handshake(verifier, metrics, limiter));
   ns.on('connection', (socket) => {
     metrics.sockets.inc();
     if (socket.data.identity) void socket.join(rooms.user(socket.data.identity.userId));
     armExpiry(socket);
-    registerHandlers(socket, service, verifier, metrics);
+    registerHandlers(socket, service, verifier, metrics, limiter);
     socket.on('disconnect', () => {
       metrics.sockets.dec();
       disarmExpiry(socket);
@@ -90,6 +99,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   app.use('/api', adminRouter(service, verifier));
   if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false }));
   if (config.demo && config.demoDir) {
+    app.use('/demo', demoCsp);
     app.get('/demo/token', demoTokenRoute(jwtSecret!));
     app.use('/demo', express.static(config.demoDir));
     app.get('/', (_req, res) => res.redirect('/demo/'));
@@ -114,7 +124,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       });
     },
     async close() {
+      webhook?.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await redis?.close();
       await storage.close();
     },
   };

@@ -1,3 +1,6 @@
+import { rateLimitsFromEnv, type RateLimitSettings } from './socket/rate-limit.js';
+import { checkWebhookSettings, type WebhookDelivery } from './webhook.js';
+
 /** The server's configuration, read once from the environment (SPEC section 5). */
 export interface Config {
   port: number;
@@ -14,6 +17,14 @@ export interface Config {
   /** Where the built bundle (`/dist/`) and the demo site (`/demo/`) are served from. */
   distDir: string | null;
   demoDir: string | null;
+  /** Rate limits per user and per IP (`CARE_RATE_*`, see socket/rate-limit.ts). */
+  rateLimits: RateLimitSettings;
+  /** Signed notifications are POSTed here (`CARE_WEBHOOK_URL`); unset sends nothing. See webhook.ts. */
+  webhookUrl?: string | null;
+  /** The HMAC-SHA256 key of `X-Care-Signature` (`CARE_WEBHOOK_SECRET`; required with the URL). */
+  webhookSecret?: string | null;
+  /** Retry and queue tuning of the webhook; the defaults suit production, tests shorten them. */
+  webhookDelivery?: Partial<WebhookDelivery>;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; demoDir: string }): Config {
@@ -21,6 +32,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
   const port = env.PORT === undefined ? 8080 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const origins = env.CARE_ALLOWED_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
+  const webhookUrl = env.CARE_WEBHOOK_URL || null;
+  if (webhookUrl) checkWebhookSettings(webhookUrl, env.CARE_WEBHOOK_SECRET);
   return {
     port,
     db: env.CARE_DB ?? 'sqlite:care.db',
@@ -32,5 +45,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     changeRetention: Number(env.CARE_CHANGE_RETENTION ?? 10_000),
     distDir: paths.distDir,
     demoDir: demo ? paths.demoDir : null,
+    rateLimits: rateLimitsFromEnv(env),
+    webhookUrl,
+    webhookSecret: env.CARE_WEBHOOK_SECRET || null,
   };
 }

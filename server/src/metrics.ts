@@ -16,6 +16,12 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    webhookDeliveries: new Counter({
+      name: 'care_webhook_deliveries_total',
+      help: 'Webhook notifications by outcome: delivered, retried (an attempt failed, another follows), failed (gave up), dropped (queue full)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

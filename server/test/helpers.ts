@@ -20,6 +20,7 @@ import {
 } from '../../src/protocol/index.js';
 import { createCareServer, type CareServer } from '../src/app.js';
 import type { Config } from '../src/config.js';
+import { NO_RATE_LIMITS } from '../src/socket/rate-limit.js';
 import { signDemoToken } from '../src/demo/token.js';
 import type { Database } from '../src/storage/schema.js';
 import type { Storage } from '../src/storage/types.js';
@@ -47,6 +48,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     changeRetention: 10_000,
     distDir: null,
     demoDir: null,
+    // Off unless a test turns them on: suites make many calls and connections quickly.
+    rateLimits: NO_RATE_LIMITS,
     ...overrides,
   };
 }
@@ -143,6 +146,11 @@ export class Client {
   close(): void {
     this.socket.disconnect();
   }
+}
+
+/** A barrier on every client at once: afterwards each holds everything sent to it before. */
+export async function barrierAll(clients: Iterable<Client>): Promise<void> {
+  await Promise.all([...clients].map((c) => c.barrier()));
 }
 
 export function expectFailure(r: unknown, code: ErrorCode, what = 'call'): Failure {

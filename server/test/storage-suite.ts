@@ -229,6 +229,16 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.deepEqual((await s.audit(id)).map((a) => a.action), ['test']);
     });
 
+    it('members: a new owner who was an editor becomes an owner; an owner listed as editor stays owner', async () => {
+      const id = await page({ owners: ['pat'], editors: ['ed'] });
+      await s.setMembers(id, { owners: ['ed'] });
+      assert.equal(await s.memberRole(id, 'ed'), 'owner');
+      assert.equal(await s.memberRole(id, 'pat'), null);
+      await s.setMembers(id, { editors: ['ed', 'sam'] });
+      assert.equal(await s.memberRole(id, 'ed'), 'owner');
+      assert.equal(await s.memberRole(id, 'sam'), 'editor');
+    });
+
     it('hearts toggle per user: on/off change the count once, repeats are no-ops', async () => {
       const id = await page();
       const { message } = await s.postWall(id, kin, 'c1', 'W', false);

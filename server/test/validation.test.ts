@@ -13,6 +13,7 @@ let visitor: Client;
 let pageId: string;
 let entryId: string;
 let messageId: string;
+let pendingId: string;
 let visitorToken: string;
 
 before(async () => {
@@ -22,6 +23,7 @@ before(async () => {
   pageId = await ts.page({ visibility: 'private', followers: ['follower', 'visitor'] });
   entryId = (await ts.storage.postJournal(pageId, { id: 'owner', name: 'Owner' }, 'v-j', 'Entry', 'Body')).entry.id;
   messageId = (await ts.storage.postWall(pageId, { id: 'follower', name: 'F' }, 'v-w', 'Message', false)).message.id;
+  pendingId = (await ts.storage.postWall(pageId, { id: 'follower', name: 'F' }, 'v-p', 'Pending message', true)).message.id;
   await ts.storage.setFollow(pageId, { id: 'requester', name: 'R' }, 'requested');
   visitorToken = await ts.token('visitor');
 });
@@ -40,6 +42,7 @@ const valid: Record<ClientEventName, () => { as: () => Client; payload: Record<s
   'wall:heart': () => ({ as: () => owner, payload: { pageId, messageId, on: true } }),
   'wall:hide': () => ({ as: () => owner, payload: { pageId, messageId, hidden: true } }),
   'wall:delete': () => ({ as: () => owner, payload: { pageId, messageId } }),
+  'wall:approve': () => ({ as: () => owner, payload: { pageId, messageId: pendingId } }),
   'follow:set': () => ({ as: () => visitor, payload: { pageId, follow: false } }),
   'follow:decide': () => ({ as: () => owner, payload: { pageId, userId: 'requester', approve: true } }),
   'follow:remove': () => ({ as: () => owner, payload: { pageId, userId: 'follower', block: false } }),
@@ -154,7 +157,7 @@ describe('malformed payloads', () => {
 
   it('every base payload of the table is itself valid (so each case fails for its one defect)', async () => {
     // Run last, in an order where each call still finds what it needs.
-    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
+    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
     assert.deepEqual([...order].sort(), [...CLIENT_EVENTS].sort());
     for (const event of order) {
       const { as, payload } = valid[event]();

@@ -43,6 +43,8 @@ export const en: Strings = {
   message: 'Your message',
   sendMessage: 'Send',
   charsLeft: (n) => plural(n, 'character left', 'characters left'),
+  charsOver: (n) => plural(n, 'character over the limit', 'characters over the limit'),
+  confirmBlock: (name) => `Block ${name} from this page? They will no longer see it or write here.`,
   heart: (name) => `Send a heart to ${name}\u2019s message`,
   hearts: (n) => plural(n, 'heart', 'hearts'),
   hide: 'Hide',

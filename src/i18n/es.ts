@@ -43,6 +43,8 @@ export const es: Strings = {
   message: 'Su mensaje',
   sendMessage: 'Enviar',
   charsLeft: (n) => plural(n, 'car\u00e1cter restante', 'caracteres restantes'),
+  charsOver: (n) => plural(n, 'car\u00e1cter de m\u00e1s', 'caracteres de m\u00e1s'),
+  confirmBlock: (name) => `\u00bfBloquear a ${name} en esta p\u00e1gina? Ya no podr\u00e1 verla ni escribir aqu\u00ed.`,
   heart: (name) => `Enviar un coraz\u00f3n al mensaje de ${name}`,
   hearts: (n) => plural(n, 'coraz\u00f3n', 'corazones'),
   hide: 'Ocultar',

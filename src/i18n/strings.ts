@@ -40,6 +40,8 @@ export interface Strings {
   message: string;
   sendMessage: string;
   charsLeft: (n: number) => string;
+  charsOver: (n: number) => string;
+  confirmBlock: (name: string) => string;
   heart: (name: string) => string;
   hearts: (n: number) => string;
   hide: string;

@@ -58,6 +58,11 @@ export interface WallDeletePayload {
   pageId: string;
   messageId: string;
 }
+/** Approves a message held by pre-moderation (`pending: true`); moderators only. */
+export interface WallApprovePayload {
+  pageId: string;
+  messageId: string;
+}
 export interface FollowSetPayload {
   pageId: string;
   follow: boolean;
@@ -120,6 +125,7 @@ export interface ClientToServerEvents {
   'wall:heart': (p: WallHeartPayload, ack: Ack<{ hearts: number; on: boolean }>) => void;
   'wall:hide': (p: WallHidePayload, ack: Ack<{ message: WallMessage }>) => void;
   'wall:delete': (p: WallDeletePayload, ack: Ack) => void;
+  'wall:approve': (p: WallApprovePayload, ack: Ack<{ message: WallMessage }>) => void;
   'follow:set': (p: FollowSetPayload, ack: Ack<{ state: FollowState; followerCount: number }>) => void;
   'follow:decide': (p: FollowDecidePayload, ack: Ack<{ state: FollowState }>) => void;
   'follow:remove': (p: FollowRemovePayload, ack: Ack) => void;
@@ -138,6 +144,7 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'wall:heart',
   'wall:hide',
   'wall:delete',
+  'wall:approve',
   'follow:set',
   'follow:decide',
   'follow:remove',

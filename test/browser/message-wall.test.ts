@@ -313,7 +313,7 @@ describe('<care-message-wall>', () => {
 
     type(el, 'x'.repeat(LIMITS.wallBodyMax + 1));
     await el.updateComplete;
-    expect(counter(el)).to.contain('-1');
+    expect(counter(el)).to.equal('1 character over the limit');
     expect(sendButton(el)!.disabled).to.equal(true);
     expect(ta.getAttribute('aria-invalid')).to.equal('true');
     // Ctrl+Enter does not send it either, and the text stays.
@@ -396,6 +396,36 @@ describe('<care-message-wall>', () => {
     await postAs('other', page, 'wall', 'Also waiting');
     await waitFor(() => article(owner, 'Also waiting') !== null, 'the second pending message at the owner');
     absent(article(author, 'Also waiting'), "someone else's pending message");
+    absent(article(author, 'Waiting my turn')!.querySelector('button.approve'), 'an Approve button for the author');
+
+    // The owner approves someone else's message: the author of the first, who never saw it, gets it live.
+    button(article(owner, 'Also waiting'), 'Approve')!.click();
+    await waitFor(() => article(author, 'Also waiting') !== null, 'the approved message at another visitor');
+    await waitFor(() => !article(owner, 'Also waiting')!.querySelector('.badge'), 'the owner\'s badge to go');
+    absent(article(author, 'Also waiting')!.querySelector('.badge'), 'a badge on an approved message');
+  });
+
+  it('lets a moderator block an author after a confirm step: the author stops receiving the page', async () => {
+    const [h1, h2] = await hosts();
+    const page = uniquePage('wall-block');
+    await seedPage({ id: page, visibility: 'public', owners: ['olive'] });
+    const owner = await mount({ page, host: h1, user: 'olive' });
+    const troll = await mount({ page, host: h2, user: 'troll' });
+    type(troll, 'Unkind words');
+    await troll.updateComplete;
+    sendButton(troll)!.click();
+    await waitFor(() => article(owner, 'Unkind words') !== null, 'the message at the owner');
+    absent(article(owner, 'Unkind words')!.querySelector('button.approve'), 'Approve on a published message');
+    article(owner, 'Unkind words')!.querySelector<HTMLButtonElement>('button.block')!.click();
+    await owner.updateComplete;
+    const confirm = article(owner, 'Unkind words')!.querySelector<HTMLButtonElement>('button.confirm-block');
+    expect(article(owner, 'Unkind words')!.textContent).to.include('Block troll from this page?');
+    confirm!.click();
+    await waitFor(() => troll.care.state.status === 'locked', 'the blocked author to lose the page');
+    await waitFor(() => (troll.shadowRoot!.textContent ?? '').includes('You cannot view this page'), 'the blocked notice');
+    await postAs('olive', page, 'wall', 'After the block');
+    await waitFor(() => article(owner, 'After the block') !== null, 'the next message at the owner');
+    absent(article(troll, 'After the block'), 'a message reaching the blocked author');
   });
 
   it('announces messages that arrive live once, and not the first load or older pages', async () => {

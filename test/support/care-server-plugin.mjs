@@ -21,7 +21,7 @@ export function careServerPlugin() {
       const { createCareServer } = await import('../../server/src/app.ts');
       const { configFromEnv } = await import('../../server/src/config.ts');
       const root = new URL('../../', import.meta.url).pathname;
-      const config = configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'wtr-secret-for-tests-only', CARE_DEMO: '1' }, { distDir: `${root}dist`, demoDir: `${root}demo` });
+      const config = configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'wtr-secret-for-tests-only', CARE_DEMO: '1', CARE_RATE_LIMITS: 'off' }, { distDir: `${root}dist`, demoDir: `${root}demo` });
       server = await createCareServer(config);
       url = await server.listen(0, '127.0.0.1');
     },

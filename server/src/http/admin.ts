@@ -42,6 +42,12 @@ type Handler = (req: Request, actor: Actor & { identity: Identity }) => Promise<
 /**
  * The admin REST API of SPEC section 5 for hospital systems: Bearer JWT, JSON in and out,
  * errors as `{ error: { code, message } }` with the matching status.
+ *
+ * Owner rights (the patient controls their own page): a page's owner, with their own token and
+ * no staff role, may also `GET` and `PATCH` the page (`title`, `visibility`, `wallModeration`,
+ * `editors`), `DELETE` it (purge), and read its export and audit log. `owners` stays admin-only,
+ * so an owner can neither hand the page away nor lock out a co-owner. Everyone else gets 403.
+ * Every such call is audited with the actor's role `owner`.
  */
 export function adminRouter(service: PageService, verifier: TokenVerifier): Router {
   const router = express.Router();
@@ -92,9 +98,9 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
   router.get(
     '/pages/:id',
     route(async (req, actor) => {
-      requireAdmin(actor.identity);
+      const viewer = await requireAdminOrOwner(actor.identity, id(req));
       const page = await loadPage(id(req));
-      await service.audit.record(page.id, actor, 'admin.read');
+      await service.audit.record(page.id, actor, 'admin.read', { viewer });
       return { body: { ...page, members: await service.storage.members(page.id) } };
     }),
   );
@@ -102,11 +108,12 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
   router.patch(
     '/pages/:id',
     route(async (req, actor) => {
-      requireAdmin(actor.identity);
+      const viewer = await requireAdminOrOwner(actor.identity, id(req));
       const { owners, editors, ...settings } = parse(patchPage, req.body);
+      if (owners && viewer) throw new CareFailure('forbidden', 'Only an admin may change the owners of a page.');
       await loadPage(id(req));
-      if (owners || editors) await service.setMembers(actor, id(req), { owners, editors });
-      const page = Object.keys(settings).length > 0 ? await service.updatePage(actor, id(req), settings) : await loadPage(id(req));
+      if (owners || editors) await service.setMembers(actor, id(req), { owners, editors }, viewer);
+      const page = Object.keys(settings).length > 0 ? await service.updatePage(actor, id(req), settings, viewer) : await loadPage(id(req));
       return { body: { ...page, members: await service.storage.members(page.id) } };
     }),
   );
@@ -114,8 +121,8 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
   router.delete(
     '/pages/:id',
     route(async (req, actor) => {
-      requireAdmin(actor.identity);
-      await service.deletePage(actor, id(req));
+      const viewer = await requireAdminOrOwner(actor.identity, id(req));
+      await service.deletePage(actor, id(req), viewer);
       return { status: 204 };
     }),
   );

@@ -21,6 +21,20 @@ import { replay } from './replay.js';
 import { pageRooms, rooms } from './rooms.js';
 import { wallVisible } from './visibility.js';
 
+/**
+ * What happened, for out-of-band notifications (the signed webhook): ids and counts only,
+ * never titles, bodies, names or messages. Sent after the change committed.
+ */
+export type PageNotification =
+  | { type: 'journal.posted'; pageId: string; entryId: string; seq: number; followerCount: number }
+  | { type: 'follow.requested'; pageId: string; userId: string; pendingCount: number }
+  | { type: 'follow.approved'; pageId: string; userId: string; followerCount: number };
+
+/** Receives notifications; must return at once and never throw (delivery is its own business). */
+export interface Notifier {
+  notify(n: PageNotification): void;
+}
+
 interface Access {
   page: PageRecord;
   facts: AccessFacts;
@@ -39,9 +53,20 @@ export class PageService {
   constructor(
     readonly storage: Storage,
     private readonly ns: CareNamespace,
+    private readonly notifier: Notifier | null = null,
   ) {
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage);
+  }
+
+  /**
+   * Hands a notification to the notifier without delaying or failing the caller: `build` may
+   * read storage (counts) in the background, and its errors are logged, never thrown.
+   */
+  private notify(build: () => PageNotification | Promise<PageNotification>): void {
+    const notifier = this.notifier;
+    if (!notifier) return;
+    void (async () => notifier.notify(await build()))().catch((err: unknown) => console.error('[care] notification failed:', err));
   }
 
   /* ------------------------------------------------------------------------------ access */
@@ -169,6 +194,7 @@ export class PageService {
     if (created) {
       this.fanout.journalEntry(entry, seq);
       await this.audit.record(a.page.id, actor, 'journal.post', { target: entry.id, viewer: a.viewer });
+      this.notify(() => ({ type: 'journal.posted', pageId: entry.pageId, entryId: entry.id, seq, followerCount: a.page.followerCount }));
     }
     return entry;
   }
@@ -231,6 +257,23 @@ export class PageService {
     return r.value;
   }
 
+  /**
+   * Releases a message held by pre-moderation: clears `pending` under the page's next `seq`
+   * and fans it out, so every reader who may see it now gets it (the author and moderators
+   * get the update of a message they already had). Only a pending message can be approved.
+   */
+  async approveWall(actor: Actor, p: Payload<'wall:approve'>): Promise<WallMessage> {
+    const a = await this.access(p.pageId, actor.identity);
+    this.require(a, a.viewer.can.moderate, 'moderate the wall');
+    const message = await this.storage.getWall(a.page.id, p.messageId);
+    if (!message || !message.pending) throw new CareFailure('not_found', 'No message waiting for approval.');
+    const r = await this.storage.setWallFlags(a.page.id, p.messageId, { pending: false });
+    if (!r) throw new CareFailure('not_found', 'No message waiting for approval.');
+    this.fanout.wallMessage(r.value, r.seq);
+    await this.audit.record(a.page.id, actor, 'wall.approve', { target: p.messageId, viewer: a.viewer });
+    return r.value;
+  }
+
   async deleteWall(actor: Actor, p: Payload<'wall:delete'>): Promise<void> {
     const a = await this.access(p.pageId, actor.identity);
     const message = await this.storage.getWall(a.page.id, p.messageId);
@@ -260,7 +303,10 @@ export class PageService {
     await this.resync(a.page.id, [user.id], socket?.id);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     const request = { userId: user.id, name: user.name, at: new Date().toISOString() };
-    if (next === 'requested') this.fanout.followRequest(a.page.id, request, 'requested');
+    if (next === 'requested') {
+      this.fanout.followRequest(a.page.id, request, 'requested');
+      this.notify(async () => ({ type: 'follow.requested', pageId: a.page.id, userId: user.id, pendingCount: (await this.storage.requests(a.page.id)).length }));
+    }
     if (current === 'requested' && next === 'none') this.fanout.followRequest(a.page.id, request, 'withdrawn');
     await this.audit.record(a.page.id, actor, next === 'requested' ? 'follow.request' : next === 'none' ? 'follow.remove' : 'follow.add', { target: user.id, viewer: a.viewer });
     return { state: next, followerCount: r.followerCount };
@@ -276,6 +322,7 @@ export class PageService {
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, p.approve ? 'approved' : 'declined');
     await this.audit.record(a.page.id, actor, p.approve ? 'follow.approve' : 'follow.decline', { target: p.userId, viewer: a.viewer });
+    if (p.approve) this.notify(() => ({ type: 'follow.approved', pageId: a.page.id, userId: f.userId, followerCount: r.followerCount }));
     await this.resync(a.page.id, [p.userId]);
     return next;
   }
@@ -296,7 +343,8 @@ export class PageService {
 
   /* ------------------------------------------------------------------------- page admin */
 
-  async updatePage(actor: Actor, pageId: string, settings: PageSettings): Promise<PageRecord> {
+  /** `viewer` is the caller's page role when they act as a member (the owner), for the audit log. */
+  async updatePage(actor: Actor, pageId: string, settings: PageSettings, viewer?: Viewer): Promise<PageRecord> {
     const before = await this.storage.getPage(pageId);
     if (!before) throw new CareFailure('not_found', `No page "${pageId}".`);
     const r = await this.storage.updatePage(pageId, settings);
@@ -304,19 +352,19 @@ export class PageService {
     // Take access away first, then tell the remaining readers what changed.
     await this.resync(pageId);
     this.fanout.pageUpdated(pageInfo(r.value), r.seq);
-    await this.audit.record(pageId, actor, 'page.update', { detail: { ...settings, visibilityBefore: before.visibility } });
+    await this.audit.record(pageId, actor, 'page.update', { viewer, detail: { ...settings, visibilityBefore: before.visibility } });
     return r.value;
   }
 
-  async setMembers(actor: Actor, pageId: string, members: { owners?: string[]; editors?: string[] }): Promise<void> {
+  async setMembers(actor: Actor, pageId: string, members: { owners?: string[]; editors?: string[] }, viewer?: Viewer): Promise<void> {
     await this.storage.setMembers(pageId, members);
     await this.resync(pageId);
-    await this.audit.record(pageId, actor, 'page.members', { detail: members });
+    await this.audit.record(pageId, actor, 'page.members', { viewer, detail: members });
   }
 
-  async deletePage(actor: Actor, pageId: string): Promise<void> {
+  async deletePage(actor: Actor, pageId: string, viewer?: Viewer): Promise<void> {
     if (!(await this.storage.deletePage(pageId))) throw new CareFailure('not_found', `No page "${pageId}".`);
-    await this.audit.record(pageId, actor, 'page.delete');
+    await this.audit.record(pageId, actor, 'page.delete', { viewer });
     for (const room of pageRooms(pageId)) {
       this.ns.to(room).emit('page:updated', { pageId, resubscribe: true });
       this.ns.in(room).socketsLeave(room);

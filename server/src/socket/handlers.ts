@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import type { Actor } from '../pages/audit.js';
 import { rooms } from '../pages/rooms.js';
 import type { PageService } from '../pages/service.js';
+import { eventScope, retryMessage, type RateLimiter } from './rate-limit.js';
 import { armExpiry } from './session.js';
 import type { CareSocket } from './types.js';
 import { parsePayload, type Payload } from './validation.js';
@@ -17,7 +18,7 @@ type Run<E extends ClientEventName> = (payload: Payload<E>, actor: Actor) => Pro
  * shape, refuses an expired session, validates, runs, and always acknowledges, so a bad call
  * gets a clear error and never an exception that could take the process down.
  */
-export function registerHandlers(socket: CareSocket, service: PageService, verifier: TokenVerifier, metrics: Metrics): void {
+export function registerHandlers(socket: CareSocket, service: PageService, verifier: TokenVerifier, metrics: Metrics, limiter?: RateLimiter): void {
   const on = <E extends ClientEventName>(event: E, run: Run<E>) => {
     (socket.on as (ev: string, fn: (...args: unknown[]) => void) => void)(event, (...args: unknown[]) => {
       const ack = args.at(-1);
@@ -26,6 +27,12 @@ export function registerHandlers(socket: CareSocket, service: PageService, verif
       void (async () => {
         let result: object;
         try {
+          // Counted before anything else, so a flood of garbage is limited like any other.
+          const scope = limiter && eventScope(event);
+          if (scope) {
+            const wait = await limiter.call(scope, socket.data.identity?.userId ?? null, socket.data.ip);
+            if (wait !== null) throw new CareFailure('rate_limited', retryMessage(wait));
+          }
           if (args.length !== 2) throw new CareFailure('invalid', `${event} takes exactly one payload and an acknowledgement.`);
           if (socket.data.expired && event !== 'session:refresh') throw new CareFailure('unauthorized', 'Your session expired; refresh the token.');
           const payload = parsePayload(event, args[0]);
@@ -55,6 +62,7 @@ export function registerHandlers(socket: CareSocket, service: PageService, verif
   on('wall:heart', (p, actor) => service.heart(actor, p));
   on('wall:hide', async (p, actor) => ({ message: await service.hideWall(actor, p) }));
   on('wall:delete', (p, actor) => service.deleteWall(actor, p));
+  on('wall:approve', async (p, actor) => ({ message: await service.approveWall(actor, p) }));
   on('follow:set', (p, actor) => service.setFollow(socket, actor, p));
   on('follow:decide', async (p, actor) => ({ state: await service.decideFollow(actor, p) }));
   on('follow:remove', (p, actor) => service.removeFollower(actor, p));

@@ -2,6 +2,7 @@ import { PROTOCOL_VERSION, type ConnectErrorData } from '../../../src/protocol/i
 import type { TokenVerifier } from '../auth/tokens.js';
 import { CareFailure } from '../errors.js';
 import type { Metrics } from '../metrics.js';
+import { retryMessage, type RateLimiter } from './rate-limit.js';
 import type { CareSocket } from './types.js';
 
 type Next = (err?: Error) => void;
@@ -18,15 +19,14 @@ function refuse(next: Next, metrics: Metrics, data: ConnectErrorData, message: s
  * `auth`. A token that fails verification is refused with `unauthorized`, never silently
  * downgraded to anonymous: the host site meant this visitor to be signed in.
  */
-export function handshake(verifier: TokenVerifier, metrics: Metrics) {
-  return (socket: CareSocket, next: Next): void => {
+export function handshake(verifier: TokenVerifier, metrics: Metrics, limiter?: RateLimiter) {
+  const check = (socket: CareSocket, next: Next): void => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const version = auth.protocolVersion;
     if (version !== undefined && version !== PROTOCOL_VERSION) {
       refuse(next, metrics, { code: 'unsupported_protocol', protocolVersion: PROTOCOL_VERSION }, `This server speaks care-widgets protocol ${PROTOCOL_VERSION}, the client ${String(version)}.`);
       return;
     }
-    socket.data.ip = socket.handshake.address || null;
     socket.data.expired = false;
     const token = auth.token;
     if (token === undefined || token === null || token === '') {
@@ -46,6 +46,29 @@ export function handshake(verifier: TokenVerifier, metrics: Metrics) {
       (err: unknown) => refuse(next, metrics, { code: 'unauthorized' }, err instanceof CareFailure ? err.message : 'The token could not be verified.'),
     );
   };
+  // Connection attempts per IP are counted first, before any token is verified.
+  return (socket: CareSocket, next: Next): void => {
+    socket.data.ip = clientIp(socket.handshake.address, socket.handshake.headers['x-forwarded-for']);
+    if (!limiter) return check(socket, next);
+    limiter.handshake(socket.data.ip).then(
+      (wait) => (wait === null ? check(socket, next) : refuse(next, metrics, { code: 'rate_limited' }, retryMessage(wait))),
+      () => check(socket, next),
+    );
+  };
+}
+
+const isLoopback = (a: string) => /^(::ffff:)?127\./.test(a) || a === '::1';
+
+/**
+ * The caller's IP. Like the REST API (`trust proxy: loopback`), a proxy on this machine is
+ * trusted to name the client in `X-Forwarded-For`; anyone else is who they connect from.
+ */
+export function clientIp(address: string | undefined, forwarded: string | string[] | undefined): string | null {
+  if (!address) return null;
+  if (!isLoopback(address) || forwarded === undefined) return address;
+  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map((h) => h.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) if (!isLoopback(hops[i]!)) return hops[i]!;
+  return address;
 }
 
 /** Whether a request's `Origin` may use this server (`null` list: any). */

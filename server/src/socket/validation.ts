@@ -25,6 +25,7 @@ export const schemas = {
   'wall:heart': z.strictObject({ pageId, messageId: itemId, on: z.boolean() }),
   'wall:hide': z.strictObject({ pageId, messageId: itemId, hidden: z.boolean() }),
   'wall:delete': z.strictObject({ pageId, messageId: itemId }),
+  'wall:approve': z.strictObject({ pageId, messageId: itemId }),
   'follow:set': z.strictObject({ pageId, follow: z.boolean() }),
   'follow:decide': z.strictObject({ pageId, userId, approve: z.boolean() }),
   'follow:remove': z.strictObject({ pageId, userId, block: z.boolean().optional() }),

@@ -110,12 +110,13 @@ export class SqlStorage implements Storage {
     for (const [role, users] of [['owner', m.owners], ['editor', m.editors]] as const) {
       if (!users) continue;
       await trx.deleteFrom('page_members').where('page_id', '=', id).where('role', '=', role).execute();
-      // A user listed twice keeps the stronger role (owner is written first).
+      // Owners are written first and win: a new owner who was an editor becomes an owner;
+      // an owner also listed as an editor stays an owner.
       for (const userId of new Set(users)) {
         await trx
           .insertInto('page_members')
           .values({ page_id: id, user_id: userId, role })
-          .onConflict((oc) => oc.columns(['page_id', 'user_id']).doNothing())
+          .onConflict((oc) => (role === 'owner' ? oc.columns(['page_id', 'user_id']).doUpdateSet({ role }) : oc.columns(['page_id', 'user_id']).doNothing()))
           .execute();
       }
     }

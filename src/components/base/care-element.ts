@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValu
 import type { Delivery } from '../../client/connection.js';
 import { PageController } from '../../client/page-controller.js';
 import { directionOf, langOf, stringsFor, type Strings } from '../../i18n/index.js';
-import { exactTime, relativeTime } from '../../i18n/time.js';
+import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
 import { renderMarkdown } from '../../markdown/render.js';
 import type { CareError } from '../../protocol/index.js';
 import '../../events.js';
@@ -101,8 +101,10 @@ export abstract class CareElement extends LitElement {
 
   /** A `<time>` with relative text and the exact time on hover and for screen readers. */
   protected time(iso: string): TemplateResult {
-    const exact = exactTime(iso, this.language);
-    return html`<time datetime=${iso} title=${exact} aria-label=${exact}>${relativeTime(iso, this.language)}</time>`;
+    const lang = this.language;
+    const exact = exactTime(iso, lang);
+    if (exact === null) void whenExactReady(lang).then(() => this.requestUpdate());
+    return html`<time datetime=${iso} title=${exact ?? nothing} aria-label=${exact ?? nothing}>${relativeTime(iso, lang)}</time>`;
   }
 
   /** Sanitized Markdown as DOM, cached per item version so re-renders reuse the nodes. */

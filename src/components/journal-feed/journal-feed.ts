@@ -143,9 +143,10 @@ export class CareJournalFeed extends CareElement {
       top,
       window.innerHeight,
     );
-    return html`<div style="height:${before}px" aria-hidden="true"></div>
+    // A property binding sets the style through CSSOM, which a strict style-src CSP allows.
+    return html`<div .style=${`height:${before}px`} aria-hidden="true"></div>
       ${repeat(journal.slice(start, end), (e) => e.id, (e, i) => this.#renderEntry(e, start + i, setSize))}
-      <div style="height:${after}px" aria-hidden="true"></div>`;
+      <div .style=${`height:${after}px`} aria-hidden="true"></div>`;
   }
 
   #renderEntry(e: JournalEntry, index: number, setSize: number): TemplateResult {

@@ -1,3 +1,5 @@
+const MIN_ROWS = 10;
+
 /**
  * Which rows of a long list are near the viewport, for a list that scrolls with the page
  * (or any scrolling ancestor). Heights are measured once rendered and estimated before.
@@ -45,6 +47,8 @@ export class RowWindow {
     const before = y;
     let end = start;
     while (end < ids.length && y < to) y += this.heightOf(ids[end++]!);
+    // Never an empty window: a list far below the fold still shows its first rows (to find-in-page, to a reader).
+    while (end < ids.length && end - start < MIN_ROWS) y += this.heightOf(ids[end++]!);
     let after = 0;
     for (let i = end; i < ids.length; i++) after += this.heightOf(ids[i]!);
     return { start, end, before, after };

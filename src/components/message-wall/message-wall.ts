@@ -41,7 +41,9 @@ const OLDER_PAGE = 30;
  * @csspart heart-button - The heart toggle.
  * @csspart heart-count - The number of hearts.
  * @csspart moderate-button - Hide / Show.
- * @csspart delete-button - Delete, and the confirming Delete.
+ * @csspart delete-button - Delete, and the confirming Delete or Block.
+ * @csspart approve-button - Approve, on a message waiting for approval (moderators).
+ * @csspart block-button - Block the author from the page (moderators).
  * @csspart load-older - The "Load older" button.
  * @csspart notice - Loading, offline, locked, empty, not-found and error notices.
  *
@@ -66,6 +68,7 @@ export class CareMessageWall extends CareElement {
     draft: { state: true },
     countAnnouncement: { state: true },
     confirming: { state: true },
+    blocking: { state: true },
     busy: { state: true },
     itemErrors: { state: true },
     wallError: { state: true },
@@ -77,6 +80,7 @@ export class CareMessageWall extends CareElement {
     this.draft = '';
     this.countAnnouncement = '';
     this.confirming = null;
+    this.blocking = null;
     this.busy = new Set();
     this.itemErrors = new Map();
     this.wallError = '';
@@ -90,6 +94,8 @@ export class CareMessageWall extends CareElement {
   declare private countAnnouncement: string;
   /** The message whose Delete waits for confirmation. */
   declare private confirming: string | null;
+  /** The message whose author's block waits for confirmation. */
+  declare private blocking: string | null;
   /** Messages with a call in flight. */
   declare private busy: ReadonlySet<string>;
   /** Per-message error text from a refused call. */
@@ -190,7 +196,7 @@ export class CareMessageWall extends CareElement {
         @keydown=${this.#onKeydown}
       ></textarea>
       <div class="composer-foot">
-        <span id="counter" class="counter ${over ? 'over' : ''}" part="counter">${t.charsLeft(left)}</span>
+        <span id="counter" class="counter ${over ? 'over' : ''}" part="counter">${over ? t.charsOver(-left) : t.charsLeft(left)}</span>
         <button type="submit" class="primary" part="button send-button" ?disabled=${!canSend}>${t.sendMessage}</button>
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.countAnnouncement}</div>
@@ -201,7 +207,12 @@ export class CareMessageWall extends CareElement {
     this.draft = (e.target as HTMLTextAreaElement).value;
     this.wallError = '';
     clearTimeout(this.#countTimer);
-    this.#countTimer = setTimeout(() => (this.countAnnouncement = this.t.charsLeft(LIMITS.wallBodyMax - this.draft.length)), COUNT_ANNOUNCE_MS);
+    this.#countTimer = setTimeout(() => (this.countAnnouncement = this.#counterText()), COUNT_ANNOUNCE_MS);
+  }
+
+  #counterText(): string {
+    const left = LIMITS.wallBodyMax - this.draft.length;
+    return left < 0 ? this.t.charsOver(-left) : this.t.charsLeft(left);
   }
 
   #onKeydown(e: KeyboardEvent): void {
@@ -330,17 +341,29 @@ export class CareMessageWall extends CareElement {
     const hide = moderate
       ? html`<button class="moderate" part="button moderate-button" aria-disabled=${busy} @click=${() => void this.#toggleHidden(m)}>${m.hidden ? t.unhide : t.hide}</button>`
       : nothing;
-    if (this.confirming === m.id) {
-      const q = `m-${m.id}-confirm`;
-      return html`${hide}
-        <span class="confirm" role="group" aria-labelledby=${q} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && this.#cancelDelete(m.id)}>
-          <span id=${q} class="error-text">${t.confirmDelete}</span>
-          <button class="danger confirm-delete" part="button delete-button" aria-disabled=${busy} @click=${() => void this.#deleteMessage(m)}>${t.delete}</button>
-          <button class="cancel-delete" part="button" @click=${() => this.#cancelDelete(m.id)}>${t.cancel}</button>
-        </span>`;
+    const approve = moderate && m.pending
+      ? html`<button class="primary approve" part="button approve-button" aria-disabled=${busy} @click=${() => void this.#approve(m)}>${t.approve}</button>`
+      : nothing;
+    const own = m.author.id === viewer.userId;
+    if (this.blocking === m.id) {
+      return this.#confirmGroup(m, t.confirmBlock(m.author.name), t.block, 'confirm-block', () => void this.#block(m), () => this.#cancel(m.id, '.block'));
     }
-    return html`${hide}
-      <button class="delete" part="button delete-button" @click=${() => this.#askDelete(m.id)}>${t.delete}</button>`;
+    if (this.confirming === m.id) {
+      return html`${approve}${hide}${this.#confirmGroup(m, t.confirmDelete, t.delete, 'confirm-delete', () => void this.#deleteMessage(m), () => this.#cancel(m.id, '.delete'))}`;
+    }
+    return html`${approve}${hide}
+      <button class="delete" part="button delete-button" @click=${() => this.#ask(m.id, 'confirming', '.confirm-delete')}>${t.delete}</button>
+      ${moderate && !own ? html`<button class="block" part="button block-button" @click=${() => this.#ask(m.id, 'blocking', '.confirm-block')}>${t.block}</button>` : nothing}`;
+  }
+
+  /** A keyboard-accessible confirm step: the question, the action, and Cancel (Escape works too). */
+  #confirmGroup(m: WallMessage, question: string, action: string, cls: string, run: () => void, cancel: () => void): TemplateResult {
+    const q = `m-${m.id}-${cls}`;
+    return html`<span class="confirm" role="group" aria-labelledby=${q} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && cancel()}>
+      <span id=${q} class="error-text">${question}</span>
+      <button class="danger ${cls}" part="button delete-button" aria-disabled=${this.busy.has(m.id) ? 'true' : 'false'} @click=${run}>${action}</button>
+      <button class="cancel-delete" part="button" @click=${cancel}>${this.t.cancel}</button>
+    </span>`;
   }
 
   /* ----------------------------------------------------------------------------- actions */
@@ -349,14 +372,16 @@ export class CareMessageWall extends CareElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`article[data-id="${CSS.escape(id)}"] ${selector}`)?.focus());
   }
 
-  #askDelete(id: string): void {
-    this.confirming = id;
-    this.#focusIn(id, '.confirm-delete');
+  #ask(id: string, what: 'confirming' | 'blocking', focus: string): void {
+    this.confirming = what === 'confirming' ? id : null;
+    this.blocking = what === 'blocking' ? id : null;
+    this.#focusIn(id, focus);
   }
 
-  #cancelDelete(id: string): void {
+  #cancel(id: string, focus: string): void {
     this.confirming = null;
-    this.#focusIn(id, '.delete');
+    this.blocking = null;
+    this.#focusIn(id, focus);
   }
 
   #setBusy(id: string, on: boolean): void {
@@ -394,6 +419,16 @@ export class CareMessageWall extends CareElement {
 
   async #heart(m: WallMessage): Promise<void> {
     await this.#act(m, (store) => store.call('wall:heart', { messageId: m.id, on: m.hearted !== true }));
+  }
+
+  async #approve(m: WallMessage): Promise<void> {
+    await this.#act(m, (store) => store.call('wall:approve', { messageId: m.id }));
+  }
+
+  /** Blocks the author from the page: they stop receiving it at once (their messages stay, for context). */
+  async #block(m: WallMessage): Promise<void> {
+    if (await this.#act(m, (store) => store.call('follow:remove', { userId: m.author.id, block: true }))) this.#cancel(m.id, '.block');
+    else this.#focusIn(m.id, '.confirm-block');
   }
 
   async #toggleHidden(m: WallMessage): Promise<void> {

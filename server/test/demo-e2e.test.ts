@@ -1,0 +1,115 @@
+/// <reference lib="dom" />
+/**
+ * The demo site in real headless Chromium, served by the real server under its strict
+ * Content-Security-Policy: the widgets work with no CSP violation, and every request the page
+ * makes (HTTP and WebSocket) goes to the configured backend (the page's own origin here) and
+ * nowhere else: no fonts, images, analytics or CDNs.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { createCareServer, type CareServer } from '../src/app.js';
+import { configFromEnv } from '../src/config.js';
+import { DEMO_CSP } from '../src/demo/csp.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const CHROME = process.env.CHROME_PATH ?? '/usr/bin/chromium';
+
+interface Recorded {
+  requests: string[];
+  sockets: string[];
+  problems: string[];
+}
+
+async function open(browser: Browser, url: string): Promise<{ page: Page; rec: Recorded }> {
+  const page = await browser.newPage();
+  const rec: Recorded = { requests: [], sockets: [], problems: [] };
+  page.on('request', (r) => rec.requests.push(r.url()));
+  page.on('response', (r) => {
+    if (r.status() >= 400) rec.problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    // Failed loads are reported with their URL by the response handler.
+    if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) rec.problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => rec.problems.push(`pageerror: ${String(e)}`));
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.enable');
+  cdp.on('Network.webSocketCreated', (e) => rec.sockets.push(e.url));
+  await page.evaluateOnNewDocument(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, rec };
+}
+
+/** Text inside a widget's shadow root. */
+const shadowText = (page: Page, tag: string) => page.evaluate((t) => document.querySelector(t)?.shadowRoot?.textContent ?? '', tag);
+
+describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME) ? false : `no Chromium at ${CHROME}` }, () => {
+  let server: CareServer;
+  let url: string;
+  let browser: Browser;
+
+  before(async () => {
+    assert.ok(existsSync(`${root}dist/care-widgets.js`), 'run the build first (npm test does)');
+    const config = configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_DEMO: '1' }, { distDir: `${root}dist`, demoDir: `${root}demo` });
+    server = await createCareServer(config);
+    url = await server.listen(0, '127.0.0.1');
+    browser = await puppeteer.launch({
+      executablePath: CHROME,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the demo with the strict policy', async () => {
+    const res = await fetch(`${url}/demo/`);
+    assert.equal(res.headers.get('content-security-policy'), DEMO_CSP);
+    assert.match(DEMO_CSP, /script-src 'self'(;|$)/);
+    assert.match(DEMO_CSP, /require-trusted-types-for 'script'/);
+    assert.doesNotMatch(DEMO_CSP, /unsafe-inline|unsafe-eval/);
+  });
+
+  it('renders live widgets with no CSP violation and talks only to its own backend', async () => {
+    const { page, rec } = await open(browser, `${url}/demo/?as=jane`);
+    await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('First steps'), { timeout: 15000 });
+    await page.waitForFunction(() => (document.querySelector('care-message-wall')?.shadowRoot?.textContent ?? '').includes('Thinking of you'), { timeout: 15000 });
+
+    // Post through the composer, so Markdown rendering and DOMPurify run under Trusted Types.
+    await page.evaluate(() => {
+      const root = document.querySelector('care-journal-feed')!.shadowRoot!;
+      root.querySelector<HTMLInputElement>('input[name=title]')!.value = 'Under CSP';
+      root.querySelector<HTMLTextAreaElement>('textarea[name=body]')!.value = 'A **bold** line and a [link](https://example.org).';
+      root.querySelector<HTMLFormElement>('form[part=composer]')!.requestSubmit();
+    });
+    await page.waitForFunction(() => !!document.querySelector('care-journal-feed')?.shadowRoot?.querySelector('[role=feed] strong'), { timeout: 15000 });
+    assert.ok((await shadowText(page, 'care-journal-feed')).includes('Under CSP'));
+
+    const origin = new URL(url).origin;
+    const foreign = rec.requests.filter((r) => new URL(r).origin !== origin);
+    assert.deepEqual(foreign, [], 'every HTTP request goes to the backend');
+    assert.ok(rec.sockets.length > 0, 'the widgets use a WebSocket');
+    for (const s of rec.sockets) assert.equal(new URL(s).host, new URL(url).host, `WebSocket ${s}`);
+    assert.deepEqual(rec.problems, []);
+    await page.close();
+  });
+
+  it('keeps a private page closed to a signed-in stranger, still without violations', async () => {
+    const { page, rec } = await open(browser, `${url}/demo/alex.html?as=visitor`);
+    await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('private'), { timeout: 15000 });
+    assert.ok(!(await shadowText(page, 'care-journal-feed')).includes('Starting treatment'));
+    await page.waitForFunction(() => (document.querySelector('care-follow-button')?.shadowRoot?.textContent ?? '').includes('Request access'), { timeout: 15000 });
+    assert.deepEqual(rec.problems, []);
+    await page.close();
+  });
+});

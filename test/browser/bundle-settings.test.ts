@@ -1,0 +1,30 @@
+import { expect } from '@open-wc/testing';
+import type {} from '../../src/bundle.js';
+import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+
+describe('dist/care-widgets.js with widgets already in the page', () => {
+  it('applies data-care-host and data-care-token-url to elements that upgrade when the script runs', async () => {
+    const host = await serverUrl();
+    const pageId = uniquePage('bundle-pre');
+    await seedPage({ id: pageId, owners: ['olga'], journal: [{ title: 'Before the script', body: 'x' }] });
+    // As on a webmaster's page: the elements are parsed before the deferred script runs.
+    const box = document.createElement('div');
+    box.innerHTML = `<care-journal-feed page="${pageId}"></care-journal-feed>`;
+    document.body.append(box);
+    await new Promise<void>((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = '/dist/care-widgets.js';
+      s.dataset.careHost = host;
+      s.dataset.careTokenUrl = '/care-token?user=olga';
+      s.onload = () => resolve();
+      s.onerror = () => reject(new Error('script failed'));
+      document.head.append(s);
+    });
+    const root = () => box.querySelector('care-journal-feed')!.shadowRoot;
+    await waitFor(() => (root()?.textContent ?? '').includes('Before the script'), 'content from data-care-host');
+    // Signed in as the owner from the first connection: the composer is there.
+    await waitFor(() => !!root()?.querySelector('form[part=composer]'), 'owner composer from data-care-token-url');
+    expect(window.CareWidgets!.connectionFor(host).userId).to.equal('olga');
+    box.remove();
+  });
+});
