@@ -4,6 +4,7 @@ import typescript from '@rollup/plugin-typescript';
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { terserOptions } from './terser.config.mjs';
 
 /** Everything a consumer installs alongside us stays external in the ESM library. */
 const external = (id) => /^(lit|@lit\/|socket\.io-client|dompurify)/.test(id);
@@ -46,7 +47,7 @@ export default [
       typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, outputToFilesystem: false }),
       // Whitespace in html`` and css`` templates is bytes every visitor downloads.
       minifyHTML(),
-      terser({ format: { comments: false }, compress: { passes: 2 } }),
+      terser(terserOptions),
       sri(),
     ],
   },

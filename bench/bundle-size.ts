@@ -3,6 +3,8 @@ import terser from '@rollup/plugin-terser';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
+// @ts-expect-error: a plain .mjs config module without types
+import { terserOptions } from '../terser.config.mjs';
 
 export interface SizeResult {
   bundleGzip: number;
@@ -15,7 +17,7 @@ export interface SizeResult {
 async function floorBytes(): Promise<Buffer> {
   const build = await rollup({
     input: new URL('./floor-entry.js', import.meta.url).pathname,
-    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }), terser({ format: { comments: false }, compress: { passes: 2 } })],
+    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }), terser(terserOptions)],
     onwarn: () => {},
   });
   const { output } = await build.generate({ format: 'iife', name: 'Floor' });

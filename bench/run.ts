@@ -1,13 +1,50 @@
 /**
- * `npm run bench`: measures what the issues ask for and prints a table. Sizes are exact; any
- * timing is reported as a median against a baseline run in the same process.
+ * `npm run bench`: every benchmark of issues 3 and 5, each against a baseline measured in the
+ * same run, reported as medians and ratios. `npm run bench -- --write` also rewrites the
+ * results section of BENCHMARKS.md. Needs the build (`npm run build`) and Chromium.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { bundleSize } from './bundle-size.js';
+import { renderBenchmarks } from './render.js';
+import { serverBenchmarks, type Result } from './server-bench.js';
 
 const BUDGET_GZIP = 45 * 1024;
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const write = process.argv.includes('--write');
+const quick = process.argv.includes('--quick');
+
+const fmt = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 1024).toFixed(1)} KB` : Number.isInteger(n) ? n.toLocaleString('en') : n.toFixed(n < 10 ? 2 : 1));
+
+const results: { section: string; rows: Result[] }[] = [];
 
 const size = await bundleSize();
-console.log('Bundle (dist/care-widgets.js, gzip -9)');
-console.log(`  care-widgets: ${kb(size.bundleGzip)}   floor (lit + socket.io-client + dompurify): ${kb(size.floorGzip)}`);
-console.log(`  ratio ${size.ratio.toFixed(2)}x, ${kb(size.overFloor)} over the floor; budget ${kb(BUDGET_GZIP)}: ${size.bundleGzip <= BUDGET_GZIP ? 'met' : 'EXCEEDED'}`);
+results.push({
+  section: '6. Bundle',
+  rows: [{ name: 'gzip size of dist/care-widgets.js (budget 45 KB)', unit: 'bytes', ours: size.bundleGzip, baseline: size.floorGzip, ratio: size.ratio, detail: `floor: lit + socket.io-client + dompurify bundled and minified the same way; ${(size.overFloor / 1024).toFixed(1)} KB over it; budget ${size.bundleGzip <= BUDGET_GZIP ? 'met' : 'EXCEEDED'}` }],
+});
+console.error('bundle done');
+
+const server = await serverBenchmarks({ quick });
+results.push({ section: '1–4. Server (delivery latency, write throughput, catch-up, memory)', rows: server });
+console.error('server done');
+
+results.push({ section: '5. Rendering in headless Chromium', rows: await renderBenchmarks(quick ? 3 : 5) });
+
+const lines: string[] = [];
+lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; run ${new Date().toISOString()}${quick ? ' (quick)' : ''}.`, '');
+for (const { section, rows } of results) {
+  lines.push(`### ${section}`, '', '| measure | ours | baseline | ratio | notes |', '| --- | --- | --- | --- | --- |');
+  for (const r of rows) lines.push(`| ${r.name} | ${fmt(r.ours, r.unit)} ${r.unit === 'bytes' ? '' : r.unit} | ${fmt(r.baseline, r.unit)} ${r.unit === 'bytes' ? '' : r.unit} | ${r.ratio.toFixed(2)}× | ${r.detail.replace(/\|/g, '\\|')} |`);
+  lines.push('');
+}
+const table = lines.join('\n');
+console.log(table);
+
+if (write) {
+  const path = new URL('../BENCHMARKS.md', import.meta.url);
+  const doc = readFileSync(path, 'utf8');
+  const start = doc.indexOf('<!-- RESULTS -->');
+  const end = doc.indexOf('<!-- /RESULTS -->');
+  if (start < 0 || end < 0) throw new Error('BENCHMARKS.md needs <!-- RESULTS --> and <!-- /RESULTS --> markers');
+  writeFileSync(path, `${doc.slice(0, start + '<!-- RESULTS -->'.length)}\n\n${table}\n${doc.slice(end)}`);
+}

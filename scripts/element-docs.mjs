@@ -16,10 +16,10 @@ export function elementDocs() {
   decls.sort((a, b) => a.tagName.localeCompare(b.tagName));
   for (const d of decls) {
     out.push(`### \`<${d.tagName}>\``, '', cell(d.summary ?? d.description ?? ''), '');
-    const attrs = (d.attributes ?? []).filter((a) => !COMMON.has(a.name));
+    const attrs = (d.attributes ?? []).filter((a) => d.tagName === 'care-page' || !COMMON.has(a.name));
     if (attrs.length) {
       out.push('| attribute | property | type | description |', '| --- | --- | --- | --- |');
-      for (const a of attrs) out.push(`| \`${a.name}\` | \`${a.fieldName ?? ''}\` | \`${cell(a.type?.text ?? '')}\` | ${cell(a.description)} |`);
+      for (const a of attrs) out.push(`| \`${a.name}\` | \`${a.fieldName ?? a.name.replace(/-(\w)/g, (_, c) => c.toUpperCase())}\` | \`${cell(a.type?.text ?? 'string')}\` | ${cell(a.description)} |`);
       out.push('');
     } else if (d.tagName !== 'care-page') {
       out.push('Attributes: the common ones.', '');

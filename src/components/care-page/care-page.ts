@@ -1,41 +1,43 @@
-import { LitElement, css, html, type PropertyDeclarations } from 'lit';
-
 /**
  * @summary An optional wrapper: the widgets inside it inherit its page, host and token URL.
  *
- * The widgets read these from the attributes (properties reflect to them), so they work in any
- * upgrade order and follow changes live.
+ * The widgets read these from the attributes (the properties reflect to them), so they work
+ * in any upgrade order and follow changes live. A plain custom element with no shadow root:
+ * it renders its children as they are (`display: contents`).
+ *
+ * @attr page - The page id the widgets inside show, unless they name their own.
+ * @attr host - The backend's URL for the widgets inside.
+ * @attr token-url - The token URL for the widgets inside.
  *
  * @slot - The widgets (and any other content).
  */
-export class CarePage extends LitElement {
-  static override styles = css`
-    :host {
-      display: contents;
-    }
-  `;
-
-  static override properties: PropertyDeclarations = {
-    page: { reflect: true },
-    host: { reflect: true },
-    tokenUrl: { attribute: 'token-url', reflect: true },
-  };
-
+export class CarePage extends HTMLElement {
   /** The page id the widgets inside show, unless they name their own. */
-  declare page: string;
-  /** The backend's URL for the widgets inside. */
-  declare host: string;
-  /** The token URL for the widgets inside. */
-  declare tokenUrl: string;
-
-  constructor() {
-    super();
-    this.page = '';
-    this.host = '';
-    this.tokenUrl = '';
+  get page(): string {
+    return this.getAttribute('page') ?? '';
+  }
+  set page(v: string) {
+    this.setAttribute('page', v);
   }
 
-  protected override render() {
-    return html`<slot></slot>`;
+  /** The backend's URL for the widgets inside. */
+  get host(): string {
+    return this.getAttribute('host') ?? '';
+  }
+  set host(v: string) {
+    this.setAttribute('host', v);
+  }
+
+  /** The token URL for the widgets inside. */
+  get tokenUrl(): string {
+    return this.getAttribute('token-url') ?? '';
+  }
+  set tokenUrl(v: string) {
+    this.setAttribute('token-url', v);
+  }
+
+  connectedCallback(): void {
+    // CSSOM, not a style attribute: allowed under a strict style-src.
+    this.style.display = 'contents';
   }
 }

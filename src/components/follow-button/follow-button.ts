@@ -1,5 +1,4 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import { ifDefined } from 'lit/directives/if-defined.js';
 import type { PageState } from '../../client/page-state.js';
 import type { CareError, FollowRequest, FollowState, Viewer } from '../../protocol/index.js';
 import { tokens } from '../../styles/tokens.js';
@@ -139,7 +138,7 @@ export class CareFollowButton extends CareElement {
         class=${model.primary ? 'follow primary' : 'follow'}
         part="button"
         type="button"
-        aria-pressed=${ifDefined(model.pressed === undefined ? undefined : String(model.pressed))}
+        aria-pressed=${model.pressed === undefined ? nothing : String(model.pressed)}
         aria-describedby="count"
         aria-disabled=${this.busy ? 'true' : 'false'}
         @click=${() => void this.#setFollow(model.follow)}

@@ -1,0 +1,384 @@
+/**
+ * care-widgets protocol conformance checks (protocol version 1).
+ *
+ * Plain ESM JavaScript, no build step. Runs against ANY backend that claims to speak the
+ * care-widgets wire protocol (docs/protocol.md), using only what the public contract
+ * guarantees:
+ *   - a page that is `public` and on which any signed-in visitor may write on the wall;
+ *   - a way to get a valid token for an arbitrary user id (`tokenFor(userId)`).
+ *
+ *   import { runChecks } from 'care-widgets/conformance/checks.mjs';
+ *   const results = await runChecks({ url, page, tokenFor: async (user) => token });
+ *   // → [{ rule, pass, detail }]
+ *
+ * The checks post a handful of wall messages as throw-away users (`conformance-…`) and
+ * delete them again at the end (authors may delete their own messages).
+ */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { io } from 'socket.io-client';
+
+export const PROTOCOL_VERSION = 1;
+export const NAMESPACE = '/care';
+export const ERROR_CODES = ['unauthorized', 'forbidden', 'not_found', 'invalid', 'too_large', 'rate_limited', 'conflict', 'unavailable'];
+export const WALL_BODY_MAX = 2000;
+
+/** Every rule, in the order it runs, with what it checks. */
+export const RULES = [
+  ['handshake.anonymous', 'a handshake with { protocolVersion: 1 } and no token connects (anonymous visitor)'],
+  ['handshake.forged-token', 'a token with a bad signature is refused: connect_error data.code "unauthorized"'],
+  ['handshake.protocol-version', 'a wrong protocolVersion is refused: connect_error data.code "unsupported_protocol"'],
+  ['handshake.signed-in', 'a handshake with a token from the token source connects'],
+  ['ack.invalid', 'malformed payloads answer { ok: false, error: { code: "invalid", message } }'],
+  ['wall.too-large', 'a wall body over 2,000 characters answers "too_large"'],
+  ['subscribe.not-found', 'page:subscribe to a missing page answers "not_found"'],
+  ['subscribe.snapshot', 'page:subscribe to the public page answers { ok, access: "read", seq, snapshot }'],
+  ['wall.post-live', 'a signed-in wall:post is acknowledged with the message and arrives live at another subscriber with seq = previous + 1'],
+  ['wall.idempotent', 'a retried wall:post with the same clientId returns the same message, never a duplicate'],
+  ['subscribe.since', 'resubscribing with since = last seq returns exactly the missed events, in seq order'],
+  ['write.anonymous-unauthorized', 'anonymous writes (wall:post, journal:post, follow:set) answer "unauthorized"'],
+  ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
+];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSeq = (v) => Number.isSafeInteger(v) && v >= 0;
+const short = (v) => {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 300 ? `${s.slice(0, 300)}…` : s;
+};
+
+/** An HS256 JWT signed with a random secret: well-formed, but no backend can verify it. */
+export function forgedToken(sub = 'conformance-forger') {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub, name: 'Forger', iat: now, exp: now + 600 })}`;
+  const sig = createHmac('sha256', randomBytes(32)).update(head).digest('base64url');
+  return `${head}.${sig}`;
+}
+
+/**
+ * Runs every rule. Options:
+ * - `url`: the backend's base URL (`https://care.example.org`); the namespace is added.
+ * - `tokenFor(userId)`: resolves with a valid token for that user id.
+ * - `page`: id of a public page on which signed-in visitors may write on the wall.
+ * - `namespace` (default `/care`), `timeoutMs` (per ack or event, default 5000),
+ *   `transports` (default `['websocket']`), `log(line)` for progress.
+ */
+export async function runChecks(opts) {
+  const { url, tokenFor, page } = opts;
+  if (!url) throw new Error('runChecks: `url` is required');
+  if (typeof tokenFor !== 'function') throw new Error('runChecks: `tokenFor(userId)` is required');
+  if (!page) throw new Error('runChecks: `page` (a public page id) is required');
+  const namespace = opts.namespace ?? NAMESPACE;
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const transports = opts.transports ?? ['websocket'];
+  const log = opts.log ?? (() => {});
+  const base = url.replace(/\/+$/, '');
+  const run = randomBytes(4).toString('hex');
+  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b` };
+
+  const results = [];
+  const acks = [];
+  const sockets = new Set();
+  const cleanup = []; // message ids posted by user a
+  const state = {};
+
+  const record = (rule, pass, detail) => {
+    results.push({ rule, pass, detail });
+    log(`${pass ? 'PASS' : 'FAIL'} ${rule}${detail ? ` (${detail})` : ''}`);
+  };
+
+  /* -------------------------------------------------------------------------- helpers */
+
+  const open = (auth) => {
+    const socket = io(`${base}${namespace}`, { auth, transports, forceNew: true, reconnection: false, timeout: timeoutMs });
+    sockets.add(socket);
+    const received = [];
+    socket.onAny((event, data) => received.push({ event, data }));
+    return { socket, received };
+  };
+
+  /** Resolves `{ connected: true, client }` or `{ connected: false, error }`. */
+  const attempt = (auth) =>
+    new Promise((resolve) => {
+      const client = open(auth);
+      const timer = setTimeout(() => resolve({ connected: false, error: new Error('no answer to the handshake') }), timeoutMs);
+      client.socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve({ connected: true, client });
+      });
+      client.socket.once('connect_error', (error) => {
+        clearTimeout(timer);
+        client.socket.disconnect();
+        resolve({ connected: false, error });
+      });
+    });
+
+  const connect = async (userId) => {
+    const auth = { protocolVersion: PROTOCOL_VERSION };
+    if (userId) auth.token = await tokenFor(userId);
+    const r = await attempt(auth);
+    if (!r.connected) throw new Error(`connecting as ${userId ?? 'anonymous'} failed: ${r.error?.message} ${short(r.error?.data)}`);
+    return r.client;
+  };
+
+  /** A call with an acknowledgement; every answer is kept for the ack.shape rule. */
+  const call = async (client, event, ...args) => {
+    let answer;
+    try {
+      answer = await client.socket.timeout(timeoutMs).emitWithAck(event, ...args);
+    } catch {
+      throw new Error(`${event}: no acknowledgement within ${timeoutMs} ms`);
+    }
+    acks.push({ event, answer });
+    return answer;
+  };
+
+  const failsWith = (answer, code) => isObj(answer) && answer.ok === false && isObj(answer.error) && answer.error.code === code;
+
+  /** The next event `name` matching `pred` (already received or still to come). */
+  const waitFor = (client, name, pred = () => true, ms = timeoutMs) => {
+    const found = client.received.find((r) => r.event === name && pred(r.data));
+    if (found) return Promise.resolve(found.data);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.socket.offAny(listener);
+        reject(new Error(`no ${name} within ${ms} ms`));
+      }, ms);
+      const listener = (event, data) => {
+        if (event !== name || !pred(data)) return;
+        clearTimeout(timer);
+        client.socket.offAny(listener);
+        resolve(data);
+      };
+      client.socket.onAny(listener);
+    });
+  };
+
+  /** The highest seq of this page a client has seen, from its subscribe answer and live events. */
+  const lastSeq = (client, from) => {
+    let seq = from;
+    for (const r of client.received) if (isObj(r.data) && r.data.pageId === page && isSeq(r.data.seq)) seq = Math.max(seq, r.data.seq);
+    return seq;
+  };
+
+  const check = async (rule, fn) => {
+    try {
+      const detail = await fn();
+      record(rule, true, detail ?? '');
+    } catch (err) {
+      record(rule, false, err instanceof Error ? err.message : String(err));
+    }
+  };
+  const expect = (cond, message) => {
+    if (!cond) throw new Error(message);
+  };
+  const needs = (...keys) => {
+    for (const k of keys) if (!state[k]) throw new Error(`skipped: needs ${k}, which an earlier rule did not produce`);
+  };
+
+  /* ---------------------------------------------------------------------------- rules */
+
+  try {
+    await check('handshake.anonymous', async () => {
+      const r = await attempt({ protocolVersion: PROTOCOL_VERSION });
+      expect(r.connected, `refused: ${r.error?.message} ${short(r.error?.data)}`);
+      state.anon = r.client;
+      return 'connected without a token';
+    });
+
+    await check('handshake.forged-token', async () => {
+      const r = await attempt({ protocolVersion: PROTOCOL_VERSION, token: forgedToken(users.a) });
+      expect(!r.connected, 'a token signed with an unknown key was accepted');
+      const code = r.error?.data?.code;
+      expect(code === 'unauthorized', `connect_error data.code is ${short(code)}, expected "unauthorized" (${r.error?.message})`);
+      return 'refused with unauthorized';
+    });
+
+    await check('handshake.protocol-version', async () => {
+      const r = await attempt({ protocolVersion: PROTOCOL_VERSION + 998 });
+      expect(!r.connected, `protocolVersion ${PROTOCOL_VERSION + 998} was accepted`);
+      const code = r.error?.data?.code;
+      expect(code === 'unsupported_protocol', `connect_error data.code is ${short(code)}, expected "unsupported_protocol"`);
+      const v = r.error?.data?.protocolVersion;
+      return `refused with unsupported_protocol${v !== undefined ? ` (server speaks ${short(v)})` : ''}`;
+    });
+
+    await check('handshake.signed-in', async () => {
+      state.a = await connect(users.a);
+      state.b = await connect(users.b);
+      return `connected as ${users.a} and ${users.b}`;
+    });
+
+    await check('ack.invalid', async () => {
+      const client = state.a ?? state.anon;
+      expect(client, 'skipped: no connection');
+      const cases = [
+        ['page:subscribe', { pageId: 42 }, 'pageId is a number'],
+        ['page:subscribe', { pageId: page, since: -1 }, 'since is negative'],
+        ['page:subscribe', { pageId: page, since: 'yesterday' }, 'since is a string'],
+        ['page:subscribe', 'not-an-object', 'payload is a string'],
+        ['wall:post', { pageId: page, body: 'no clientId' }, 'clientId is missing'],
+        ['wall:post', { pageId: page, clientId: randomUUID(), body: '   ' }, 'body is blank'],
+        ['wall:post', { pageId: page, clientId: randomUUID(), body: 'hi', extra: true }, 'unknown key'],
+        ['history:load', { pageId: page, stream: 'nope', before: 1, limit: 10 }, 'unknown stream'],
+      ];
+      const wrong = [];
+      for (const [event, payload, why] of cases) {
+        const answer = await call(client, event, payload);
+        if (!failsWith(answer, 'invalid')) wrong.push(`${event} (${why}) answered ${short(answer)}`);
+      }
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${cases.length} malformed payloads answered invalid`;
+    });
+
+    await check('wall.too-large', async () => {
+      needs('a');
+      const answer = await call(state.a, 'wall:post', { pageId: page, clientId: randomUUID(), body: 'x'.repeat(WALL_BODY_MAX + 1) });
+      if (answer?.ok && answer.message?.id) cleanup.push(answer.message.id);
+      expect(failsWith(answer, 'too_large'), `a ${WALL_BODY_MAX + 1}-character body answered ${short(answer)}`);
+      return `${WALL_BODY_MAX + 1} characters refused`;
+    });
+
+    await check('subscribe.not-found', async () => {
+      const client = state.a ?? state.anon;
+      expect(client, 'skipped: no connection');
+      const missing = `conformance-missing-${run}`;
+      const answer = await call(client, 'page:subscribe', { pageId: missing });
+      expect(failsWith(answer, 'not_found'), `page:subscribe { pageId: "${missing}" } answered ${short(answer)}`);
+      return 'not_found';
+    });
+
+    await check('subscribe.snapshot', async () => {
+      needs('a', 'b');
+      const answers = [];
+      for (const [name, client] of [['anonymous', state.anon], [users.a, state.a], [users.b, state.b]]) {
+        if (!client) continue;
+        const answer = await call(client, 'page:subscribe', { pageId: page });
+        expect(answer?.ok === true, `${name}: page:subscribe answered ${short(answer)}`);
+        expect(answer.access === 'read', `${name}: access is ${short(answer.access)}, expected "read" (is "${page}" public?)`);
+        expect(isSeq(answer.seq), `${name}: seq is ${short(answer.seq)}, expected an integer >= 0`);
+        expect(isObj(answer.snapshot), `${name}: no snapshot in ${short(answer)}`);
+        expect(Array.isArray(answer.snapshot.journal) && Array.isArray(answer.snapshot.wall), `${name}: snapshot lacks journal/wall arrays`);
+        expect(isObj(answer.page) && answer.page.id === page, `${name}: page.id is ${short(answer.page?.id)}`);
+        expect(isObj(answer.viewer) && isObj(answer.viewer.can), `${name}: no viewer capabilities`);
+        answers.push([name, answer]);
+      }
+      const bAnswer = answers.find(([n]) => n === users.b)[1];
+      const aAnswer = answers.find(([n]) => n === users.a)[1];
+      expect(aAnswer.viewer.can.postWall === true, `${users.a} may not post on the wall (viewer.can.postWall false): the page must let signed-in visitors write`);
+      state.bSeq = bAnswer.seq;
+      state.subscribed = true;
+      return `seq ${bAnswer.seq}, ${bAnswer.snapshot.wall.length} wall messages, ${bAnswer.snapshot.journal.length} journal entries`;
+    });
+
+    await check('wall.post-live', async () => {
+      needs('subscribed');
+      const before = lastSeq(state.b, state.bSeq);
+      const clientId = randomUUID();
+      const body = `Conformance check ${run}: get well soon!`;
+      const live = waitFor(state.b, 'wall:message', (d) => isObj(d) && d.message?.body === body);
+      const answer = await call(state.a, 'wall:post', { pageId: page, clientId, body });
+      expect(answer?.ok === true, `wall:post answered ${short(answer)}`);
+      const m = answer.message;
+      expect(isObj(m) && typeof m.id === 'string' && m.id.length > 0, `the ack has no message with an id: ${short(answer)}`);
+      cleanup.push(m.id);
+      expect(m.body === body, `message.body is ${short(m.body)}`);
+      expect(isObj(m.author) && m.author.id === users.a, `message.author is ${short(m.author)}, expected id ${users.a}`);
+      expect(isSeq(m.seq), `message.seq is ${short(m.seq)}`);
+      const event = await live.catch((err) => {
+        throw new Error(`${users.b} did not receive it live: ${err.message}`);
+      });
+      expect(event.pageId === page, `event pageId is ${short(event.pageId)}`);
+      expect(event.message.id === m.id, `live message id ${short(event.message.id)} differs from the ack's ${m.id}`);
+      expect(event.seq === before + 1, `live seq is ${short(event.seq)}, expected ${before + 1} (previous seq ${before})`);
+      state.posted = { id: m.id, clientId, body, seq: event.seq };
+      return `message ${m.id} at seq ${event.seq}`;
+    });
+
+    await check('wall.idempotent', async () => {
+      needs('posted');
+      const { id, clientId, body } = state.posted;
+      const mark = state.b.received.length;
+      const answer = await call(state.a, 'wall:post', { pageId: page, clientId, body });
+      expect(answer?.ok === true, `the retry answered ${short(answer)}`);
+      expect(answer.message?.id === id, `the retry returned message ${short(answer.message?.id)}, the original is ${id}`);
+      // A duplicate would be fanned out like the original; give it time to arrive.
+      await sleep(Math.min(1000, timeoutMs));
+      const dup = state.b.received.slice(mark).find((r) => r.event === 'wall:message' && r.data?.message?.body === body);
+      expect(!dup, `a second wall:message for the retried post arrived: ${short(dup?.data)}`);
+      return `same id ${id}, no second event`;
+    });
+
+    await check('subscribe.since', async () => {
+      needs('posted');
+      const since = lastSeq(state.b, state.bSeq);
+      state.b.socket.disconnect();
+      const ids = [];
+      for (let i = 1; i <= 3; i++) {
+        const answer = await call(state.a, 'wall:post', { pageId: page, clientId: randomUUID(), body: `Conformance check ${run}: missed message ${i}` });
+        expect(answer?.ok === true, `wall:post ${i} answered ${short(answer)}`);
+        ids.push(answer.message.id);
+        cleanup.push(answer.message.id);
+      }
+      state.b = await connect(users.b);
+      const answer = await call(state.b, 'page:subscribe', { pageId: page, since });
+      expect(answer?.ok === true, `page:subscribe { since: ${since} } answered ${short(answer)}`);
+      expect(!answer.reset && !answer.snapshot, `answered a ${answer.reset ? 'reset' : 'snapshot'} for a gap of 3 changes`);
+      expect(Array.isArray(answer.events), `no events array in ${short(answer)}`);
+      const seqs = answer.events.map((e) => e?.data?.seq);
+      expect(seqs.length >= 3, `${seqs.length} events, expected at least the 3 missed posts`);
+      seqs.forEach((s, i) => expect(s === since + 1 + i, `event seqs ${short(seqs)} are not exactly ${since + 1}, ${since + 2}, … in order`));
+      expect(answer.seq === since + seqs.length, `answer seq ${short(answer.seq)}, expected the last event's ${since + seqs.length}`);
+      for (const e of answer.events) expect(e.data.pageId === page, `an event of another page: ${short(e)}`);
+      const posted = answer.events.filter((e) => e.type === 'wall:message' && ids.includes(e.data.message?.id)).map((e) => e.data.message.id);
+      expect(short(posted) === short(ids), `the missed posts replayed as ${short(posted)}, expected ${short(ids)} in order`);
+      state.bSeq = answer.seq;
+      return `${seqs.length} events, seq ${since + 1}..${answer.seq}`;
+    });
+
+    await check('write.anonymous-unauthorized', async () => {
+      expect(state.anon, 'skipped: no anonymous connection');
+      const writes = [
+        ['wall:post', { pageId: page, clientId: randomUUID(), body: 'anonymous hello' }],
+        ['journal:post', { pageId: page, clientId: randomUUID(), title: 'Anonymous', body: 'anonymous entry' }],
+        ['follow:set', { pageId: page, follow: true }],
+      ];
+      if (state.posted) writes.push(['wall:heart', { pageId: page, messageId: state.posted.id, on: true }]);
+      const wrong = [];
+      for (const [event, payload] of writes) {
+        const answer = await call(state.anon, event, payload);
+        if (answer?.ok && answer.message?.id) cleanup.push(answer.message.id);
+        if (!failsWith(answer, 'unauthorized')) wrong.push(`${event} answered ${short(answer)}`);
+      }
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${writes.map((w) => w[0]).join(', ')} refused`;
+    });
+  } finally {
+    // Leave the page as we found it: authors may delete their own messages.
+    if (state.a?.socket.connected) {
+      for (const messageId of cleanup) {
+        try {
+          await call(state.a, 'wall:delete', { pageId: page, messageId });
+        } catch {
+          // best effort
+        }
+      }
+    }
+    await check('ack.shape', async () => {
+      expect(acks.length > 0, 'no acknowledgement was received at all');
+      const wrong = [];
+      for (const { event, answer } of acks) {
+        if (!isObj(answer) || typeof answer.ok !== 'boolean') wrong.push(`${event}: ${short(answer)}`);
+        else if (answer.ok === false) {
+          const e = answer.error;
+          if (!isObj(e) || !ERROR_CODES.includes(e.code) || typeof e.message !== 'string' || e.message.length === 0) wrong.push(`${event}: bad error ${short(e)}`);
+        }
+      }
+      expect(wrong.length === 0, wrong.slice(0, 5).join('; '));
+      return `${acks.length} acknowledgements`;
+    });
+    for (const s of sockets) s.disconnect();
+  }
+  return results;
+}
