@@ -53,7 +53,7 @@ export interface ServerBenchOptions {
   posts?: number;
   /** Concurrent writers / clients of the throughput run (default 50). */
   writers?: number;
-  /** Measuring windows per server in the throughput run (default 3) and their length in ms (default 1500). */
+  /** Measuring windows per server in the throughput run (default 5) and their length in ms (default 1000). */
   windows?: number;
   windowMs?: number;
   /** Catch-up: runs (default 5) and missed events per run (default 1000). */
@@ -560,7 +560,7 @@ export async function serverBenchmarks(opts: ServerBenchOptions = {}): Promise<R
     if (only.has('throughput')) {
       const t = performance.now();
       const cares = [...(dbs.includes('sqlite') ? [{ label: 'SQLite (file, WAL)', care: sqlite }] : []), ...(postgres ? [{ label: 'PostgreSQL', care: postgres }] : [])];
-      results.push(...(await throughput(child, floorUrl, cares, { writers: opts.writers ?? 50, windows: opts.windows ?? 3, windowMs: opts.windowMs ?? (quick ? 700 : 1500), spreadPages: opts.spreadPages ?? false }, log)));
+      results.push(...(await throughput(child, floorUrl, cares, { writers: opts.writers ?? 50, windows: opts.windows ?? (quick ? 3 : 5), windowMs: opts.windowMs ?? (quick ? 700 : 1000), spreadPages: opts.spreadPages ?? false }, log)));
       log(`  throughput done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
     if (only.has('catchup')) {
