@@ -44,16 +44,37 @@ export function elementDocs() {
   return out.join('\n');
 }
 
+/** The webmaster's snippet with the Subresource Integrity hash of this build's bundle. */
+function snippet() {
+  const sri = readFileSync(new URL('dist/care-widgets.js.sri', root), 'utf8').trim();
+  return [
+    '```html',
+    `<script src="https://care.example-hospital.org/dist/care-widgets.js"`,
+    `        integrity="${sri}" crossorigin="anonymous"`,
+    '        data-care-host="https://care.example-hospital.org" defer></script>',
+    '```',
+  ].join('\n');
+}
+
+function replaceBlock(text, name, body) {
+  const start = `<!-- ${name} -->`;
+  const end = `<!-- /${name} -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < 0) throw new Error(`README.md needs ${start} and ${end}`);
+  return text.slice(0, a + start.length) + '\n' + body + '\n' + text.slice(b);
+}
+
 const START = '<!-- ELEMENTS -->';
 const END = '<!-- /ELEMENTS -->';
 const readmeUrl = new URL('README.md', root);
 const readme = readFileSync(readmeUrl, 'utf8');
 const a = readme.indexOf(START);
 const b = readme.indexOf(END);
-const next = readme.slice(0, a + START.length) + '\n\n' + elementDocs() + '\n' + (b >= 0 ? readme.slice(b) : END + readme.slice(a + START.length));
+const next = replaceBlock(readme.slice(0, a + START.length) + '\n\n' + elementDocs() + '\n' + (b >= 0 ? readme.slice(b) : END + readme.slice(a + START.length)), 'SNIPPET', snippet());
 if (process.argv.includes('--check')) {
   if (next !== readme) {
-    console.error('README.md element reference is out of date: run `npm run docs`.');
+    console.error('README.md element reference or SRI snippet is out of date: run `npm run docs`.');
     process.exit(1);
   }
 } else {

@@ -9,6 +9,7 @@ const steps = [
   { name: 'typecheck', cmd: 'npm', args: ['run', '--silent', 'typecheck'] },
   { name: 'build', cmd: 'npm', args: ['run', '--silent', 'build'] },
   { name: 'docs', cmd: 'node', args: ['scripts/element-docs.mjs', '--check'] },
+  { name: 'package', cmd: 'node', args: ['--test', 'test/package/'], count: /^# (pass|fail) (\d+)$/gm },
   { name: 'server', cmd: 'npm', args: ['run', '--silent', 'test:server'], count: /^# (pass|fail) (\d+)$/gm },
   { name: 'browser', cmd: 'npm', args: ['run', '--silent', 'test:browser'], count: /^browser: (\d+) passed, (\d+) failed/gm },
 ];

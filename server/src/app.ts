@@ -97,11 +97,14 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use('/api', adminRouter(service, verifier));
-  if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false }));
+  // The bundle is public code: any site may load it, with Subresource Integrity (`crossorigin`).
+  if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false, setHeaders: (res) => res.set('Access-Control-Allow-Origin', '*') }));
   if (config.demo && config.demoDir) {
     app.use('/demo', demoCsp);
     app.get('/demo/token', demoTokenRoute(jwtSecret!));
     app.use('/demo', express.static(config.demoDir));
+    // The API reference generated from custom-elements.json by the build.
+    if (config.distDir) app.use('/docs', demoCsp, express.static(`${config.distDir}/docs`));
     app.get('/', (_req, res) => res.redirect('/demo/'));
   }
 

@@ -80,6 +80,32 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     assert.doesNotMatch(DEMO_CSP, /unsafe-inline|unsafe-eval/);
   });
 
+  it('serves the API reference at /docs/ with every element, attribute, event, property and part', async () => {
+    const res = await fetch(`${url}/docs/`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-security-policy'), DEMO_CSP);
+    const html = await res.text();
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(`${root}custom-elements.json`, 'utf8')) as { modules: { declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string }[]; cssParts?: { name: string }[]; cssProperties?: { name: string }[] }[] }[] };
+    const decls = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName);
+    assert.equal(decls.length, 4);
+    for (const d of decls) {
+      assert.ok(html.includes(`id="${d.tagName}"`), d.tagName);
+      for (const x of [...(d.attributes ?? []), ...(d.events ?? []), ...(d.cssParts ?? []), ...(d.cssProperties ?? [])]) assert.ok(html.includes(`<code>${x.name}</code>`), `${d.tagName}: ${x.name}`);
+    }
+  });
+
+  it('serves the bundle to any site, with the integrity hash the build recorded', async () => {
+    const res = await fetch(`${url}/dist/care-widgets.js`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    const body = Buffer.from(await res.arrayBuffer());
+    const { createHash } = await import('node:crypto');
+    const { readFileSync } = await import('node:fs');
+    const sri = readFileSync(`${root}dist/care-widgets.js.sri`, 'utf8').trim();
+    assert.equal(`sha384-${createHash('sha384').update(body).digest('base64')}`, sri);
+  });
+
   it('renders live widgets with no CSP violation and talks only to its own backend', async () => {
     const { page, rec } = await open(browser, `${url}/demo/?as=jane`);
     await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('First steps'), { timeout: 15000 });

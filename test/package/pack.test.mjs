@@ -1,0 +1,100 @@
+/**
+ * The npm package as a consumer gets it: `npm pack`, install the tarball in a scratch project,
+ * import each entry, type-check a consumer file against the shipped .d.ts, and bundle it with
+ * rollup. Needs the build (npm test runs it first).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('the npm package', () => {
+  let dir;
+  let tarball;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'care-pack-'));
+    const out = run('npm', ['pack', '--silent', '--pack-destination', dir], root).trim().split('\n').pop();
+    tarball = join(dir, out);
+    const app = join(dir, 'app');
+    mkdirSync(app);
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    // The dependencies come from the npm cache the project's own install filled.
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
+  });
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('ships only what users need', () => {
+    const list = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f) => f.path);
+    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'dist/care-widgets.js', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
+      assert.ok(list.includes(must), `${must} is in the package`);
+    }
+    assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
+  });
+
+  it('resolves every entry of the exports map to a file with types', () => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'app/node_modules/care-widgets/package.json'), 'utf8'));
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      const targets = typeof target === 'string' ? [target] : Object.values(target);
+      for (const t of targets) assert.ok(existsSync(join(dir, 'app/node_modules/care-widgets', t)), `${entry} → ${t}`);
+    }
+  });
+
+  it('imports the protocol entry in Node', () => {
+    const out = run(process.execPath, ['--input-type=module', '-e', "import { PROTOCOL_VERSION, LIMITS } from 'care-widgets/protocol'; console.log(PROTOCOL_VERSION, LIMITS.wallBodyMax)"], join(dir, 'app'));
+    assert.equal(out.trim(), '1 2000');
+  });
+
+  it('type-checks a consumer against the shipped declarations, and bundles it with rollup', () => {
+    const app = join(dir, 'app');
+    writeFileSync(
+      join(app, 'consumer.ts'),
+      `import 'care-widgets/journal-feed.js';
+import { CareMessageWall } from 'care-widgets/message-wall.js';
+import 'care-widgets/follow-button.js';
+import 'care-widgets/care-page.js';
+import { configure, type PageState } from 'care-widgets/client';
+import { PROTOCOL_VERSION, type ClientToServerEvents, type WallMessage } from 'care-widgets/protocol';
+import { CareJournalFeed, VERSION } from 'care-widgets';
+
+configure({ host: 'https://care.example.org', tokenUrl: '/care/token' });
+const feed: CareJournalFeed = document.createElement('care-journal-feed');
+feed.page = 'jane-doe';
+feed.theme = 'dark';
+feed.addEventListener('care-posted', (e) => {
+  const kind: 'journal' | 'wall' = e.detail.kind;
+  console.log(kind, e.detail.item.id);
+});
+document.addEventListener('care-connection-change', (e) => console.log(e.detail.state));
+const wall = document.querySelector('care-message-wall');
+if (wall instanceof CareMessageWall) wall.lang = 'es';
+const ev: keyof ClientToServerEvents = 'wall:post';
+const status: PageState['status'] = 'ready';
+const m: Pick<WallMessage, 'hearts'> = { hearts: 1 };
+document.body.append(feed);
+console.log(VERSION, PROTOCOL_VERSION, ev, status, m);
+`,
+    );
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, lib: ['ES2022', 'DOM', 'DOM.Iterable'], skipLibCheck: false, types: [] }, files: ['consumer.ts'] }));
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+
+    // Bundle the shipped ESM (the consumer, compiled by tsc to JS first) as an app would.
+    writeFileSync(join(app, 'tsconfig.emit.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'out' } }));
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.emit.json'], app);
+    writeFileSync(
+      join(app, 'rollup.config.mjs'),
+      `import nodeResolve from '${join(root, 'node_modules/@rollup/plugin-node-resolve/dist/es/index.js')}';
+export default { input: 'out/consumer.js', output: { file: 'bundle.js', format: 'es' }, plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] })] };`,
+    );
+    run(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', '--silent'], app);
+    const bundle = readFileSync(join(app, 'bundle.js'), 'utf8');
+    for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button', 'care-page']) assert.ok(bundle.includes(`'${tag}'`) || bundle.includes(`"${tag}"`), `${tag} is defined in the app bundle`);
+  });
+});
