@@ -14,7 +14,7 @@ import { adminRouter } from './http/admin.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
-import { registerHandlers } from './socket/handlers.js';
+import { createHandlers } from './socket/handlers.js';
 import { handshake, originAllowed } from './socket/handshake.js';
 import { createRateLimiter } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
@@ -66,12 +66,13 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const service = new PageService(storage, ns, webhook);
   const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
+  const wire = createHandlers(service, verifier, metrics, limiter);
   ns.use(handshake(verifier, metrics, limiter));
   ns.on('connection', (socket) => {
     metrics.sockets.inc();
     if (socket.data.identity) void socket.join(rooms.user(socket.data.identity.userId));
     armExpiry(socket);
-    registerHandlers(socket, service, verifier, metrics, limiter);
+    wire(socket);
     socket.on('disconnect', () => {
       metrics.sockets.dec();
       disarmExpiry(socket);
