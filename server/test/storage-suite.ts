@@ -5,6 +5,7 @@
  * test, so a shared database works.
  */
 import assert from 'node:assert/strict';
+import { pendingAudit } from '../src/storage/pending-audit.js';
 import { after, before, describe, it } from 'node:test';
 import { sql, type Kysely } from 'kysely';
 import { CareFailure } from '../src/errors.js';
@@ -237,6 +238,20 @@ export function storageSuite(name: string, open: OpenStorage): void {
       await s.setMembers(id, { editors: ['ed', 'sam'] });
       assert.equal(await s.memberRole(id, 'ed'), 'owner');
       assert.equal(await s.memberRole(id, 'sam'), 'editor');
+    });
+
+    it('writes a pending audit entry in the change\'s own transaction, once, and none for a no-op retry', async () => {
+      const id = await page();
+      const record = { at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action: 'journal.post', target: null, detail: null, ip: null };
+      const first = { record, written: false };
+      const { entry } = await pendingAudit.run(first, () => s.postJournal(id, { id: 'pat', name: 'Pat' }, 'audited-1', 'T', 'B'));
+      assert.equal(first.written, true);
+      const retry = { record, written: false };
+      await pendingAudit.run(retry, () => s.postJournal(id, { id: 'pat', name: 'Pat' }, 'audited-1', 'T', 'B'));
+      assert.equal(retry.written, false, 'an idempotent retry changes nothing and writes no entry');
+      const rows = (await s.audit(id)).filter((r) => r.action === 'journal.post');
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]!.target, entry.id, 'the target defaults to the changed item');
     });
 
     it('hearts toggle per user: on/off change the count once, repeats are no-ops', async () => {

@@ -1,6 +1,7 @@
 import type { Viewer } from '../../../src/protocol/index.js';
 import type { Identity } from '../auth/identity.js';
-import type { Storage } from '../storage/types.js';
+import { pendingAudit, type PendingAudit } from '../storage/pending-audit.js';
+import type { AuditRecord, Storage } from '../storage/types.js';
 
 /** Who did something, as the audit log records it. */
 export interface Actor {
@@ -22,16 +23,35 @@ export function actorRole(identity: Identity | null, viewer?: Viewer): string {
 export class Audit {
   constructor(private readonly storage: Storage) {}
 
-  async record(pageId: string, actor: Actor, action: string, opts: { target?: string | null; detail?: Record<string, unknown>; viewer?: Viewer } = {}): Promise<void> {
-    await this.storage.appendAudit({
-      at: new Date().toISOString(),
-      pageId,
-      actorId: actor.identity?.userId ?? null,
-      actorRole: actorRole(actor.identity, opts.viewer),
-      action,
-      target: opts.target ?? null,
-      detail: opts.detail ?? null,
-      ip: actor.ip,
-    });
+  async record(pageId: string, actor: Actor, action: string, opts: AuditOptions = {}): Promise<void> {
+    await this.storage.appendAudit(entry(pageId, actor, action, opts));
   }
+
+  /**
+   * Runs a storage change with its audit entry attached: the storage writes the entry in the
+   * change's own transaction (target: the changed item, unless given). A call that changed
+   * nothing (an idempotent retry, a no-op) leaves no entry, unless `always`: then, for changes
+   * that take no `seq` (a follow request), the entry is appended right after.
+   */
+  async within<T>(pageId: string, actor: Actor, action: string, opts: AuditOptions, change: () => Promise<T>, always = false): Promise<T> {
+    const pending: PendingAudit = { record: entry(pageId, actor, action, opts), written: false };
+    const result = await pendingAudit.run(pending, change);
+    if (always && !pending.written) await this.storage.appendAudit(pending.record);
+    return result;
+  }
+}
+
+type AuditOptions = { target?: string | null; detail?: Record<string, unknown> | undefined; viewer?: Viewer | undefined };
+
+function entry(pageId: string, actor: Actor, action: string, opts: AuditOptions): AuditRecord {
+  return {
+    at: new Date().toISOString(),
+    pageId,
+    actorId: actor.identity?.userId ?? null,
+    actorRole: actorRole(actor.identity, opts.viewer),
+    action,
+    target: opts.target ?? null,
+    detail: opts.detail ?? null,
+    ip: actor.ip,
+  };
 }

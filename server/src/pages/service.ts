@@ -190,10 +190,11 @@ export class PageService {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'post journal updates');
     const author = authorOf(actor.identity!);
-    const { entry, seq, created } = await this.storage.postJournal(a.page.id, author, p.clientId, p.title.trim(), p.body);
+    const { entry, seq, created } = await this.audit.within(a.page.id, actor, 'journal.post', { viewer: a.viewer }, () =>
+      this.storage.postJournal(a.page.id, author, p.clientId, p.title.trim(), p.body),
+    );
     if (created) {
       this.fanout.journalEntry(entry, seq);
-      await this.audit.record(a.page.id, actor, 'journal.post', { target: entry.id, viewer: a.viewer });
       this.notify(() => ({ type: 'journal.posted', pageId: entry.pageId, entryId: entry.id, seq, followerCount: a.page.followerCount }));
     }
     return entry;
@@ -202,20 +203,18 @@ export class PageService {
   async editJournal(actor: Actor, p: Payload<'journal:edit'>): Promise<JournalEntry> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'edit journal updates');
-    const r = await this.storage.editJournal(a.page.id, p.entryId, p.title.trim(), p.body);
+    const r = await this.audit.within(a.page.id, actor, 'journal.edit', { target: p.entryId, viewer: a.viewer }, () => this.storage.editJournal(a.page.id, p.entryId, p.title.trim(), p.body));
     if (!r) throw new CareFailure('not_found', 'No such journal entry.');
     this.fanout.journalEntry(r.value, r.seq);
-    await this.audit.record(a.page.id, actor, 'journal.edit', { target: p.entryId, viewer: a.viewer });
     return r.value;
   }
 
   async deleteJournal(actor: Actor, p: Payload<'journal:delete'>): Promise<void> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal || a.viewer.can.moderate, 'delete journal updates');
-    const seq = await this.storage.deleteJournal(a.page.id, p.entryId);
+    const seq = await this.audit.within(a.page.id, actor, 'journal.delete', { target: p.entryId, viewer: a.viewer }, () => this.storage.deleteJournal(a.page.id, p.entryId));
     if (seq === null) throw new CareFailure('not_found', 'No such journal entry.');
     this.fanout.journalRemoved(a.page.id, p.entryId, seq);
-    await this.audit.record(a.page.id, actor, 'journal.delete', { target: p.entryId, viewer: a.viewer });
   }
 
   /* -------------------------------------------------------------------------------- wall */
@@ -224,10 +223,11 @@ export class PageService {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postWall, 'write on the wall');
     const pending = a.page.wallModeration === 'pre' && !a.viewer.can.moderate;
-    const { message, seq, created } = await this.storage.postWall(a.page.id, authorOf(actor.identity!), p.clientId, p.body, pending);
+    const { message, seq, created } = await this.audit.within(a.page.id, actor, 'wall.post', { viewer: a.viewer, detail: pending ? { pending } : undefined }, () =>
+      this.storage.postWall(a.page.id, authorOf(actor.identity!), p.clientId, p.body, pending),
+    );
     if (created) {
       this.fanout.wallMessage(message, seq);
-      await this.audit.record(a.page.id, actor, 'wall.post', { target: message.id, viewer: a.viewer, detail: pending ? { pending } : undefined });
     }
     return { ...message, hearted: false };
   }
@@ -238,11 +238,12 @@ export class PageService {
     const message = await this.storage.getWall(a.page.id, p.messageId);
     // Hearts go to messages everyone sees; a hidden or pending one is as good as absent.
     if (!message || message.hidden || message.pending) throw new CareFailure('not_found', 'No such message.');
-    const r = await this.storage.setHeart(a.page.id, p.messageId, a.viewer.userId!, p.on);
+    const r = await this.audit.within(a.page.id, actor, p.on ? 'wall.heart' : 'wall.unheart', { target: p.messageId, viewer: a.viewer }, () =>
+      this.storage.setHeart(a.page.id, p.messageId, a.viewer.userId!, p.on),
+    );
     if (!r) throw new CareFailure('not_found', 'No such message.');
     if (r.seq !== null) {
       this.fanout.wallHearts(a.page.id, p.messageId, r.hearts, a.viewer.userId!, p.on, r.seq);
-      await this.audit.record(a.page.id, actor, p.on ? 'wall.heart' : 'wall.unheart', { target: p.messageId, viewer: a.viewer });
     }
     return { hearts: r.hearts, on: p.on };
   }
@@ -250,10 +251,11 @@ export class PageService {
   async hideWall(actor: Actor, p: Payload<'wall:hide'>): Promise<WallMessage> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.moderate, 'moderate the wall');
-    const r = await this.storage.setWallFlags(a.page.id, p.messageId, { hidden: p.hidden });
+    const r = await this.audit.within(a.page.id, actor, p.hidden ? 'wall.hide' : 'wall.unhide', { target: p.messageId, viewer: a.viewer }, () =>
+      this.storage.setWallFlags(a.page.id, p.messageId, { hidden: p.hidden }),
+    );
     if (!r) throw new CareFailure('not_found', 'No such message.');
     this.fanout.wallMessage(r.value, r.seq);
-    await this.audit.record(a.page.id, actor, p.hidden ? 'wall.hide' : 'wall.unhide', { target: p.messageId, viewer: a.viewer });
     return r.value;
   }
 
@@ -267,10 +269,9 @@ export class PageService {
     this.require(a, a.viewer.can.moderate, 'moderate the wall');
     const message = await this.storage.getWall(a.page.id, p.messageId);
     if (!message || !message.pending) throw new CareFailure('not_found', 'No message waiting for approval.');
-    const r = await this.storage.setWallFlags(a.page.id, p.messageId, { pending: false });
+    const r = await this.audit.within(a.page.id, actor, 'wall.approve', { target: p.messageId, viewer: a.viewer }, () => this.storage.setWallFlags(a.page.id, p.messageId, { pending: false }));
     if (!r) throw new CareFailure('not_found', 'No message waiting for approval.');
     this.fanout.wallMessage(r.value, r.seq);
-    await this.audit.record(a.page.id, actor, 'wall.approve', { target: p.messageId, viewer: a.viewer });
     return r.value;
   }
 
@@ -280,10 +281,9 @@ export class PageService {
     const own = message !== null && message.author.id === a.viewer.userId && a.viewer.can.read;
     this.require(a, a.viewer.can.moderate || own, 'delete this message');
     if (!message || (!a.viewer.can.moderate && !wallVisible(message, this.wallView(a)))) throw new CareFailure('not_found', 'No such message.');
-    const seq = await this.storage.deleteWall(a.page.id, p.messageId);
+    const seq = await this.audit.within(a.page.id, actor, 'wall.delete', { target: p.messageId, viewer: a.viewer }, () => this.storage.deleteWall(a.page.id, p.messageId));
     if (seq === null) throw new CareFailure('not_found', 'No such message.');
     this.fanout.wallRemoved(a.page.id, p.messageId, seq);
-    await this.audit.record(a.page.id, actor, 'wall.delete', { target: p.messageId, viewer: a.viewer });
   }
 
   /* ----------------------------------------------------------------------------- follows */
@@ -298,7 +298,8 @@ export class PageService {
     else next = 'none';
     if (next === current) return { state: current, followerCount: a.page.followerCount };
 
-    const r = await this.storage.setFollow(a.page.id, user, next);
+    const action = next === 'requested' ? 'follow.request' : next === 'none' ? 'follow.remove' : 'follow.add';
+    const r = await this.audit.within(a.page.id, actor, action, { target: user.id, viewer: a.viewer }, () => this.storage.setFollow(a.page.id, user, next), true);
     // An unfollower of a private page leaves its rooms before the change is announced.
     await this.resync(a.page.id, [user.id], socket?.id);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
@@ -308,7 +309,6 @@ export class PageService {
       this.notify(async () => ({ type: 'follow.requested', pageId: a.page.id, userId: user.id, pendingCount: (await this.storage.requests(a.page.id)).length }));
     }
     if (current === 'requested' && next === 'none') this.fanout.followRequest(a.page.id, request, 'withdrawn');
-    await this.audit.record(a.page.id, actor, next === 'requested' ? 'follow.request' : next === 'none' ? 'follow.remove' : 'follow.add', { target: user.id, viewer: a.viewer });
     return { state: next, followerCount: r.followerCount };
   }
 
@@ -318,10 +318,9 @@ export class PageService {
     const f = await this.storage.getFollow(a.page.id, p.userId);
     if (!f || f.state !== 'requested') throw new CareFailure('not_found', 'No pending request from that user.');
     const next: FollowState = p.approve ? 'following' : 'declined';
-    const r = await this.storage.setFollow(a.page.id, { id: f.userId, name: f.name }, next);
+    const r = await this.audit.within(a.page.id, actor, p.approve ? 'follow.approve' : 'follow.decline', { target: p.userId, viewer: a.viewer }, () => this.storage.setFollow(a.page.id, { id: f.userId, name: f.name }, next), true);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, p.approve ? 'approved' : 'declined');
-    await this.audit.record(a.page.id, actor, p.approve ? 'follow.approve' : 'follow.decline', { target: p.userId, viewer: a.viewer });
     if (p.approve) this.notify(() => ({ type: 'follow.approved', pageId: a.page.id, userId: f.userId, followerCount: r.followerCount }));
     await this.resync(a.page.id, [p.userId]);
     return next;
@@ -333,12 +332,11 @@ export class PageService {
     if (await this.storage.memberRole(a.page.id, p.userId)) throw new CareFailure('forbidden', 'Owners and editors cannot be removed as followers.');
     const f = await this.storage.getFollow(a.page.id, p.userId);
     if (!f && !p.block) throw new CareFailure('not_found', 'That user does not follow this page.');
-    const r = await this.storage.setFollow(a.page.id, { id: p.userId, name: f?.name ?? p.userId }, p.block ? 'blocked' : 'none');
+    const r = await this.audit.within(a.page.id, actor, p.block ? 'follow.block' : 'follow.remove', { target: p.userId, viewer: a.viewer }, () => this.storage.setFollow(a.page.id, { id: p.userId, name: f?.name ?? p.userId }, p.block ? 'blocked' : 'none'), true);
     // Cut the user's live stream before answering, so nothing reaches them after the ack.
     await this.resync(a.page.id, [p.userId]);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     if (f?.state === 'requested') this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, 'declined');
-    await this.audit.record(a.page.id, actor, p.block ? 'follow.block' : 'follow.remove', { target: p.userId, viewer: a.viewer });
   }
 
   /* ------------------------------------------------------------------------- page admin */

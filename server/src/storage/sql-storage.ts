@@ -3,6 +3,7 @@ import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'k
 import type { Author, FollowRequest, FollowState, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
 import { migrations } from './migrations.js';
+import { pendingAudit } from './pending-audit.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
 import type {
   AuditRecord,
@@ -349,6 +350,11 @@ export class SqlStorage implements Storage {
       .insertInto('changes')
       .values({ page_id: pageId, seq: row.seq, type, item_id: itemId, data: data ? JSON.stringify(data) : null, created_at: now() })
       .execute();
+    const audit = pendingAudit.getStore();
+    if (audit && !audit.written) {
+      audit.written = true;
+      await trx.insertInto('audit_log').values(auditRow({ ...audit.record, target: audit.record.target ?? itemId })).execute();
+    }
     // Prune in batches rather than on every write.
     if (row.seq % 100 === 0 && row.seq > this.retention) {
       await trx.deleteFrom('changes').where('page_id', '=', pageId).where('seq', '<=', row.seq - this.retention).execute();
@@ -370,10 +376,7 @@ export class SqlStorage implements Storage {
   /* ------------------------------------------------------------------------------- audit */
 
   async appendAudit(a: AuditRecord): Promise<void> {
-    await this.db
-      .insertInto('audit_log')
-      .values({ at: a.at, page_id: a.pageId, actor_id: a.actorId, actor_role: a.actorRole, action: a.action, target: a.target, detail: a.detail ? JSON.stringify(a.detail) : null, ip: a.ip })
-      .execute();
+    await this.db.insertInto('audit_log').values(auditRow(a)).execute();
   }
 
   async audit(pageId: string): Promise<AuditRecord[]> {
@@ -400,6 +403,10 @@ export class SqlStorage implements Storage {
       hearts: hearts.map((h) => ({ messageId: h.message_id, userId: h.user_id, at: h.created_at })),
     };
   }
+}
+
+function auditRow(a: AuditRecord) {
+  return { at: a.at, page_id: a.pageId, actor_id: a.actorId, actor_role: a.actorRole, action: a.action, target: a.target, detail: a.detail ? JSON.stringify(a.detail) : null, ip: a.ip };
 }
 
 function toPage(r: Selectable<PagesTable>): PageRecord {
