@@ -5,33 +5,19 @@
  * have one effect.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { JournalEntryEvent, PageEvent, WallHeartsEvent, WallMessageEvent, WallRemovedEvent } from '../../src/protocol/index.js';
-import { PAGE_EVENTS, startServer, type Client, type TestServer } from './helpers.js';
+import { PAGE_EVENTS, fileServer, startServer, type Client } from './helpers.js';
 
-let ts: TestServer;
-const open: Client[] = [];
-const connect = async (user: string | null) => {
-  const c = await ts.connect(user);
-  open.push(c);
-  return c;
-};
+const server = fileServer();
+const connect = (user: string | null) => server.connect(user);
 
-before(async () => {
-  ts = await startServer();
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-after(async () => {
-  await ts.close();
-});
 
 const onPage = (pageId: string) => (e: { pageId: string }) => e.pageId === pageId;
 
 describe('live fan-out', () => {
   it('two subscribers: the other one receives the post with seq = previous seq + 1', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const reader = await connect('visitor');
     const s1 = await owner.ok('page:subscribe', { pageId });
@@ -64,7 +50,7 @@ describe('live fan-out', () => {
   });
 
   it('every reader sees one gap-free sequence across journal, wall, hearts, follows and settings', async () => {
-    const pageId = await ts.page({ visibility: 'members' });
+    const pageId = await server.ts.page({ visibility: 'members' });
     const owner = await connect('owner');
     const reader = await connect('follower2');
     const sub = await reader.ok('page:subscribe', { pageId });
@@ -78,8 +64,8 @@ describe('live fan-out', () => {
     await owner.ok('wall:delete', { pageId, messageId: w.message.id });
     await reader.ok('follow:set', { pageId, follow: true });
     await owner.ok('journal:delete', { pageId, entryId: j.entry.id });
-    const admin = await ts.token('admin');
-    assert.equal((await ts.rest('PATCH', `/api/pages/${pageId}`, { token: admin, body: { title: 'Renamed' } })).status, 200);
+    const admin = await server.ts.token('admin');
+    assert.equal((await server.ts.rest('PATCH', `/api/pages/${pageId}`, { token: admin, body: { title: 'Renamed' } })).status, 200);
     await reader.waitFor('page:updated', (e: { pageId: string; page?: unknown }) => e.pageId === pageId && !!e.page, mark);
     const seqs = reader.after(mark, pageId).map((r) => (r.data as { seq?: number }).seq);
     assert.deepEqual(seqs, Array.from({ length: 9 }, (_, i) => start + 1 + i));
@@ -90,7 +76,7 @@ describe('live fan-out', () => {
   });
 
   it('a non-follower on a private page receives nothing of it; readers do', async () => {
-    const pageId = await ts.page({ visibility: 'private', followers: ['follower'] });
+    const pageId = await server.ts.page({ visibility: 'private', followers: ['follower'] });
     const owner = await connect('owner');
     const follower = await connect('follower');
     const outsider = await connect('visitor');
@@ -118,7 +104,7 @@ describe('live fan-out', () => {
   });
 
   it('non-readers get only the public follower count, without seq', async () => {
-    const pageId = await ts.page({ visibility: 'private', followers: ['follower'] });
+    const pageId = await server.ts.page({ visibility: 'private', followers: ['follower'] });
     const owner = await connect('owner');
     const outsider = await connect('visitor');
     const joiner = await connect('joiner');
@@ -133,7 +119,7 @@ describe('live fan-out', () => {
   });
 
   it('hidden messages reach moderators only; others get wall:removed under the same seq', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const moderator = await connect('moderator');
     const reader = await connect('visitor');
@@ -155,7 +141,7 @@ describe('live fan-out', () => {
   });
 
   it('pre-moderated walls: a pending message reaches its author and moderators only', async () => {
-    const pageId = await ts.page({ visibility: 'public', wallModeration: 'pre' });
+    const pageId = await server.ts.page({ visibility: 'public', wallModeration: 'pre' });
     const owner = await connect('owner');
     const author = await connect('visitor');
     const other = await connect('other');
@@ -175,7 +161,7 @@ describe('live fan-out', () => {
 
 describe('catch-up', () => {
   it('disconnect, 50 changes, resubscribe with since: exactly those 50, in order', async () => {
-    const pageId = await ts.page({ visibility: 'private', followers: ['follower'] });
+    const pageId = await server.ts.page({ visibility: 'private', followers: ['follower'] });
     const owner = await connect('owner');
     let reader = await connect('follower');
     await owner.ok('journal:post', { pageId, clientId: 'pre', title: 'before', body: 'before' });
@@ -216,7 +202,7 @@ describe('catch-up', () => {
   });
 
   it('since = the latest seq answers no events; deleted and edited items replay in their current state', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const sub = await owner.ok('page:subscribe', { pageId });
     const since = sub.access === 'read' ? sub.seq : -1;
@@ -268,11 +254,11 @@ describe('catch-up', () => {
   });
 
   it('a retried post with the same clientId has one effect: same id, one item, one event', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const reader = await connect('visitor');
     await reader.ok('page:subscribe', { pageId });
-    const seq0 = (await ts.storage.getPage(pageId))!.seq;
+    const seq0 = (await server.ts.storage.getPage(pageId))!.seq;
     const p = { pageId, clientId: 'retry-me', title: 'Once', body: 'only once' };
     const [first, second] = await Promise.all([owner.ok('journal:post', p), owner.ok('journal:post', p)]);
     const third = await owner.ok('journal:post', p);
@@ -283,9 +269,9 @@ describe('catch-up', () => {
     const w2 = await reader.ok('wall:post', wp);
     assert.equal(w2.message.id, w1.message.id);
 
-    assert.equal((await ts.storage.journalPage(pageId, null, 100)).items.length, 1);
-    assert.equal((await ts.storage.wallPage(pageId, null, 100, { moderator: true, userId: null })).items.length, 1);
-    assert.equal((await ts.storage.getPage(pageId))!.seq, seq0 + 2);
+    assert.equal((await server.ts.storage.journalPage(pageId, null, 100)).items.length, 1);
+    assert.equal((await server.ts.storage.wallPage(pageId, null, 100, { moderator: true, userId: null })).items.length, 1);
+    assert.equal((await server.ts.storage.getPage(pageId))!.seq, seq0 + 2);
     await reader.barrier();
     assert.equal(reader.of('journal:entry').length, 1);
     assert.equal(reader.of('wall:message').length, 1);
@@ -296,7 +282,7 @@ describe('catch-up', () => {
   });
 
   it('live events and replay agree for the same changes', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const live = await connect('visitor');
     const sub = await live.ok('page:subscribe', { pageId });

@@ -2,6 +2,7 @@
  * Test helpers: a real server on a random loopback port, real Socket.IO clients, real SQLite.
  * Every server and client made here is tracked so `close()` ends them and the process exits.
  */
+import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
@@ -293,4 +294,37 @@ export async function pageRowCounts(db: Kysely<Database>, pageId: string): Promi
   const pages = await db.selectFrom('pages').select('id').where('id', '=', pageId).execute();
   out.pages = pages.length;
   return out;
+}
+
+/**
+ * One server for a whole test file, plus `connect()`, whose clients are closed after each
+ * test. Read the server as `server.ts` inside tests (it exists once `before` ran).
+ */
+export function fileServer(overrides?: Parameters<typeof startServer>[0]): { readonly ts: TestServer; start(): Promise<TestServer>; connect(user: string | null): Promise<Client> } {
+  let ts: TestServer | undefined;
+  let starting: Promise<TestServer> | undefined;
+  const open: Client[] = [];
+  // Idempotent, so a file's own `before` can await it whatever order the hooks run in.
+  const start = () => (starting ??= startServer(overrides).then((s) => (ts = s)));
+  before(async () => {
+    await start();
+  });
+  afterEach(() => {
+    for (const c of open.splice(0)) c.close();
+  });
+  after(async () => {
+    await ts?.close();
+  });
+  return {
+    get ts() {
+      if (!ts) throw new Error('the server starts in before()');
+      return ts;
+    },
+    start,
+    async connect(user) {
+      const c = await this.ts.connect(user);
+      open.push(c);
+      return c;
+    },
+  };
 }

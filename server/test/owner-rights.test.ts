@@ -6,42 +6,31 @@
  * owners of other pages get 403. The changes take effect on live sockets at once.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { JournalEntryEvent, PageUpdatedEvent } from '../../src/protocol/index.js';
-import { pageRowCounts, startServer, uniqueId, type Client, type Received, type TestServer } from './helpers.js';
+import { pageRowCounts, fileServer, uniqueId, type Client, type Received, type TestServer } from './helpers.js';
 
-let ts: TestServer;
 let tokens: Record<'admin' | 'pat' | 'ed' | 'fan' | 'visitor' | 'moderator' | 'otherOwner', string>;
-const open: Client[] = [];
-const connect = async (user: string | null) => {
-  const c = await ts.connect(user);
-  open.push(c);
-  return c;
-};
+const server = fileServer();
+const connect = (user: string | null) => server.connect(user);
 
 before(async () => {
-  ts = await startServer();
+  await server.start();
   tokens = {
-    admin: await ts.token('admin'),
-    pat: await ts.token('pat'),
-    ed: await ts.token('ed'),
-    fan: await ts.token('fan'),
-    visitor: await ts.token('visitor'),
-    moderator: await ts.token('moderator'),
-    otherOwner: await ts.token('other-owner'),
+    admin: await server.ts.token('admin'),
+    pat: await server.ts.token('pat'),
+    ed: await server.ts.token('ed'),
+    fan: await server.ts.token('fan'),
+    visitor: await server.ts.token('visitor'),
+    moderator: await server.ts.token('moderator'),
+    otherOwner: await server.ts.token('other-owner'),
   };
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-after(async () => {
-  await ts.close();
 });
 
 /** A page owned by `pat` (co-owner `co`), edited by `ed`, followed by `fan`; `other-owner` owns another page. */
 async function patPage(visibility: 'public' | 'members' | 'private' = 'public') {
-  const id = await ts.page({ id: uniqueId('own'), visibility, owners: ['pat', 'co'], editors: ['ed'], followers: ['fan'] });
-  await ts.page({ id: uniqueId('other'), owners: ['other-owner'] });
+  const id = await server.ts.page({ id: uniqueId('own'), visibility, owners: ['pat', 'co'], editors: ['ed'], followers: ['fan'] });
+  await server.ts.page({ id: uniqueId('other'), owners: ['other-owner'] });
   return id;
 }
 
@@ -50,17 +39,17 @@ function assertError(res: { status: number; body: any }, status: number, code: s
   assert.equal(res.body?.error?.code, code, JSON.stringify(res.body));
 }
 
-const auditRows = async (pageId: string, action: string) => (await ts.storage.audit(pageId)).filter((r) => r.action === action).map((r) => ({ actorId: r.actorId, actorRole: r.actorRole, detail: r.detail }));
+const auditRows = async (pageId: string, action: string) => (await server.ts.storage.audit(pageId)).filter((r) => r.action === action).map((r) => ({ actorId: r.actorId, actorRole: r.actorRole, detail: r.detail }));
 
 describe('the owner, with their own token', () => {
   it('PATCHes visibility, wallModeration and title; each change is audited as page.update by role owner', async () => {
     const id = await patPage();
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'members' } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'members' } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.visibility, 'members');
-    const res2 = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { wallModeration: 'pre', title: 'My road back' } });
+    const res2 = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { wallModeration: 'pre', title: 'My road back' } });
     assert.equal(res2.status, 200, JSON.stringify(res2.body));
-    const stored = await ts.storage.getPage(id);
+    const stored = await server.ts.storage.getPage(id);
     assert.deepEqual([stored?.visibility, stored?.wallModeration, stored?.title], ['members', 'pre', 'My road back']);
     const rows = await auditRows(id, 'page.update');
     assert.deepEqual(
@@ -76,14 +65,14 @@ describe('the owner, with their own token', () => {
 
   it('PATCHes editors (adding and removing), audited as page.members by role owner; the owners stay as they were', async () => {
     const id = await patPage();
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: ['ed', 'kin'] } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: ['ed', 'kin'] } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body.members.map((m: { userId: string; role: string }) => `${m.userId}:${m.role}`).sort(), ['co:owner', 'ed:editor', 'kin:editor', 'pat:owner']);
-    assert.equal(await ts.storage.memberRole(id, 'kin'), 'editor');
+    assert.equal(await server.ts.storage.memberRole(id, 'kin'), 'editor');
     // Listing an owner among the editors does not demote them.
-    const res2 = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: ['pat', 'co'] } });
+    const res2 = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: ['pat', 'co'] } });
     assert.equal(res2.status, 200);
-    assert.deepEqual([await ts.storage.memberRole(id, 'pat'), await ts.storage.memberRole(id, 'co'), await ts.storage.memberRole(id, 'ed')], ['owner', 'owner', null]);
+    assert.deepEqual([await server.ts.storage.memberRole(id, 'pat'), await server.ts.storage.memberRole(id, 'co'), await server.ts.storage.memberRole(id, 'ed')], ['owner', 'owner', null]);
     const rows = await auditRows(id, 'page.members');
     assert.deepEqual(
       rows.map((r) => [r.actorId, r.actorRole, r.detail?.editors]),
@@ -96,14 +85,14 @@ describe('the owner, with their own token', () => {
 
   it('may not change owners: 403, even when keeping themselves; nothing changes', async () => {
     const id = await patPage();
-    const seq = (await ts.storage.getPage(id))!.seq;
+    const seq = (await server.ts.storage.getPage(id))!.seq;
     for (const owners of [['pat'], ['pat', 'co', 'friend'], ['someone-else']]) {
-      assertError(await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { owners } }), 403, 'forbidden');
+      assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { owners } }), 403, 'forbidden');
       // Combined with allowed fields, the whole request is refused.
-      assertError(await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { owners, title: 'Taken over' } }), 403, 'forbidden');
+      assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { owners, title: 'Taken over' } }), 403, 'forbidden');
     }
-    assert.deepEqual((await ts.storage.members(id)).map((m) => `${m.userId}:${m.role}`).sort(), ['co:owner', 'ed:editor', 'pat:owner']);
-    const page = await ts.storage.getPage(id);
+    assert.deepEqual((await server.ts.storage.members(id)).map((m) => `${m.userId}:${m.role}`).sort(), ['co:owner', 'ed:editor', 'pat:owner']);
+    const page = await server.ts.storage.getPage(id);
     assert.deepEqual([page?.seq, page?.title], [seq, `Title of ${id}`]);
     assert.deepEqual(await auditRows(id, 'page.members'), []);
     assert.deepEqual(await auditRows(id, 'page.update'), []);
@@ -111,15 +100,15 @@ describe('the owner, with their own token', () => {
 
   it('gets invalid for a bad body (after the rights check)', async () => {
     const id = await patPage();
-    assertError(await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'everyone' } }), 400, 'invalid');
-    assertError(await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { seq: 0 } }), 400, 'invalid');
+    assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'everyone' } }), 400, 'invalid');
+    assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { seq: 0 } }), 400, 'invalid');
     // A non-owner learns nothing about the body's validity: 403 first.
-    assertError(await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.visitor, body: { visibility: 'everyone' } }), 403, 'forbidden');
+    assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.visitor, body: { visibility: 'everyone' } }), 403, 'forbidden');
   });
 
   it('GETs the page with its members, audited as admin.read by role owner', async () => {
     const id = await patPage('private');
-    const res = await ts.rest('GET', `/api/pages/${id}`, { token: tokens.pat });
+    const res = await server.ts.rest('GET', `/api/pages/${id}`, { token: tokens.pat });
     assert.equal(res.status, 200);
     assert.equal(res.body.id, id);
     assert.deepEqual(res.body.members.map((m: { userId: string }) => m.userId).sort(), ['co', 'ed', 'pat']);
@@ -128,10 +117,10 @@ describe('the owner, with their own token', () => {
 
   it('reads the export and the audit log, each audited by role owner', async () => {
     const id = await patPage('private');
-    const exp = await ts.rest('GET', `/api/pages/${id}/export`, { token: tokens.pat });
+    const exp = await server.ts.rest('GET', `/api/pages/${id}/export`, { token: tokens.pat });
     assert.equal(exp.status, 200);
     assert.equal(exp.body.page.id, id);
-    const log = await ts.rest('GET', `/api/pages/${id}/audit`, { token: tokens.pat });
+    const log = await server.ts.rest('GET', `/api/pages/${id}/audit`, { token: tokens.pat });
     assert.equal(log.status, 200);
     assert.ok(log.body.entries.some((e: { action: string; actorId: string; actorRole: string }) => e.action === 'page.export' && e.actorId === 'pat' && e.actorRole === 'owner'));
     assert.deepEqual((await auditRows(id, 'audit.read')).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
@@ -141,14 +130,14 @@ describe('the owner, with their own token', () => {
     const id = await patPage('public');
     const fan = await connect('fan');
     await fan.ok('page:subscribe', { pageId: id });
-    await ts.storage.postJournal(id, { id: 'pat', name: 'Pat' }, 'd1', 'Entry', 'Body');
-    const { message } = await ts.storage.postWall(id, { id: 'fan', name: 'Fan' }, 'd2', 'Message', false);
-    await ts.storage.setHeart(id, message.id, 'fan', true);
-    assert.ok(Object.values(await pageRowCounts(ts.db, id)).every((n) => n > 0));
+    await server.ts.storage.postJournal(id, { id: 'pat', name: 'Pat' }, 'd1', 'Entry', 'Body');
+    const { message } = await server.ts.storage.postWall(id, { id: 'fan', name: 'Fan' }, 'd2', 'Message', false);
+    await server.ts.storage.setHeart(id, message.id, 'fan', true);
+    assert.ok(Object.values(await pageRowCounts(server.ts.db, id)).every((n) => n > 0));
 
-    const res = await ts.rest('DELETE', `/api/pages/${id}`, { token: tokens.pat });
+    const res = await server.ts.rest('DELETE', `/api/pages/${id}`, { token: tokens.pat });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, pages: 0 });
     assert.deepEqual((await auditRows(id, 'page.delete')).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
     await fan.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
     await fan.fails('page:subscribe', { pageId: id }, 'not_found');
@@ -161,7 +150,7 @@ describe('everyone but the owner', () => {
   for (const who of others) {
     it(`${who}: 403 on GET, PATCH, DELETE, export and audit; nothing changes, nothing is audited as a change`, async () => {
       const id = await patPage('public');
-      const before = await ts.storage.exportPage(id);
+      const before = await server.ts.storage.exportPage(id);
       const token = tokens[who];
       const calls: [string, string, unknown?][] = [
         ['GET', `/api/pages/${id}`],
@@ -173,9 +162,9 @@ describe('everyone but the owner', () => {
         ['GET', `/api/pages/${id}/export`],
         ['GET', `/api/pages/${id}/audit`],
       ];
-      for (const [method, path, body] of calls) assertError(await ts.rest(method, path, { token, body }), 403, 'forbidden');
-      assert.deepEqual(await ts.storage.exportPage(id), before);
-      const actions = (await ts.storage.audit(id)).map((r) => r.action);
+      for (const [method, path, body] of calls) assertError(await server.ts.rest(method, path, { token, body }), 403, 'forbidden');
+      assert.deepEqual(await server.ts.storage.exportPage(id), before);
+      const actions = (await server.ts.storage.audit(id)).map((r) => r.action);
       assert.deepEqual(actions, []);
     });
   }
@@ -183,16 +172,16 @@ describe('everyone but the owner', () => {
   it('anonymous: 401 on every route', async () => {
     const id = await patPage('public');
     for (const [method, path] of [['GET', `/api/pages/${id}`], ['PATCH', `/api/pages/${id}`], ['DELETE', `/api/pages/${id}`], ['GET', `/api/pages/${id}/export`], ['GET', `/api/pages/${id}/audit`]] as const) {
-      assertError(await ts.rest(method, path, { body: method === 'PATCH' ? { title: 'x' } : undefined }), 401, 'unauthorized');
+      assertError(await server.ts.rest(method, path, { body: method === 'PATCH' ? { title: 'x' } : undefined }), 401, 'unauthorized');
     }
-    assert.ok(await ts.storage.getPage(id));
+    assert.ok(await server.ts.storage.getPage(id));
   });
 
   it('the admin still may do all of it, owners included, audited as admin', async () => {
     const id = await patPage('public');
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.admin, body: { owners: ['pat'], title: 'By the hospital' } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.admin, body: { owners: ['pat'], title: 'By the hospital' } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(await ts.storage.memberRole(id, 'co'), null);
+    assert.equal(await server.ts.storage.memberRole(id, 'co'), null);
     assert.deepEqual((await auditRows(id, 'page.members')).map((r) => [r.actorId, r.actorRole]), [['admin', 'admin']]);
     assert.deepEqual((await auditRows(id, 'page.update')).map((r) => [r.actorId, r.actorRole]), [['admin', 'admin']]);
   });
@@ -217,7 +206,7 @@ describe('live effect of the owner\'s changes', () => {
     const anonymous = await connect(null);
     for (const c of [pat, fan, visitor, anonymous]) assert.equal((await c.ok('page:subscribe', { pageId: id })).access, 'read');
 
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'private' } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'private' } });
     assert.equal(res.status, 200);
     const marks = new Map([visitor, anonymous].map((c) => [c, c.mark()]));
     for (const c of [visitor, anonymous]) await c.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
@@ -245,7 +234,7 @@ describe('live effect of the owner\'s changes', () => {
     assert.equal(first.access, 'none');
     await kin.fails('journal:post', { pageId: id, clientId: 'k0', title: 'Too early', body: 'x' }, 'forbidden');
 
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: ['ed', 'kin'] } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: ['ed', 'kin'] } });
     assert.equal(res.status, 200);
     await kin.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
     const again = await kin.ok('page:subscribe', { pageId: id });
@@ -255,7 +244,7 @@ describe('live effect of the owner\'s changes', () => {
     const posted = await kin.ok('journal:post', { pageId: id, clientId: 'k1', title: 'From the family', body: 'Surgery went well.' });
     assert.equal(posted.entry.author.id, 'kin');
     assert.equal(kin.socket.id, socketId, 'the same connection');
-    assert.ok(await ts.storage.getJournal(id, posted.entry.id));
+    assert.ok(await server.ts.storage.getJournal(id, posted.entry.id));
   });
 
   it('a removed editor\'s socket on a private page is cut and may no longer post', async () => {
@@ -265,7 +254,7 @@ describe('live effect of the owner\'s changes', () => {
     await pat.ok('page:subscribe', { pageId: id });
     assert.equal((await ed.ok('page:subscribe', { pageId: id })).access, 'read');
 
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: [] } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { editors: [] } });
     assert.equal(res.status, 200);
     const mark = ed.mark();
     await ed.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);

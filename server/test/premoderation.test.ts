@@ -5,34 +5,20 @@
  * it to every reader under the page's next `seq`.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WallMessageEvent, WallRemovedEvent } from '../../src/protocol/index.js';
-import { startServer, type Client, type TestServer } from './helpers.js';
+import { fileServer, type Client } from './helpers.js';
 
-let ts: TestServer;
-const open: Client[] = [];
-const connect = async (user: string | null) => {
-  const c = await ts.connect(user);
-  open.push(c);
-  return c;
-};
+const server = fileServer();
+const connect = (user: string | null) => server.connect(user);
 
-before(async () => {
-  ts = await startServer();
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-after(async () => {
-  await ts.close();
-});
 
 const SECRET = 'pending words only the author and moderators may see';
 const isMessage = (id: string) => (e: { messageId?: string; message?: { id: string } }) => e.message?.id === id || e.messageId === id;
 
 /** A public pre-moderated page (owner `owner`, editor `editor`, follower `follower`) and everyone subscribed to it. */
 async function scene(visibility: 'public' | 'private' = 'public') {
-  const pageId = await ts.page({ visibility, wallModeration: 'pre', followers: ['author', 'follower'] });
+  const pageId = await server.ts.page({ visibility, wallModeration: 'pre', followers: ['author', 'follower'] });
   const who = {
     owner: await connect('owner'),
     editor: await connect('editor'),
@@ -53,12 +39,12 @@ describe('pending messages', () => {
     const seeing = [s.owner, s.editor, s.staff, s.author, s.authorTab];
     const notSeeing = [s.follower, s.visitor, s.anonymous];
     const marks = new Map([...seeing, ...notSeeing].map((c) => [c, c.mark()]));
-    const before = (await ts.storage.getPage(s.pageId))!.seq;
+    const before = (await server.ts.storage.getPage(s.pageId))!.seq;
 
     const posted = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'p1', body: SECRET });
     assert.equal(posted.message.pending, true);
     assert.equal(posted.message.seq, before + 1);
-    assert.equal((await ts.storage.getWall(s.pageId, posted.message.id))?.pending, true);
+    assert.equal((await server.ts.storage.getWall(s.pageId, posted.message.id))?.pending, true);
 
     for (const c of seeing) {
       const e = await c.waitFor<WallMessageEvent>('wall:message', isMessage(posted.message.id), marks.get(c));
@@ -77,7 +63,7 @@ describe('pending messages', () => {
 
   it('are in the snapshot, catch-up and history of the author and moderators only', async () => {
     const s = await scene();
-    const since = (await ts.storage.getPage(s.pageId))!.seq;
+    const since = (await server.ts.storage.getPage(s.pageId))!.seq;
     const posted = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'p2', body: SECRET });
     const id = posted.message.id;
 
@@ -105,7 +91,7 @@ describe('pending messages', () => {
     assert.equal(own.message.pending, false);
     await s.visitor.waitFor<WallMessageEvent>('wall:message', isMessage(own.message.id));
 
-    const postPage = await ts.page({ visibility: 'public', wallModeration: 'post' });
+    const postPage = await server.ts.page({ visibility: 'public', wallModeration: 'post' });
     const visitor = await connect('visitor');
     const m = await visitor.ok('wall:post', { pageId: postPage, clientId: 'p4', body: 'no waiting' });
     assert.equal(m.message.pending, false);
@@ -136,9 +122,9 @@ describe('wall:approve', () => {
       assert.equal(approved.message.id, id);
       assert.equal(approved.message.pending, false);
       assert.equal(approved.message.body, SECRET);
-      const page = await ts.storage.getPage(s.pageId);
+      const page = await server.ts.storage.getPage(s.pageId);
       assert.equal(page!.seq, posted.message.seq + 1);
-      assert.equal((await ts.storage.getWall(s.pageId, id))?.pending, false);
+      assert.equal((await server.ts.storage.getWall(s.pageId, id))?.pending, false);
 
       for (const c of everyone) {
         const e = await c.waitFor<WallMessageEvent>('wall:message', isMessage(id), marks.get(c));
@@ -158,7 +144,7 @@ describe('wall:approve', () => {
     const b = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'au2', body: 'two' });
     await s.owner.ok('wall:approve', { pageId: s.pageId, messageId: a.message.id });
     await s.staff.ok('wall:approve', { pageId: s.pageId, messageId: b.message.id });
-    const rows = (await ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve');
+    const rows = (await server.ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve');
     assert.deepEqual(
       rows.map((r) => [r.actorId, r.actorRole, r.target]),
       [
@@ -171,15 +157,15 @@ describe('wall:approve', () => {
   it('is refused to everyone who does not moderate, and leaves the message pending and the seq unchanged', async () => {
     const s = await scene();
     const posted = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'r1', body: SECRET });
-    const seq = (await ts.storage.getPage(s.pageId))!.seq;
+    const seq = (await server.ts.storage.getPage(s.pageId))!.seq;
     const messageId = posted.message.id;
     await s.author.fails('wall:approve', { pageId: s.pageId, messageId }, 'forbidden');
     await s.follower.fails('wall:approve', { pageId: s.pageId, messageId }, 'forbidden');
     await s.visitor.fails('wall:approve', { pageId: s.pageId, messageId }, 'forbidden');
     await s.anonymous.fails('wall:approve', { pageId: s.pageId, messageId }, 'unauthorized');
-    assert.equal((await ts.storage.getWall(s.pageId, messageId))?.pending, true);
-    assert.equal((await ts.storage.getPage(s.pageId))!.seq, seq);
-    assert.equal((await ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve').length, 0);
+    assert.equal((await server.ts.storage.getWall(s.pageId, messageId))?.pending, true);
+    assert.equal((await server.ts.storage.getPage(s.pageId))!.seq, seq);
+    assert.equal((await server.ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve').length, 0);
     await s.visitor.barrier();
     assert.ok(!JSON.stringify(s.visitor.received).includes(SECRET));
   });
@@ -199,14 +185,14 @@ describe('wall:approve', () => {
     await s.owner.ok('wall:approve', { pageId: s.pageId, messageId: held.message.id });
     const gone = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'n3', body: 'to delete' });
     await s.owner.ok('wall:delete', { pageId: s.pageId, messageId: gone.message.id });
-    const seq = (await ts.storage.getPage(s.pageId))!.seq;
+    const seq = (await server.ts.storage.getPage(s.pageId))!.seq;
 
     for (const messageId of [held.message.id, own.message.id, gone.message.id, 'no-such-message']) {
       await s.owner.fails('wall:approve', { pageId: s.pageId, messageId }, 'not_found');
     }
     await s.owner.fails('wall:approve', { pageId: 'no-such-page', messageId: held.message.id }, 'not_found');
-    assert.equal((await ts.storage.getPage(s.pageId))!.seq, seq);
-    assert.equal((await ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve').length, 1);
+    assert.equal((await server.ts.storage.getPage(s.pageId))!.seq, seq);
+    assert.equal((await server.ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve').length, 1);
   });
 
   it('a hidden pending message stays hidden after approval (moderators only)', async () => {

@@ -4,28 +4,17 @@
  * after the change was acknowledged.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { JournalEntryEvent, PageUpdatedEvent } from '../../src/protocol/index.js';
-import { startServer, type Client, type Received, type TestServer } from './helpers.js';
+import { fileServer, type Client, type Received } from './helpers.js';
 
-let ts: TestServer;
 let adminToken: string;
-const open: Client[] = [];
-const connect = async (user: string | null) => {
-  const c = await ts.connect(user);
-  open.push(c);
-  return c;
-};
+const server = fileServer();
+const connect = (user: string | null) => server.connect(user);
 
 before(async () => {
-  ts = await startServer();
-  adminToken = await ts.token('admin');
-});
-afterEach(() => {
-  for (const c of open.splice(0)) c.close();
-});
-after(async () => {
-  await ts.close();
+  await server.start();
+  adminToken = await server.ts.token('admin');
 });
 
 /**
@@ -53,7 +42,7 @@ async function activity(owner: Client, witness: Client, pageId: string, tag: str
 
 describe('follow:remove and block', () => {
   it('a removed follower of a private page gets nothing after the removal ack', async () => {
-    const pageId = await ts.page({ visibility: 'private', followers: ['follower', 'witness'] });
+    const pageId = await server.ts.page({ visibility: 'private', followers: ['follower', 'witness'] });
     const owner = await connect('owner');
     const follower = await connect('follower');
     const witness = await connect('witness');
@@ -82,7 +71,7 @@ describe('follow:remove and block', () => {
   });
 
   it('a blocked visitor of a public page gets nothing after the block ack, on all their sockets', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const tab1 = await connect('troll');
     const tab2 = await connect('troll');
@@ -103,7 +92,7 @@ describe('follow:remove and block', () => {
   });
 
   it('a moderator (staff) may remove and block, and the cut is the same', async () => {
-    const pageId = await ts.page({ visibility: 'private', followers: ['follower', 'witness'] });
+    const pageId = await server.ts.page({ visibility: 'private', followers: ['follower', 'witness'] });
     const moderator = await connect('moderator');
     const owner = await connect('owner');
     const follower = await connect('follower');
@@ -111,7 +100,7 @@ describe('follow:remove and block', () => {
     await follower.ok('page:subscribe', { pageId });
     await witness.ok('page:subscribe', { pageId });
     await moderator.ok('follow:remove', { pageId, userId: 'follower', block: true });
-    assert.equal((await ts.storage.getFollow(pageId, 'follower'))?.state, 'blocked');
+    assert.equal((await server.ts.storage.getFollow(pageId, 'follower'))?.state, 'blocked');
     const mark = follower.mark();
     await activity(owner, witness, pageId, 'mod-block');
     await follower.barrier();
@@ -123,7 +112,7 @@ describe('follow:remove and block', () => {
 
 describe('unfollowing', () => {
   it('a follower who unfollows a private page stops receiving it on every socket', async () => {
-    const pageId = await ts.page({ visibility: 'private', followers: ['follower', 'witness'] });
+    const pageId = await server.ts.page({ visibility: 'private', followers: ['follower', 'witness'] });
     const owner = await connect('owner');
     const tab1 = await connect('follower');
     const tab2 = await connect('follower');
@@ -131,7 +120,7 @@ describe('unfollowing', () => {
     for (const c of [tab1, tab2, witness]) await c.ok('page:subscribe', { pageId });
     const r = await tab1.ok('follow:set', { pageId, follow: false });
     assert.equal(r.state, 'none');
-    const unfollowSeq = (await ts.storage.getPage(pageId))!.seq;
+    const unfollowSeq = (await server.ts.storage.getPage(pageId))!.seq;
     const marks = [tab1.mark(), tab2.mark()];
     await activity(owner, witness, pageId, 'after-unfollow');
     await tab1.barrier();
@@ -146,7 +135,7 @@ describe('unfollowing', () => {
 
 describe('page settings and membership changes via admin REST', () => {
   it('PATCH visibility public → private cuts a non-follower\u2019s stream; followers keep theirs', async () => {
-    const pageId = await ts.page({ visibility: 'public', followers: ['follower'] });
+    const pageId = await server.ts.page({ visibility: 'public', followers: ['follower'] });
     const owner = await connect('owner');
     const visitor = await connect('visitor');
     const anonymous = await connect(null);
@@ -154,7 +143,7 @@ describe('page settings and membership changes via admin REST', () => {
     for (const c of [visitor, anonymous, follower]) await c.ok('page:subscribe', { pageId });
 
     const fMark = follower.mark();
-    const res = await ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { visibility: 'private', title: 'Now private SECRET' } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { visibility: 'private', title: 'Now private SECRET' } });
     assert.equal(res.status, 200);
     assert.equal(res.body.visibility, 'private');
     const marks = [visitor.mark(), anonymous.mark()] as const;
@@ -173,11 +162,11 @@ describe('page settings and membership changes via admin REST', () => {
   });
 
   it('PATCH visibility members → private, and private → public lets everyone in again', async () => {
-    const pageId = await ts.page({ visibility: 'members' });
+    const pageId = await server.ts.page({ visibility: 'members' });
     const owner = await connect('owner');
     const visitor = await connect('visitor');
     await visitor.ok('page:subscribe', { pageId });
-    assert.equal((await ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { visibility: 'private' } })).status, 200);
+    assert.equal((await server.ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { visibility: 'private' } })).status, 200);
     const mark = visitor.mark();
     await owner.ok('page:subscribe', { pageId });
     await activity(owner, owner, pageId, 'members-private');
@@ -186,20 +175,20 @@ describe('page settings and membership changes via admin REST', () => {
 
     assert.equal((await visitor.ok('page:subscribe', { pageId })).access, 'none');
     const vMark = visitor.mark();
-    assert.equal((await ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { visibility: 'public' } })).status, 200);
+    assert.equal((await server.ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { visibility: 'public' } })).status, 200);
     // A socket that gained access is told to resubscribe.
     await visitor.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === pageId && e.resubscribe === true, vMark);
     assert.equal((await visitor.ok('page:subscribe', { pageId })).access, 'read');
   });
 
   it('an editor removed via PATCH editors loses a private page at once', async () => {
-    const pageId = await ts.page({ visibility: 'private', editors: ['editor'], followers: ['witness'] });
+    const pageId = await server.ts.page({ visibility: 'private', editors: ['editor'], followers: ['witness'] });
     const owner = await connect('owner');
     const editor = await connect('editor');
     const witness = await connect('witness');
     await editor.ok('page:subscribe', { pageId });
     await witness.ok('page:subscribe', { pageId });
-    const res = await ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { editors: [] } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${pageId}`, { token: adminToken, body: { editors: [] } });
     assert.equal(res.status, 200);
     assert.deepEqual(res.body.members, [{ userId: 'owner', role: 'owner' }]);
     const mark = editor.mark();
@@ -210,15 +199,15 @@ describe('page settings and membership changes via admin REST', () => {
   });
 
   it('DELETE of a page cuts every subscriber, also from a new page of the same id', async () => {
-    const pageId = await ts.page({ visibility: 'public' });
+    const pageId = await server.ts.page({ visibility: 'public' });
     const reader = await connect('visitor');
     await reader.ok('page:subscribe', { pageId });
     const mark = reader.mark();
-    assert.equal((await ts.rest('DELETE', `/api/pages/${pageId}`, { token: adminToken })).status, 204);
+    assert.equal((await server.ts.rest('DELETE', `/api/pages/${pageId}`, { token: adminToken })).status, 204);
     await reader.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === pageId && e.resubscribe === true, mark);
     await reader.fails('page:subscribe', { pageId }, 'not_found');
 
-    await ts.page({ id: pageId, visibility: 'public' });
+    await server.ts.page({ id: pageId, visibility: 'public' });
     const owner = await connect('owner');
     const witness = await connect(null);
     await witness.ok('page:subscribe', { pageId });
