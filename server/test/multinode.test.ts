@@ -32,7 +32,7 @@ function startNode(db: string): Promise<Node> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: serverDir,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CARE_DB: db, REDIS_URL, CARE_JWT_SECRET: secret, CARE_DEMO: '', CARE_RATE_WRITES: '1000/10' },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', CARE_DB: db, REDIS_URL, CARE_JWT_SECRET: secret, CARE_DEMO: '', CARE_RATE_WRITES: '1000/10', CARE_RATE_READS: '8/60' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -164,5 +164,21 @@ describe('two nodes on PostgreSQL and Redis', { skip: DATABASE_URL && REDIS_URL 
     const exported = (await (await fetch(`${b.url}/api/pages/multi/export`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { wall: { id: string }[] };
     assert.deepEqual(exported.wall.map((m) => m.id), acked.map((m) => m.id));
     store.close();
+  });
+
+  it('shares rate-limit counters between the nodes through Redis', async () => {
+    // 8 subscribes a minute per user (set above): 4 on node B and 4 more on node A use the
+    // budget up; the 9th is refused on either node. Counted per node, neither would refuse.
+    const onB = await connect(b.url, 'counter');
+    sockets.push(onB);
+    for (let i = 0; i < 4; i++) assert.equal(((await onB.emitWithAck('page:subscribe', { pageId: 'multi' })) as { ok: boolean }).ok, true);
+    const alive = a.proc.exitCode === null && a.proc.signalCode === null ? a : await startNode(db.url);
+    const onA = await connect(alive.url, 'counter');
+    sockets.push(onA);
+    if (alive !== a) a = alive;
+    for (let i = 0; i < 4; i++) assert.equal(((await onA.emitWithAck('page:subscribe', { pageId: 'multi' })) as { ok: boolean }).ok, true);
+    const refused = (await onB.emitWithAck('page:subscribe', { pageId: 'multi' })) as { ok: boolean; error?: { code: string } };
+    assert.equal(refused.ok, false);
+    assert.equal(refused.error?.code, 'rate_limited');
   });
 });
