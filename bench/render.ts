@@ -12,24 +12,15 @@ import { fileURLToPath } from 'node:url';
 import puppeteer from 'puppeteer-core';
 import { createCareServer } from '../server/src/app.js';
 import { configFromEnv } from '../server/src/config.js';
+import { median, type Result } from './server-bench.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-
-export interface RenderResult {
-  name: string;
-  unit: string;
-  ours: number;
-  baseline: number;
-  ratio: number;
-  detail: string;
-}
 
 /** tsx (esbuild) wraps named functions in `__name(...)`; the page needs that helper too. */
 const KEEP_NAMES = 'window.__name = (f) => f';
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function renderBenchmarks(runs = 5): Promise<RenderResult[]> {
+export async function renderBenchmarks(runs = 5): Promise<Result[]> {
   const server = await createCareServer(configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'bench-secret-0123456789', CARE_RATE_LIMITS: 'off' }, { distDir: `${root}dist`, demoDir: '' }));
   const url = await server.listen(0, '127.0.0.1');
   const s = server.storage;
@@ -45,7 +36,7 @@ export async function renderBenchmarks(runs = 5): Promise<RenderResult[]> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--window-size=1200,900'],
   });
-  const results: RenderResult[] = [];
+  const results: Result[] = [];
   try {
     const firstOurs: number[] = [];
     const olderOurs: number[] = [];

@@ -211,7 +211,7 @@ function percentile(values: number[], q: number): number {
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
 }
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
