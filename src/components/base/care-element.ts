@@ -5,7 +5,7 @@ import { directionOf, langOf, stringsFor, type Strings } from '../../i18n/index.
 import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
 import { renderMarkdown } from '../../markdown/render.js';
 import type { CareError } from '../../protocol/index.js';
-import '../../events.js';
+import type { CarePostedDetail } from '../../events.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -78,8 +78,12 @@ export abstract class CareElement extends LitElement {
     return directionOf(this.language);
   }
 
-  /** Called when one of this user's posts on this page was acknowledged. */
-  protected delivered(_d: Delivery): void {}
+  /** Which of this user's posts this widget announces as `care-posted` once acknowledged. */
+  protected readonly postKind: 'journal' | 'wall' | null = null;
+
+  private delivered(d: Delivery): void {
+    if (d.entry.kind === this.postKind) this.emit('care-posted', { kind: d.entry.kind, item: d.item } as CarePostedDetail);
+  }
 
   protected emit<K extends keyof GlobalEventHandlersEventMap>(type: K, detail: GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never): void {
     this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));

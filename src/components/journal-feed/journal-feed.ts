@@ -1,6 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Delivery } from '../../client/connection.js';
 import type { OutboxEntry } from '../../client/outbox.js';
 import { LIMITS, type JournalEntry } from '../../protocol/index.js';
 import { tokens } from '../../styles/tokens.js';
@@ -87,9 +86,7 @@ export class CareJournalFeed extends CareElement {
     window.removeEventListener('resize', this.#onScroll);
   }
 
-  protected override delivered(d: Delivery): void {
-    if (d.entry.kind === 'journal') this.emit('care-posted', { kind: 'journal', item: d.item as JournalEntry });
-  }
+  protected override readonly postKind = 'journal' as const;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);

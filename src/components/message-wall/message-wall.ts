@@ -1,6 +1,5 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { Delivery } from '../../client/connection.js';
 import type { OutboxEntry } from '../../client/outbox.js';
 import type { PageStore } from '../../client/page-store.js';
 import { LIMITS, type CareError, type Result, type Viewer, type WallMessage } from '../../protocol/index.js';
@@ -114,9 +113,7 @@ export class CareMessageWall extends CareElement {
     clearTimeout(this.#countTimer);
   }
 
-  protected override delivered(d: Delivery): void {
-    if (d.entry.kind === 'wall') this.emit('care-posted', { kind: 'wall', item: d.item as WallMessage });
-  }
+  protected override readonly postKind = 'wall' as const;
 
   /* ------------------------------------------------------------------ live bookkeeping */
 
