@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { terserOptions } from './terser.config.mjs';
 
-/** Everything a consumer installs alongside us stays external in the ESM library. */
-const external = (id) => /^(lit|@lit\/|socket\.io-client|dompurify)/.test(id);
+/** Everything a consumer installs alongside us (and React, a peer) stays external in the ESM library. */
+const external = (id) => /^(lit|@lit\/|socket\.io-client|dompurify)/.test(id) || /^react(-dom)?(\/|$)/.test(id);
 
 /** Writes the bundle's Subresource Integrity hash next to it, for the copy-paste snippet. */
 const sri = () => ({
@@ -33,6 +33,7 @@ export default [
       'care-page': 'src/components/care-page/define.ts',
       client: 'src/client/index.ts',
       protocol: 'src/protocol/index.ts',
+      react: 'src/react/index.ts',
     },
     external,
     output: { dir: 'lib', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: false },

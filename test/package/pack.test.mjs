@@ -25,15 +25,18 @@ describe('the npm package', () => {
     const app = join(dir, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    // The dependencies come from the npm cache the project's own install filled.
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], app);
+    // The dependencies come from the npm cache the project's own install filled. React is an
+    // optional peer: a React app brings its own, as this one does (the versions we test with).
+    const devPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
+    const react = ['react', 'react-dom', '@types/react', '@types/react-dom'].map((name) => `${name}@${devPkg[name]}`);
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...react], app);
   });
 
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('ships only what users need', () => {
     const list = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f) => f.path);
-    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'dist/care-widgets.js', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
+    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'dist/care-widgets.js', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
       assert.ok(list.includes(must), `${must} is in the package`);
     }
     assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
@@ -96,5 +99,44 @@ export default { input: 'out/consumer.js', output: { file: 'bundle.js', format: 
     run(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', '--silent'], app);
     const bundle = readFileSync(join(app, 'bundle.js'), 'utf8');
     for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button', 'care-page']) assert.ok(bundle.includes(`'${tag}'`) || bundle.includes(`"${tag}"`), `${tag} is defined in the app bundle`);
+  });
+
+  it('type-checks a React app against care-widgets/react (typed props and onCare… callbacks), and bundles it with one React', async () => {
+    const app = join(dir, 'app');
+    writeFileSync(
+      join(app, 'app.tsx'),
+      `import { createRoot } from 'react-dom/client';
+import { CareFollowButton, CareJournalFeed, CareMessageWall, CarePage } from 'care-widgets/react';
+import type { CareError } from 'care-widgets/protocol';
+
+function App() {
+  return (
+    <CarePage page="jane-doe" host="https://care.example.org" tokenUrl="/care/token">
+      <CareJournalFeed theme="dark" onCarePosted={(e) => console.log(e.detail.kind, e.detail.item.id)} />
+      <CareMessageWall lang="es" onCareError={(e) => { const err: CareError = e.detail; console.log(err.code); }} />
+      <CareFollowButton onCareFollowChange={(e) => console.log(e.detail.state, e.detail.followerCount)} />
+    </CarePage>
+  );
+}
+// @ts-expect-error: theme is 'light' | 'dark' | 'auto'
+const wrongTheme = <CareJournalFeed theme="purple" />;
+// @ts-expect-error: the follow button fires no care-posted
+const wrongEvent = <CareFollowButton onCarePosted={() => {}} />;
+// @ts-expect-error: a posted item is a journal entry or a wall message, never a number
+const wrongDetail = <CareJournalFeed onCarePosted={(e) => { const n: number = e.detail.item; console.log(n); }} />;
+console.log(wrongTheme, wrongEvent, wrongDetail);
+createRoot(document.getElementById('root')!).render(<App />);
+`,
+    );
+    writeFileSync(join(app, 'tsconfig.react.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { jsx: 'react-jsx' }, files: ['app.tsx'] }));
+    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.react.json'], app);
+
+    // React ships CommonJS only; an app bundler (esbuild here) resolves it and our ESM together.
+    const { build } = await import(join(root, 'node_modules/esbuild/lib/main.js'));
+    const out = await build({ entryPoints: [join(app, 'app.tsx')], absWorkingDir: app, bundle: true, format: 'esm', platform: 'browser', jsx: 'automatic', write: false, logLevel: 'silent', define: { 'process.env.NODE_ENV': '"production"' } });
+    const code = out.outputFiles[0].text;
+    for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button', 'care-page']) assert.ok(code.includes(`"${tag}"`), `${tag} is in the React app bundle`);
+    // esbuild names each CommonJS module it wraps: React's must be wrapped once, from the app's copy.
+    assert.deepEqual(code.match(/"[^"]*react\/cjs\/react\.production\.js"\(/g), ['"node_modules/react/cjs/react.production.js"('], 'exactly one copy of React, the app\'s');
   });
 });

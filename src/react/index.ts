@@ -1,0 +1,57 @@
+/**
+ * React wrappers (`care-widgets/react`), made with `@lit/react`: typed props for every
+ * property and typed `onCare…` callbacks for every event. Importing this module defines the
+ * elements. React 18 and 19 both work; React is a peer dependency, so the app's own copy is used.
+ *
+ * ```tsx
+ * import { CareJournalFeed } from 'care-widgets/react';
+ * <CareJournalFeed page="jane-doe" tokenUrl="/care/token" onCarePosted={(e) => console.log(e.detail.item)} />
+ * ```
+ */
+import { createComponent, type EventName } from '@lit/react';
+import * as React from 'react';
+import { CarePage as CarePageElement } from '../components/care-page/define.js';
+import { CareFollowButton as CareFollowButtonElement } from '../components/follow-button/define.js';
+import { CareJournalFeed as CareJournalFeedElement } from '../components/journal-feed/define.js';
+import { CareMessageWall as CareMessageWallElement } from '../components/message-wall/define.js';
+import type { CareConnectionChangeEvent, CareErrorEvent, CareFollowChangeEvent, CarePostedEvent } from '../events.js';
+
+/** The events every widget fires, as React props. */
+const widgetEvents = {
+  onCareConnectionChange: 'care-connection-change' as EventName<CareConnectionChangeEvent>,
+  onCareError: 'care-error' as EventName<CareErrorEvent>,
+};
+/** The journal and the wall also announce the visitor's acknowledged posts. */
+const postingEvents = { ...widgetEvents, onCarePosted: 'care-posted' as EventName<CarePostedEvent> };
+
+export const CareJournalFeed = createComponent({
+  react: React,
+  tagName: 'care-journal-feed',
+  elementClass: CareJournalFeedElement,
+  events: postingEvents,
+  displayName: 'CareJournalFeed',
+});
+
+export const CareMessageWall = createComponent({
+  react: React,
+  tagName: 'care-message-wall',
+  elementClass: CareMessageWallElement,
+  events: postingEvents,
+  displayName: 'CareMessageWall',
+});
+
+export const CareFollowButton = createComponent({
+  react: React,
+  tagName: 'care-follow-button',
+  elementClass: CareFollowButtonElement,
+  events: { ...widgetEvents, onCareFollowChange: 'care-follow-change' as EventName<CareFollowChangeEvent> },
+  displayName: 'CareFollowButton',
+});
+
+/** `<care-page>`: children inherit its `page`, `host` and `token-url`. */
+export const CarePage = createComponent({
+  react: React,
+  tagName: 'care-page',
+  elementClass: CarePageElement,
+  displayName: 'CarePage',
+});
