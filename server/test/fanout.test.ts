@@ -281,6 +281,32 @@ describe('catch-up', () => {
     assert.notEqual(o.entry.id, first.entry.id);
   });
 
+  it('a late retry of a post a moderator deleted is refused with conflict: the deleted post does not come back', async () => {
+    const pageId = await server.ts.page({ visibility: 'public' });
+    const owner = await connect('owner');
+    const author = await connect('visitor');
+    const reader = await connect('follower');
+    await reader.ok('page:subscribe', { pageId });
+    // The author's post is stored, but say its acknowledgement was lost: the outbox keeps it.
+    const p = { pageId, clientId: 'lost-ack', body: 'something the owner removes' };
+    const posted = await author.ok('wall:post', p);
+    await owner.ok('wall:delete', { pageId, messageId: posted.message.id });
+    const seq = (await server.ts.storage.getPage(pageId))!.seq;
+    const mark = reader.mark();
+    // The outbox retries with the same clientId when the author is back online.
+    await author.fails('wall:post', p, 'conflict');
+    const jp = { pageId, clientId: 'lost-ack-j', title: 'Update', body: 'removed later' };
+    const entry = await owner.ok('journal:post', jp);
+    await owner.ok('journal:delete', { pageId, entryId: entry.entry.id });
+    await owner.fails('journal:post', jp, 'conflict');
+    await reader.barrier();
+    assert.deepEqual(reader.after(mark, pageId).map((e) => e.event), ['journal:entry', 'journal:removed'], 'the refused retries send nothing');
+    assert.equal((await server.ts.storage.getPage(pageId))!.seq, seq + 2);
+    assert.equal((await server.ts.storage.wallPage(pageId, null, 100, { moderator: true, userId: null })).items.length, 0);
+    // A new post (a new clientId) with the same words is a new post, as ever.
+    await author.ok('wall:post', { ...p, clientId: 'new-one' });
+  });
+
   it('live events and replay agree for the same changes', async () => {
     const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');

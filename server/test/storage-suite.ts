@@ -139,6 +139,33 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(await seqOf(id), 3);
     });
 
+    it('a retry of a deleted post is refused with conflict, not posted again; the key keeps no content', async () => {
+      const id = await page();
+      const j = await s.postJournal(id, pat, 'gone-j', 'Title', 'Private words');
+      const w = await s.postWall(id, kin, 'gone-w', 'Wall words', false);
+      assert.equal(await s.deleteJournal(id, j.entry.id), 3);
+      assert.equal(await s.deleteWall(id, w.message.id), 4);
+      for (const retry of [() => s.postJournal(id, pat, 'gone-j', 'Title', 'Private words'), () => s.postWall(id, kin, 'gone-w', 'Wall words', false)]) {
+        await assert.rejects(retry(), (err: unknown) => err instanceof CareFailure && err.code === 'conflict');
+      }
+      assert.equal(await seqOf(id), 4, 'a refused retry uses no seq');
+      assert.equal((await s.journalPage(id, null, 100)).items.length, 0);
+      assert.equal((await s.wallPage(id, null, 100, { moderator: true, userId: null })).items.length, 0);
+      // The key is per author and per kind: others, and the same clientId on the wall, still post.
+      assert.equal((await s.postJournal(id, kin, 'gone-j', 'T', 'B')).created, true);
+      assert.equal((await s.postWall(id, pat, 'gone-j', 'W', false)).created, true);
+      const db = rawDb(s);
+      if (db) {
+        const keys = await db.selectFrom('deleted_posts').selectAll().where('page_id', '=', id).orderBy('kind').execute();
+        assert.deepEqual(keys, [
+          { page_id: id, kind: 'journal', author_id: 'pat', client_id: 'gone-j' },
+          { page_id: id, kind: 'wall', author_id: 'kin', client_id: 'gone-w' },
+        ]);
+        assert.equal(await s.deletePage(id), true);
+        assert.equal((await db.selectFrom('deleted_posts').selectAll().where('page_id', '=', id).execute()).length, 0, 'purged with the page');
+      }
+    });
+
     it('changesSince: exactly the changes after since, in order; [] when current; null when unknown', async () => {
       const id = await page();
       const j = await s.postJournal(id, pat, 'c1', 'T', 'B');

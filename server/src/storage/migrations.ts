@@ -125,5 +125,19 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '002_deleted_posts': {
+      // Which (author, clientId) posts were deleted, without their content: a late retry of a
+      // deleted post must not bring it back. Goes with its page (cascade) like everything else.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('deleted_posts')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('deleted_posts_pk', ['page_id', 'kind', 'author_id', 'client_id'])
+          .execute();
+      },
+    },
   };
 }

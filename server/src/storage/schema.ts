@@ -63,6 +63,13 @@ export interface ChangesTable {
   data: string | null;
   created_at: string;
 }
+/** A deleted post's idempotency key (no content): see migration 002. */
+export interface DeletedPostsTable {
+  page_id: string;
+  kind: 'journal' | 'wall';
+  author_id: string;
+  client_id: string;
+}
 export interface AuditTable {
   id: Generated<number>;
   at: string;
@@ -84,4 +91,5 @@ export interface Database {
   hearts: HeartsTable;
   changes: ChangesTable;
   audit_log: AuditTable;
+  deleted_posts: DeletedPostsTable;
 }

@@ -184,6 +184,7 @@ export class SqlStorage implements Storage {
       return await this.db.transaction().execute(async (trx) => {
         const id = randomUUID();
         const seq = await this.change(trx, pageId, 'journal', id, null);
+        await this.refuseDeleted(trx, pageId, 'journal', author.id, clientId);
         const row: JournalTable = { id, page_id: pageId, seq, client_id: clientId, author_id: author.id, author_name: author.name, title, body, created_at: now(), edited_at: null };
         await trx.insertInto('journal_entries').values(row).execute();
         return { entry: toEntry(row), seq, created: true };
@@ -218,8 +219,9 @@ export class SqlStorage implements Storage {
 
   async deleteJournal(pageId: string, entryId: string): Promise<number | null> {
     return this.db.transaction().execute(async (trx) => {
-      const r = await trx.deleteFrom('journal_entries').where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) return null;
+      const r = await trx.deleteFrom('journal_entries').where('page_id', '=', pageId).where('id', '=', entryId).returning(['author_id', 'client_id']).executeTakeFirst();
+      if (!r) return null;
+      await this.rememberDeleted(trx, pageId, 'journal', r);
       return this.change(trx, pageId, 'journal-removed', entryId, null);
     });
   }
@@ -246,6 +248,7 @@ export class SqlStorage implements Storage {
       return await this.db.transaction().execute(async (trx) => {
         const id = randomUUID();
         const seq = await this.change(trx, pageId, 'wall', id, null);
+        await this.refuseDeleted(trx, pageId, 'wall', author.id, clientId);
         const row: WallTable = { id, page_id: pageId, seq, client_id: clientId, author_id: author.id, author_name: author.name, body, created_at: now(), hidden: 0, pending: pending ? 1 : 0, hearts: 0 };
         await trx.insertInto('wall_messages').values(row).execute();
         return { message: toMessage(row), seq, created: true };
@@ -283,8 +286,9 @@ export class SqlStorage implements Storage {
   async deleteWall(pageId: string, messageId: string): Promise<number | null> {
     return this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('hearts').where('message_id', '=', messageId).where('page_id', '=', pageId).execute();
-      const r = await trx.deleteFrom('wall_messages').where('page_id', '=', pageId).where('id', '=', messageId).executeTakeFirst();
-      if (Number(r.numDeletedRows) === 0) return null;
+      const r = await trx.deleteFrom('wall_messages').where('page_id', '=', pageId).where('id', '=', messageId).returning(['author_id', 'client_id']).executeTakeFirst();
+      if (!r) return null;
+      await this.rememberDeleted(trx, pageId, 'wall', r);
       return this.change(trx, pageId, 'wall-removed', messageId, null);
     });
   }
@@ -338,6 +342,33 @@ export class SqlStorage implements Storage {
    * The `UPDATE … RETURNING` takes the page row's write lock, so concurrent writers to one
    * page (on any node) get strictly increasing, gap-free numbers.
    */
+  /** Keeps a deleted post's idempotency key, so that a late retry cannot post it again. */
+  private async rememberDeleted(trx: Transaction<Database>, pageId: string, kind: 'journal' | 'wall', post: { author_id: string; client_id: string }): Promise<void> {
+    await trx
+      .insertInto('deleted_posts')
+      .values({ page_id: pageId, kind, author_id: post.author_id, client_id: post.client_id })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+
+  /**
+   * Refuses a post whose clientId belongs to a deleted post: its original was acknowledged and
+   * then deleted (by a moderator, say), and a retry whose acknowledgement got lost must not
+   * bring it back. Checked after `change()` has locked the page row, so a concurrent delete
+   * has either committed its tombstone or not yet seen this post.
+   */
+  private async refuseDeleted(trx: Transaction<Database>, pageId: string, kind: 'journal' | 'wall', authorId: string, clientId: string): Promise<void> {
+    const gone = await trx
+      .selectFrom('deleted_posts')
+      .select('client_id')
+      .where('page_id', '=', pageId)
+      .where('kind', '=', kind)
+      .where('author_id', '=', authorId)
+      .where('client_id', '=', clientId)
+      .executeTakeFirst();
+    if (gone) throw new CareFailure('conflict', 'This post was deleted after it was posted; it is not posted again.');
+  }
+
   private async change(trx: Transaction<Database>, pageId: string, type: ChangeType, itemId: string | null, data: Record<string, unknown> | null): Promise<number> {
     const row = await trx
       .updateTable('pages')

@@ -107,7 +107,10 @@ export interface Storage {
   setFollow(pageId: string, user: Author, state: FollowState): Promise<{ followerCount: number; seq: number | null }>;
   requests(pageId: string): Promise<FollowRequest[]>;
 
-  /** Idempotent by `(author, clientId)`: a retry returns the original with `created: false`. */
+  /**
+   * Idempotent by `(author, clientId)`: a retry returns the original with `created: false`;
+   * a retry of a post that has since been deleted fails with `conflict` (wall posts likewise).
+   */
   postJournal(pageId: string, author: Author, clientId: string, title: string, body: string): Promise<{ entry: JournalEntry; seq: number; created: boolean }>;
   getJournal(pageId: string, entryId: string): Promise<JournalEntry | null>;
   editJournal(pageId: string, entryId: string, title: string, body: string): Promise<Sequenced<JournalEntry> | null>;
