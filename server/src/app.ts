@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import proxyaddr from 'proxy-addr';
 import { Server } from 'socket.io';
 import { NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../src/protocol/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
@@ -49,7 +50,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // One list of trusted proxies for REST (req.ip) and the socket handshake (clientIp).
+  const trustProxy = proxyaddr.compile(config.trustProxy);
+  app.set('trust proxy', trustProxy);
   const http = createServer(app);
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
@@ -67,7 +70,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
   const wire = createHandlers(service, verifier, metrics, limiter);
-  ns.use(handshake(verifier, metrics, limiter));
+  ns.use(handshake(verifier, metrics, trustProxy, limiter));
   ns.on('connection', (socket) => {
     metrics.sockets.inc();
     if (socket.data.identity) void socket.join(rooms.user(socket.data.identity.userId));

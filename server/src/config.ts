@@ -1,3 +1,4 @@
+import proxyaddr from 'proxy-addr';
 import { rateLimitsFromEnv, type RateLimitSettings } from './socket/rate-limit.js';
 import { checkWebhookSettings, type WebhookDelivery } from './webhook.js';
 
@@ -19,6 +20,12 @@ export interface Config {
   demoDir: string | null;
   /** Rate limits per user and per IP (`CARE_RATE_*`, see socket/rate-limit.ts). */
   rateLimits: RateLimitSettings;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (`CARE_TRUST_PROXY`): addresses,
+   * CIDR ranges or `loopback` / `linklocal` / `uniquelocal`, comma-separated; `none` trusts
+   * none. Default `loopback`: a proxy on this machine.
+   */
+  trustProxy: string[];
   /** Signed notifications are POSTed here (`CARE_WEBHOOK_URL`); unset sends nothing. See webhook.ts. */
   webhookUrl?: string | null;
   /** The HMAC-SHA256 key of `X-Care-Signature` (`CARE_WEBHOOK_SECRET`; required with the URL). */
@@ -46,7 +53,21 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     distDir: paths.distDir,
     demoDir: demo ? paths.demoDir : null,
     rateLimits: rateLimitsFromEnv(env),
+    trustProxy: trustProxyFromEnv(env.CARE_TRUST_PROXY),
     webhookUrl,
     webhookSecret: env.CARE_WEBHOOK_SECRET || null,
   };
+}
+
+/** `CARE_TRUST_PROXY`, checked now: a typo must stop the server, not trust the wrong hops. */
+export function trustProxyFromEnv(value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return ['loopback'];
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  if (list.length === 1 && list[0] === 'none') return [];
+  try {
+    proxyaddr.compile(list);
+  } catch (err) {
+    throw new Error(`CARE_TRUST_PROXY must be "none" or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(err as Error).message}`);
+  }
+  return list;
 }

@@ -51,6 +51,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoDir: null,
     // Off unless a test turns them on: suites make many calls and connections quickly.
     rateLimits: NO_RATE_LIMITS,
+    trustProxy: ['loopback'],
     ...overrides,
   };
 }

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import proxyaddr from 'proxy-addr';
 import { PROTOCOL_VERSION, type ConnectErrorData } from '../../../src/protocol/index.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { CareFailure } from '../errors.js';
@@ -19,7 +21,7 @@ function refuse(next: Next, metrics: Metrics, data: ConnectErrorData, message: s
  * `auth`. A token that fails verification is refused with `unauthorized`, never silently
  * downgraded to anonymous: the host site meant this visitor to be signed in.
  */
-export function handshake(verifier: TokenVerifier, metrics: Metrics, limiter?: RateLimiter) {
+export function handshake(verifier: TokenVerifier, metrics: Metrics, trustProxy: TrustProxy, limiter?: RateLimiter) {
   const check = (socket: CareSocket, next: Next): void => {
     const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
     const version = auth.protocolVersion;
@@ -48,7 +50,7 @@ export function handshake(verifier: TokenVerifier, metrics: Metrics, limiter?: R
   };
   // Connection attempts per IP are counted first, before any token is verified.
   return (socket: CareSocket, next: Next): void => {
-    socket.data.ip = clientIp(socket.handshake.address, socket.handshake.headers['x-forwarded-for']);
+    socket.data.ip = clientIp(socket.request, trustProxy);
     if (!limiter) return check(socket, next);
     limiter.handshake(socket.data.ip).then(
       (wait) => (wait === null ? check(socket, next) : refuse(next, metrics, { code: 'rate_limited' }, retryMessage(wait))),
@@ -57,18 +59,18 @@ export function handshake(verifier: TokenVerifier, metrics: Metrics, limiter?: R
   };
 }
 
-const isLoopback = (a: string) => /^(::ffff:)?127\./.test(a) || a === '::1';
+/** Which proxies may name the client in `X-Forwarded-For` (`CARE_TRUST_PROXY`), compiled. */
+export type TrustProxy = ReturnType<typeof proxyaddr.compile>;
 
 /**
- * The caller's IP. Like the REST API (`trust proxy: loopback`), a proxy on this machine is
- * trusted to name the client in `X-Forwarded-For`; anyone else is who they connect from.
+ * The caller's IP, for rate limits and the audit log. Read the same way as the REST API's
+ * `req.ip` (Express uses proxy-addr too, with the same `CARE_TRUST_PROXY` list): walking
+ * `X-Forwarded-For` from the right, each hop is believed only while the hop that added it is
+ * a trusted proxy; anyone else is who they connect from.
  */
-export function clientIp(address: string | undefined, forwarded: string | string[] | undefined): string | null {
-  if (!address) return null;
-  if (!isLoopback(address) || forwarded === undefined) return address;
-  const hops = (Array.isArray(forwarded) ? forwarded.join(',') : forwarded).split(',').map((h) => h.trim()).filter(Boolean);
-  for (let i = hops.length - 1; i >= 0; i--) if (!isLoopback(hops[i]!)) return hops[i]!;
-  return address;
+export function clientIp(req: Pick<IncomingMessage, 'headers' | 'socket'>, trust: TrustProxy): string | null {
+  if (!req.socket.remoteAddress) return null;
+  return proxyaddr(req as IncomingMessage, trust);
 }
 
 /** Whether a request's `Origin` may use this server (`null` list: any). */
