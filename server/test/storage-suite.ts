@@ -139,6 +139,20 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(await seqOf(id), 3);
     });
 
+    it('pageAccess: the page with one user\'s member role and follow state, in one read', async () => {
+      const id = await page({ owners: ['pat'], editors: ['ed'] });
+      await s.setFollow(id, kin, 'requested');
+      const page0 = await s.getPage(id);
+      assert.deepEqual(await s.pageAccess(id, 'pat'), { page: page0, member: 'owner', follow: null });
+      assert.deepEqual(await s.pageAccess(id, 'ed'), { page: page0, member: 'editor', follow: null });
+      assert.deepEqual(await s.pageAccess(id, 'kin'), { page: page0, member: null, follow: 'requested' });
+      assert.deepEqual(await s.pageAccess(id, 'nobody'), { page: page0, member: null, follow: null });
+      assert.deepEqual(await s.pageAccess(id, null), { page: page0, member: null, follow: null });
+      await s.setFollow(id, { id: 'pat', name: 'Pat' }, 'following');
+      assert.deepEqual((await s.pageAccess(id, 'pat'))?.follow, 'following', 'a member who also follows');
+      assert.equal(await s.pageAccess('no-such-page', 'pat'), null);
+    });
+
     it('a retry of a deleted post is refused with conflict, not posted again; the key keeps no content', async () => {
       const id = await page();
       const j = await s.postJournal(id, pat, 'gone-j', 'Title', 'Private words');
@@ -154,6 +168,9 @@ export function storageSuite(name: string, open: OpenStorage): void {
       // The key is per author and per kind: others, and the same clientId on the wall, still post.
       assert.equal((await s.postJournal(id, kin, 'gone-j', 'T', 'B')).created, true);
       assert.equal((await s.postWall(id, pat, 'gone-j', 'W', false)).created, true);
+      // A page that does not exist is not_found, not conflict.
+      await assert.rejects(s.postWall('no-such-page', kin, 'gone-w', 'W', false), (err: unknown) => err instanceof CareFailure && err.code === 'not_found');
+      await assert.rejects(s.postJournal('no-such-page', pat, 'x', 'T', 'B'), (err: unknown) => err instanceof CareFailure && err.code === 'not_found');
       const db = rawDb(s);
       if (db) {
         const keys = await db.selectFrom('deleted_posts').selectAll().where('page_id', '=', id).orderBy('kind').execute();

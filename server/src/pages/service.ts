@@ -14,7 +14,7 @@ import type { Identity } from '../auth/identity.js';
 import { CareFailure } from '../errors.js';
 import type { Payload } from '../socket/validation.js';
 import type { CareNamespace, CareSocket } from '../socket/types.js';
-import type { PageRecord, Storage, WallView } from '../storage/types.js';
+import type { FollowRecord, MemberRole, PageRecord, Storage, WallView } from '../storage/types.js';
 import { Audit, type Actor } from './audit.js';
 import { Fanout } from './fanout.js';
 import { replay } from './replay.js';
@@ -72,17 +72,16 @@ export class PageService {
   /* ------------------------------------------------------------------------------ access */
 
   async access(pageId: string, identity: Identity | null): Promise<Access> {
-    const page = await this.storage.getPage(pageId);
-    if (!page) throw new CareFailure('not_found', `No page "${pageId}".`);
-    return this.accessTo(page, identity);
+    const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
+    if (!found) throw new CareFailure('not_found', `No page "${pageId}".`);
+    return accessOf(found.page, identity, found.member, found.follow);
   }
 
   private async accessTo(page: PageRecord, identity: Identity | null): Promise<Access> {
     const [member, follow] = identity
       ? await Promise.all([this.storage.memberRole(page.id, identity.userId), this.storage.getFollow(page.id, identity.userId)])
       : [null, null];
-    const facts: AccessFacts = { identity, visibility: page.visibility, member, follow: follow?.state ?? 'none' };
-    return { page, facts, viewer: viewerOf(facts) };
+    return accessOf(page, identity, member, follow?.state ?? null);
   }
 
   /** Throws the right refusal: `unauthorized` asks an anonymous visitor to sign in. */
@@ -405,6 +404,11 @@ export class PageService {
 
 export function pageInfo(p: PageRecord) {
   return { id: p.id, title: p.title, visibility: p.visibility, wallModeration: p.wallModeration, followerCount: p.followerCount };
+}
+
+function accessOf(page: PageRecord, identity: Identity | null, member: MemberRole | null, follow: FollowRecord['state'] | null): Access {
+  const facts: AccessFacts = { identity, visibility: page.visibility, member, follow: follow ?? 'none' };
+  return { page, facts, viewer: viewerOf(facts) };
 }
 
 function authorOf(identity: Identity) {

@@ -102,6 +102,11 @@ export interface Storage {
   members(id: string): Promise<{ userId: string; role: MemberRole }[]>;
   memberRole(pageId: string, userId: string): Promise<MemberRole | null>;
 
+  /**
+   * A page with one user's relation to it (member role, follow state), in one read: every
+   * socket call starts with this access check. `null` when the page does not exist.
+   */
+  pageAccess(pageId: string, userId: string | null): Promise<{ page: PageRecord; member: MemberRole | null; follow: FollowRecord['state'] | null } | null>;
   getFollow(pageId: string, userId: string): Promise<FollowRecord | null>;
   /** Sets (or with `none` removes) a follow; `seq` is set when the follower count changed. */
   setFollow(pageId: string, user: Author, state: FollowState): Promise<{ followerCount: number; seq: number | null }>;
