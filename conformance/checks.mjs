@@ -34,6 +34,7 @@ export const RULES = [
   ['subscribe.snapshot', 'page:subscribe to the public page answers { ok, access: "read", seq, snapshot }'],
   ['wall.post-live', 'a signed-in wall:post is acknowledged with the message and arrives live at another subscriber with seq = previous + 1'],
   ['wall.idempotent', 'a retried wall:post with the same clientId returns the same message, never a duplicate'],
+  ['wall.deleted-retry', 'a retried wall:post whose message was deleted in between answers "conflict" and posts nothing'],
   ['subscribe.since', 'resubscribing with since = last seq returns exactly the missed events, in seq order'],
   ['write.anonymous-unauthorized', 'anonymous writes (wall:post, journal:post, follow:set) answer "unauthorized"'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
@@ -308,6 +309,25 @@ export async function runChecks(opts) {
       const dup = state.b.received.slice(mark).find((r) => r.event === 'wall:message' && r.data?.message?.body === body);
       expect(!dup, `a second wall:message for the retried post arrived: ${short(dup?.data)}`);
       return `same id ${id}, no second event`;
+    });
+
+    await check('wall.deleted-retry', async () => {
+      expect(state.a && state.b, 'skipped: no signed-in connections');
+      const clientId = randomUUID();
+      const body = `Conformance check ${run}: deleted, then retried`;
+      const first = await call(state.a, 'wall:post', { pageId: page, clientId, body });
+      expect(first?.ok === true, `wall:post answered ${short(first)}`);
+      const removed = await call(state.a, 'wall:delete', { pageId: page, messageId: first.message.id });
+      expect(removed?.ok === true, `the author's wall:delete answered ${short(removed)}`);
+      const mark = state.b.received.length;
+      // The author's outbox never got the first acknowledgement, say, and resends the post.
+      const retry = await call(state.a, 'wall:post', { pageId: page, clientId, body });
+      if (retry?.ok && retry.message?.id) cleanup.push(retry.message.id);
+      expect(failsWith(retry, 'conflict'), `the retry answered ${short(retry)}: the deleted message must not come back`);
+      await sleep(Math.min(1000, timeoutMs));
+      const back = state.b.received.slice(mark).find((r) => r.event === 'wall:message' && r.data?.message?.body === body);
+      expect(!back, `the deleted message arrived again: ${short(back?.data)}`);
+      return 'conflict, nothing posted';
     });
 
     await check('subscribe.since', async () => {
