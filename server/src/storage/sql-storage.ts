@@ -347,11 +347,6 @@ export class SqlStorage implements Storage {
 
   /* ----------------------------------------------------------------------------- changes */
 
-  /**
-   * Gives the page its next `seq` and records the change, inside the caller's transaction.
-   * The `UPDATE … RETURNING` takes the page row's write lock, so concurrent writers to one
-   * page (on any node) get strictly increasing, gap-free numbers.
-   */
   /** Keeps a deleted post's idempotency key, so that a late retry cannot post it again. */
   private async rememberDeleted(trx: Transaction<Database>, pageId: string, kind: 'journal' | 'wall', post: { author_id: string; client_id: string }): Promise<void> {
     await trx
@@ -398,15 +393,8 @@ export class SqlStorage implements Storage {
     const { page_id: pageId, id, author_id: authorId, client_id: clientId } = row;
     const value = (v: unknown) => (v === null ? sql`NULL` : typeof v === 'number' ? sql.lit(v) : sql`${v}`);
     const columns = Object.keys(row);
-    const audit = pendingAudit.getStore();
-    const auditInsert =
-      audit && !audit.written
-        ? (() => {
-            audit.written = true;
-            const a = auditRow({ ...audit.record, target: audit.record.target ?? id });
-            return sql`, a AS (INSERT INTO audit_log (${sql.join(Object.keys(a).map((c) => sql.ref(c)))}) SELECT ${sql.join(Object.values(a).map(value))} FROM s)`;
-          })()
-        : sql``;
+    const a = takePendingAudit(id);
+    const auditInsert = a ? sql`, a AS (INSERT INTO audit_log (${sql.join(Object.keys(a).map((c) => sql.ref(c)))}) SELECT ${sql.join(Object.values(a).map(value))} FROM s)` : sql``;
     const { rows } = await sql<Database[T]>`
       WITH s AS (
         UPDATE pages SET seq = seq + 1
@@ -425,6 +413,11 @@ export class SqlStorage implements Storage {
     return inserted;
   }
 
+  /**
+   * Gives the page its next `seq` and records the change, inside the caller's transaction.
+   * The `UPDATE … RETURNING` takes the page row's write lock, so concurrent writers to one
+   * page (on any node) get strictly increasing, gap-free numbers.
+   */
   private async change(trx: Transaction<Database>, pageId: string, type: ChangeType, itemId: string | null, data: Record<string, unknown> | null): Promise<number> {
     const row = await trx
       .updateTable('pages')
@@ -437,11 +430,8 @@ export class SqlStorage implements Storage {
       .insertInto('changes')
       .values({ page_id: pageId, seq: row.seq, type, item_id: itemId, data: data ? JSON.stringify(data) : null, created_at: now() })
       .execute();
-    const audit = pendingAudit.getStore();
-    if (audit && !audit.written) {
-      audit.written = true;
-      await trx.insertInto('audit_log').values(auditRow({ ...audit.record, target: audit.record.target ?? itemId })).execute();
-    }
+    const audit = takePendingAudit(itemId);
+    if (audit) await trx.insertInto('audit_log').values(audit).execute();
     await this.prune(trx, pageId, row.seq);
     return row.seq;
   }
@@ -497,6 +487,18 @@ export class SqlStorage implements Storage {
 }
 
 const deletedPost = () => new CareFailure('conflict', 'This post was deleted after it was posted; it is not posted again.');
+
+/**
+ * The audit row the caller's `Audit.within` left pending for this change (its target
+ * defaulting to the changed item), once: the first change of an operation writes it, in its
+ * own transaction.
+ */
+function takePendingAudit(itemId: string | null) {
+  const audit = pendingAudit.getStore();
+  if (!audit || audit.written) return null;
+  audit.written = true;
+  return auditRow({ ...audit.record, target: audit.record.target ?? itemId });
+}
 
 function auditRow(a: AuditRecord) {
   return { at: a.at, page_id: a.pageId, actor_id: a.actorId, actor_role: a.actorRole, action: a.action, target: a.target, detail: a.detail ? JSON.stringify(a.detail) : null, ip: a.ip };
