@@ -65,7 +65,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
   if (redis) io.adapter(redis.adapter);
   const ns: CareNamespace = io.of(NAMESPACE);
-  const webhook = config.webhookUrl ? new WebhookSender({ url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
+  const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
   const service = new PageService(storage, ns, webhook);
   const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
@@ -131,7 +131,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       });
     },
     async close() {
-      webhook?.close();
+      await webhook?.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
       await storage.close();

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Metrics } from './metrics.js';
 import type { Notifier, PageNotification } from './pages/service.js';
+import type { QueuedNotification, Storage } from './storage/types.js';
 
 /**
  * The signed notification webhook (issue 4, "notifications without health information").
@@ -34,9 +35,11 @@ import type { Notifier, PageNotification } from './pages/service.js';
  * that caused it. An attempt fails on a network error, a timeout (5 s) or any status but 2xx
  * (redirects are not followed); failed attempts are retried with exponential backoff (1 s, 2 s,
  * 4 s, 8 s, 16 s: six attempts in all), then given up and logged. Pending notifications wait in
- * a bounded in-memory queue (1,000; beyond it new ones are dropped and logged): a crash or
- * restart loses undelivered notifications, never posts, which are stored before anything is
- * sent. Outcomes are counted in `care_webhook_deliveries_total{outcome}`: `delivered`, `retried`
+ * a bounded queue in the database (`webhook_outbox`, 1,000; beyond it new ones are dropped and
+ * logged), so a crash or restart loses none once queued (the instant between the commit and
+ * the queue insert is the only gap), and all nodes of a cluster share it. A notification whose
+ * sender died mid-attempt is sent again after its lease (timeout + 5 s): at-least-once.
+ * Outcomes are counted in `care_webhook_deliveries_total{outcome}`: `delivered`, `retried`
  * (an attempt failed, another follows), `failed` (gave up), `dropped` (queue full).
  */
 
@@ -96,80 +99,121 @@ export function checkWebhookSettings(url: string, secret: string | null | undefi
   if (secret.length < 16) throw new Error('CARE_WEBHOOK_SECRET must be at least 16 characters');
 }
 
-interface Job {
-  id: string;
-  type: PageNotification['type'];
-  body: string;
-  attempts: number;
-  dueAt: number;
-}
+/** The part of the storage the sender uses: its durable queue. */
+export type NotificationStore = Pick<Storage, 'queueNotification' | 'claimNotifications' | 'retryNotification' | 'dropNotification' | 'notificationQueue'>;
 
-/** Sends notifications to one URL; hand it to the `PageService` as its notifier. */
+/**
+ * Sends notifications to one URL; hand it to the `PageService` as its notifier. The queue is
+ * in the database (`webhook_outbox`), so a crash or restart loses nothing that was queued,
+ * and every node of a cluster sends from the same queue: a node claims a notification for a
+ * lease (the attempt's timeout plus a margin) before it sends it, and a node that dies while
+ * holding one leaves it to the others once the lease is over.
+ */
 export class WebhookSender implements Notifier {
   private readonly delivery: WebhookDelivery;
-  private readonly queue: Job[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
+  private pumping = false;
+  private pumpAgain = false;
   private closed = false;
   private readonly aborts = new Set<AbortController>();
+  /** Queue writes, one after another: the size check and the insert must not interleave. */
+  private queueing: Promise<void> = Promise.resolve();
+  /** Everything still touching the store, for close() to wait for. */
+  private readonly running = new Set<Promise<unknown>>();
 
-  constructor(private readonly options: WebhookOptions) {
+  constructor(
+    private readonly store: NotificationStore,
+    private readonly options: WebhookOptions,
+  ) {
     checkWebhookSettings(options.url, options.secret);
     this.delivery = { ...DEFAULT_WEBHOOK_DELIVERY, ...options.delivery };
     for (const outcome of ['delivered', 'retried', 'failed', 'dropped']) options.metrics?.webhookDeliveries.inc({ outcome }, 0);
-  }
-
-  /** Queues one notification and returns at once. */
-  notify(n: PageNotification): void {
-    if (this.closed) return;
-    const event: WebhookEvent = { ...n, at: new Date().toISOString() };
-    if (this.queue.length + this.inFlight >= this.delivery.maxQueue) {
-      this.count('dropped');
-      console.error(`[care] webhook queue full (${this.delivery.maxQueue}): dropped a ${n.type} notification for page ${n.pageId}`);
-      return;
-    }
-    this.queue.push({ id: randomUUID(), type: n.type, body: JSON.stringify(event), attempts: 0, dueAt: Date.now() });
+    // Whatever an earlier run (or a node that died) left behind goes out now.
     this.pump();
   }
 
-  /** Notifications waiting or in flight. */
-  get pending(): number {
-    return this.queue.length + this.inFlight;
+  /** Queues one notification in the database and returns at once; never throws. */
+  notify(n: PageNotification): void {
+    if (this.closed) return;
+    const event: WebhookEvent = { ...n, at: new Date().toISOString() };
+    this.queueing = this.queueing.then(() =>
+      this.track(async () => {
+        if (this.closed) return;
+        if ((await this.store.notificationQueue()).size >= this.delivery.maxQueue) {
+          this.count('dropped');
+          console.error(`[care] webhook queue full (${this.delivery.maxQueue}): dropped a ${n.type} notification for page ${n.pageId}`);
+          return;
+        }
+        await this.store.queueNotification({ id: randomUUID(), type: n.type, body: JSON.stringify(event), attempts: 0, dueAt: new Date() });
+        this.pump();
+      }, 'could not queue a notification'),
+    );
   }
 
-  /** Stops sending: clears the queue and aborts requests in flight (their notifications are lost). */
-  close(): void {
+  /**
+   * Stops sending: aborts requests in flight and waits until nothing touches the store any
+   * more. What is queued stays for the next start (or another node).
+   */
+  async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.queue.length = 0;
     for (const a of this.aborts) a.abort();
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  /** Starts every due job the concurrency allows, then sleeps until the next one is due. */
+  /** Runs `work`, logging (never throwing) its failure, and remembers it until it settles. */
+  private track(work: () => Promise<void>, what: string): Promise<void> {
+    const p = work().catch((err: unknown) => console.error(`[care] webhook: ${what}:`, err));
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+    return p;
+  }
+
+  /** Claims and starts every due notification the concurrency allows, then sleeps until the next is due. */
   private pump(): void {
     if (this.closed) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.track(() => this.claimAndSend(), 'queue')
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain) {
+          this.pumpAgain = false;
+          this.pump();
+        }
+      });
+  }
+
+  private async claimAndSend(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const now = Date.now();
-    while (this.inFlight < this.delivery.concurrency) {
-      const i = this.queue.findIndex((j) => j.dueAt <= now);
-      if (i < 0) break;
-      const [job] = this.queue.splice(i, 1);
-      this.inFlight++;
-      void this.attempt(job!).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
+    const free = this.delivery.concurrency - this.inFlight;
+    if (free > 0) {
+      for (const job of await this.store.claimNotifications(free, this.delivery.timeoutMs + LEASE_MARGIN_MS)) {
+        if (this.closed) return;
+        this.inFlight++;
+        void this.track(() => this.attempt(job), `delivery ${job.id}`)
+          .finally(() => {
+            this.inFlight--;
+            this.pump();
+          });
+      }
     }
-    if (this.queue.length === 0) return;
-    const next = Math.min(...this.queue.map((j) => j.dueAt));
-    this.timer = setTimeout(() => this.pump(), Math.max(0, next - now));
+    if (this.closed) return;
+    // Wake for the next one due, and at least every POLL_MS for what other nodes left behind.
+    const { nextDue } = await this.store.notificationQueue();
+    const wait = Math.min(POLL_MS, nextDue ? Math.max(0, nextDue.getTime() - Date.now()) : POLL_MS);
+    this.timer = setTimeout(() => this.pump(), wait);
     this.timer.unref();
   }
 
-  private async attempt(job: Job): Promise<void> {
-    job.attempts++;
+  private async attempt(job: QueuedNotification): Promise<void> {
+    const attempts = job.attempts + 1;
     const abort = new AbortController();
     this.aborts.add(abort);
     const timeout = setTimeout(() => abort.abort(), this.delivery.timeoutMs);
@@ -192,6 +236,7 @@ export class WebhookSender implements Notifier {
       });
       await res.body?.cancel().catch(() => {});
       if (res.status >= 200 && res.status < 300) {
+        await this.store.dropNotification(job.id);
         this.count('delivered');
         return;
       }
@@ -202,19 +247,25 @@ export class WebhookSender implements Notifier {
       clearTimeout(timeout);
       this.aborts.delete(abort);
     }
+    // Closing aborts attempts: the notification stays queued, held until its lease runs out.
     if (this.closed) return;
-    if (job.attempts >= this.delivery.maxAttempts) {
+    if (attempts >= this.delivery.maxAttempts) {
+      await this.store.dropNotification(job.id);
       this.count('failed');
-      console.error(`[care] webhook gave up on ${job.type} delivery ${job.id} after ${job.attempts} attempts: ${problem}`);
+      console.error(`[care] webhook gave up on ${job.type} delivery ${job.id} after ${attempts} attempts: ${problem}`);
       return;
     }
     this.count('retried');
-    const delay = Math.min(this.delivery.retryMaxMs, this.delivery.retryBaseMs * 2 ** (job.attempts - 1));
-    job.dueAt = Date.now() + delay;
-    this.queue.push(job);
+    const delay = Math.min(this.delivery.retryMaxMs, this.delivery.retryBaseMs * 2 ** (attempts - 1));
+    await this.store.retryNotification(job.id, attempts, new Date(Date.now() + delay));
   }
 
   private count(outcome: 'delivered' | 'retried' | 'failed' | 'dropped'): void {
     this.options.metrics?.webhookDeliveries.inc({ outcome });
   }
 }
+
+/** A claim lasts the attempt's timeout plus this, so it never runs out while the attempt runs. */
+const LEASE_MARGIN_MS = 5_000;
+/** How often a node looks for notifications that nobody holds (e.g. left by a node that died). */
+const POLL_MS = 30_000;

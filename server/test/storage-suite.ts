@@ -139,6 +139,45 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(await seqOf(id), 3);
     });
 
+    it('webhook outbox: claims due notifications once, by lease; retried ones come back; dropped ones are gone', async () => {
+      const past = (ms: number) => new Date(Date.now() - ms);
+      const ids = ['n1', 'n2', 'n3'].map((n) => `${uniqueId('wh')}-${n}`);
+      const dues = ids.map((_, i) => past(3000 - i * 1000));
+      for (const [i, id] of ids.entries()) await s.queueNotification({ id, type: 'journal.posted', body: `{"n":${i}}`, attempts: 0, dueAt: dues[i]! });
+      const later = new Date(Date.now() + 60_000);
+      await s.queueNotification({ id: `${ids[0]}-later`, type: 'journal.posted', body: '{}', attempts: 0, dueAt: later });
+      assert.deepEqual(await s.notificationQueue(), { size: 4, nextDue: dues[0] }, 'the earliest due');
+
+      // Two nodes claiming at once never get the same notification; the one due later waits.
+      const claimedAt = Date.now();
+      const [a, b] = await Promise.all([s.claimNotifications(2, 30_000), s.claimNotifications(2, 30_000)]);
+      const first = [...a, ...b].map((n) => n.id);
+      assert.equal(new Set(first).size, first.length, `never the same one twice: ${first.join(', ')}`);
+      assert.deepEqual(a.concat(b).find((n) => n.id === ids[0])?.body, '{"n":0}', 'the earliest due first');
+      const rest = await s.claimNotifications(10, 30_000);
+      assert.deepEqual([...first, ...rest.map((n) => n.id)].sort(), [...ids].sort(), 'each due one claimed exactly once');
+      assert.deepEqual(await s.claimNotifications(10, 30_000), [], 'all held');
+      const held = await s.notificationQueue();
+      assert.equal(held.size, 4);
+      const leaseEnd = held.nextDue!.getTime() - 30_000;
+      assert.ok(leaseEnd >= claimedAt && leaseEnd <= Date.now(), 'held ones become claimable when their lease ends, not before');
+
+      // A failed attempt releases it, due again; delivered (or given up) ones are dropped.
+      await s.retryNotification(ids[0]!, 1, past(10));
+      await s.dropNotification(ids[1]!);
+      const again = await s.claimNotifications(10, 30_000);
+      assert.deepEqual(again.map((n) => [n.id, n.attempts]), [[ids[0], 1]]);
+      // A holder that died: its lease runs out and another node takes it over.
+      await s.dropNotification(ids[0]!);
+      await s.retryNotification(ids[2]!, 2, past(10));
+      assert.equal((await s.claimNotifications(10, -1)).length, 1, 'claimed with a lease already over');
+      assert.deepEqual((await s.claimNotifications(10, 30_000)).map((n) => n.id), [ids[2]]);
+      await s.dropNotification(ids[2]!);
+      assert.deepEqual(await s.notificationQueue(), { size: 1, nextDue: later }, 'only the one due later is left');
+      await s.dropNotification(`${ids[0]}-later`);
+      assert.deepEqual(await s.notificationQueue(), { size: 0, nextDue: null });
+    });
+
     it('pageAccess: the page with one user\'s member role and follow state, in one read', async () => {
       const id = await page({ owners: ['pat'], editors: ['ed'] });
       await s.setFollow(id, kin, 'requested');

@@ -5,13 +5,20 @@
  * receiver that fails, hangs or is down never blocks or breaks the call that caused it.
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
+import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { configFromEnv, type Config } from '../src/config.js';
 import { createCareServer } from '../src/app.js';
+import { signDemoToken } from '../src/demo/token.js';
 import { signToken, sleep, startServer, testConfig, type TestServer } from './helpers.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -57,9 +64,9 @@ async function receiver(reply: (n: number) => Reply = () => 200) {
 }
 type Receiver = Awaited<ReturnType<typeof receiver>>;
 
-/** Waits (polling) until `cond` holds; fails after 10 s. A wait, never an assertion about time. */
-async function until(cond: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+/** Waits (polling) until `cond` holds; fails after `timeoutMs`. A wait, never an assertion about time. */
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
@@ -337,5 +344,79 @@ describe('configuration', () => {
     assert.deepEqual([none.webhookUrl, none.webhookSecret], [null, null]);
     // A programmatic config is checked too.
     await assert.rejects(createCareServer(testConfig({ webhookUrl: 'https://mailer.example/hook', webhookSecret: null })), /CARE_WEBHOOK_SECRET is required/);
+  });
+});
+
+describe('survives a killed server', () => {
+  const serverDir = fileURLToPath(new URL('../', import.meta.url));
+  const jwtSecret = 'webhook-crash-test-secret-0123456789';
+
+  /** `src/main.ts` in its own process on a SQLite file, with the webhook pointed at `hookUrl`. */
+  function startProcess(dbFile: string, hookUrl: string): Promise<{ proc: ChildProcess; url: string }> {
+    return new Promise((resolve, reject) => {
+      const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', CARE_DB: `sqlite:${dbFile}`, CARE_JWT_SECRET: jwtSecret, CARE_DEMO: '', REDIS_URL: '', CARE_WEBHOOK_URL: hookUrl, CARE_WEBHOOK_SECRET: SECRET };
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 30_000);
+      proc.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+        const m = /server on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve({ proc, url: m[1]! });
+        }
+      });
+      proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+      proc.on('exit', (code, signal) => signal !== 'SIGKILL' && code !== 0 && reject(new Error(`the server exited (${code}): ${out}`)));
+    });
+  }
+
+  const metric = async (url: string, outcome: string) => Number(new RegExp(`care_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)`).exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0);
+
+  it('a notification queued before a SIGKILL is delivered after the restart, once, signed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'care-webhook-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const dbFile = join(dir, 'care.db');
+    // The receiver's port, with nobody listening yet: every attempt of the first process fails.
+    const probe = await receiver();
+    const port = Number(new URL(probe.url).port);
+    await probe.close();
+
+    const first = await startProcess(dbFile, `http://127.0.0.1:${port}/hooks/care`);
+    cleanup.push(async () => void first.proc.kill('SIGKILL'));
+    const admin = await signDemoToken(jwtSecret, 'admin');
+    const created = await fetch(`${first.url}/api/pages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'crash-page', title: 'Crash', visibility: 'public', owners: ['owner'], editors: [] }),
+    });
+    assert.equal(created.status, 201);
+    const owner = io(`${first.url}/care`, { auth: { token: await signDemoToken(jwtSecret, 'owner'), protocolVersion: PROTOCOL_VERSION }, transports: ['websocket'], reconnection: false });
+    cleanup.push(async () => void owner.disconnect());
+    const posted = (await owner.timeout(5_000).emitWithAck('journal:post', { pageId: 'crash-page', clientId: 'before-kill', title: 'T', body: 'B' })) as { ok: boolean; entry: { id: string } };
+    assert.equal(posted.ok, true);
+    await until(async () => (await metric(first.url, 'retried')) >= 1, 'a failed attempt in the first process');
+    first.proc.kill('SIGKILL');
+    await new Promise((r) => first.proc.once('exit', r));
+
+    // Listen on the port the notification is addressed to, then start the server again.
+    const hits: Hit[] = [];
+    const live = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        hits.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => live.listen(port, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => (live.closeAllConnections(), live.close(() => resolve()))));
+    const second = await startProcess(dbFile, `http://127.0.0.1:${port}/hooks/care`);
+    cleanup.push(async () => void second.proc.kill('SIGKILL'));
+    // Within the first process's lease (5 s timeout + 5 s) at the latest; this waits, never asserts a time.
+    await until(async () => (await metric(second.url, 'delivered')) === 1, 'the delivery after the restart', 30_000);
+    assert.equal(hits.length, 1, 'delivered once');
+    const body = verified(hits[0]!);
+    assert.deepEqual([body.type, body.pageId, body.entryId], ['journal.posted', 'crash-page', posted.entry.id]);
   });
 });

@@ -139,5 +139,22 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '003_webhook_outbox': {
+      // Notifications waiting for the webhook receiver: they survive a crash or restart, and
+      // several nodes share them (a node claims a row for a lease before sending it). Times
+      // are ISO 8601 UTC strings, which compare correctly as text in both dialects.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('webhook_outbox')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('due_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_until', 'text')
+          .execute();
+        await db.schema.createIndex('webhook_outbox_due').on('webhook_outbox').columns(['due_at']).execute();
+      },
+    },
   };
 }

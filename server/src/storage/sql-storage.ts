@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { Migrator, sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Author, FollowRequest, FollowState, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
 import { migrations } from './migrations.js';
@@ -15,6 +15,7 @@ import type {
   Page,
   PageExport,
   PageRecord,
+  QueuedNotification,
   Sequenced,
   Storage,
   WallView,
@@ -343,6 +344,49 @@ export class SqlStorage implements Storage {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.id, toMessage(r)]));
+  }
+
+  /* ---------------------------------------------------------------------- webhook outbox */
+
+  async queueNotification(n: QueuedNotification): Promise<void> {
+    await this.db.insertInto('webhook_outbox').values({ id: n.id, type: n.type, body: n.body, attempts: n.attempts, due_at: n.dueAt.toISOString(), claimed_until: null }).execute();
+  }
+
+  async claimNotifications(limit: number, leaseMs: number): Promise<QueuedNotification[]> {
+    const at = now();
+    const free = (eb: ExpressionBuilder<Database, 'webhook_outbox'>) => eb.and([eb('due_at', '<=', at), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)])]);
+    const due = await this.db.selectFrom('webhook_outbox').select('id').where(free).orderBy('due_at').limit(limit).execute();
+    if (due.length === 0) return [];
+    // The same condition again in the UPDATE: of two nodes that picked the same row, only the
+    // first one's update still matches it (PostgreSQL re-checks it after the row lock).
+    const claimed = await this.db
+      .updateTable('webhook_outbox')
+      .set({ claimed_until: new Date(Date.now() + leaseMs).toISOString() })
+      .where(free)
+      .where('id', 'in', due.map((d) => d.id))
+      .returningAll()
+      .execute();
+    return claimed.map((r) => ({ id: r.id, type: r.type, body: r.body, attempts: r.attempts, dueAt: new Date(r.due_at) }));
+  }
+
+  async retryNotification(id: string, attempts: number, dueAt: Date): Promise<void> {
+    await this.db.updateTable('webhook_outbox').set({ attempts, due_at: dueAt.toISOString(), claimed_until: null }).where('id', '=', id).execute();
+  }
+
+  async dropNotification(id: string): Promise<void> {
+    await this.db.deleteFrom('webhook_outbox').where('id', '=', id).execute();
+  }
+
+  async notificationQueue(): Promise<{ size: number; nextDue: Date | null }> {
+    const row = await this.db
+      .selectFrom('webhook_outbox')
+      .select((eb) => [
+        eb.fn.countAll<number | string>().as('size'),
+        // A held row becomes claimable when its lease ends, if that is after it is due.
+        eb.fn.min(eb.case().when(eb.and([eb('claimed_until', 'is not', null), eb('claimed_until', '>', eb.ref('due_at'))])).then(eb.ref('claimed_until')).else(eb.ref('due_at')).end()).as('next_due'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { size: Number(row.size), nextDue: row.next_due ? new Date(row.next_due) : null };
   }
 
   /* ----------------------------------------------------------------------------- changes */

@@ -136,7 +136,28 @@ export interface Storage {
   /** The changes after `since`, or `null` when some of them are no longer kept. */
   changesSince(pageId: string, since: number): Promise<ChangeRecord[] | null>;
 
+  /** Durable webhook queue (webhook.ts): survives restarts, shared by every node. */
+  queueNotification(n: QueuedNotification): Promise<void>;
+  /** Up to `limit` due notifications nobody holds, now held by the caller until `leaseMs` from now. */
+  claimNotifications(limit: number, leaseMs: number): Promise<QueuedNotification[]>;
+  /** After a failed attempt: released, due again at `dueAt` (`attempts` made so far). */
+  retryNotification(id: string, attempts: number, dueAt: Date): Promise<void>;
+  /** Delivered, or given up. */
+  dropNotification(id: string): Promise<void>;
+  /** How many wait (held or not), and the earliest time one is or becomes claimable (`null`: none). */
+  notificationQueue(): Promise<{ size: number; nextDue: Date | null }>;
+
   appendAudit(entry: AuditRecord): Promise<void>;
   audit(pageId: string): Promise<AuditRecord[]>;
   exportPage(pageId: string): Promise<PageExport | null>;
+}
+
+/** A signed-webhook notification waiting to be delivered. */
+export interface QueuedNotification {
+  id: string;
+  type: string;
+  /** The exact JSON that is signed and sent. */
+  body: string;
+  attempts: number;
+  dueAt: Date;
 }
