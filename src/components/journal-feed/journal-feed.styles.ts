@@ -40,8 +40,11 @@ export const journalFeedStyles = css`
   article:first-of-type {
     border-block-start: 0;
   }
+  /* Not faded: a translucent entry fails text contrast (axe, light theme). */
   article.pending {
-    opacity: 0.75;
+    padding-inline: 0.75em;
+    border: 1px dashed var(--_border);
+    border-radius: var(--_radius);
   }
   article h3 {
     margin: 0;
