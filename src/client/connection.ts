@@ -256,7 +256,10 @@ export class CareConnection {
   }
 
   retry(clientId: string): void {
-    this.outbox.update(clientId, { state: 'waiting' });
+    // The server stored none of the posts it refused, but one: `conflict` means it stored this
+    // post, then it was deleted. Sending the text again by hand is a new post, with a new id.
+    const deleted = this.outbox.pending(this.#identity.userId).some((e) => e.clientId === clientId && e.error?.code === 'conflict');
+    this.outbox.update(clientId, deleted ? { clientId: newClientId(), state: 'waiting' } : { state: 'waiting' });
     this.#flush();
   }
 

@@ -5,7 +5,8 @@
  *  - `care-token`: `{ token }` for `{ user, ttl? }`;
  *  - `care-admin`: runs an admin REST call `{ method, path, body? }` and returns `{ status, body }`;
  *  - `care-seed`: creates a page `{ id, visibility, owners, editors?, follows? }`.
- *  - `care-post`: posts as a user straight through the service (another client's write).
+ *  - `care-post`: posts as a user straight through the service (another client's write);
+ *  - `care-delete`: deletes a journal entry or wall message as a user `{ user, pageId, kind, id }`.
  */
 import { register } from 'tsx/esm/api';
 
@@ -73,6 +74,13 @@ export function careServerPlugin() {
           const actor = { identity, ip: null };
           if (payload.kind === 'journal') return { ok: true, item: await server.service.postJournal(actor, { pageId: payload.pageId, clientId: payload.clientId, title: payload.title, body: payload.body }) };
           return { ok: true, item: await server.service.postWall(actor, { pageId: payload.pageId, clientId: payload.clientId, body: payload.body }) };
+        }
+        case 'care-delete': {
+          // A moderator's (or the owner's) delete, as another client would make it.
+          const actor = { identity: { userId: payload.user, name: payload.user, staff: null, exp: null }, ip: null };
+          if (payload.kind === 'journal') await server.service.deleteJournal(actor, { pageId: payload.pageId, entryId: payload.id });
+          else await server.service.deleteWall(actor, { pageId: payload.pageId, messageId: payload.id });
+          return { ok: true };
         }
         default:
           return undefined;
