@@ -4,7 +4,7 @@ import typescript from '@rollup/plugin-typescript';
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { terserOptions } from './terser.config.mjs';
+import { internalNames, terserOptions } from './terser.config.mjs';
 
 /** Everything a consumer installs alongside us (and React, a peer) stays external in the ESM library. */
 const external = (id) => /^(lit|@lit\/|socket\.io-client|dompurify)/.test(id) || /^react(-dom)?(\/|$)/.test(id);
@@ -18,6 +18,25 @@ const sri = () => ({
       const path = `${options.dir ?? options.file.replace(/\/[^/]+$/, '')}/${file}`;
       const hash = createHash('sha384').update(readFileSync(path)).digest('base64');
       writeFileSync(`${path}.sri`, `sha384-${hash}\n`);
+    }
+  },
+});
+
+/**
+ * Fails the build if a name the bundle renames (terser.config.mjs) is used outside the
+ * widgets' own code: in the client, the protocol, the events or a dependency, renaming it
+ * would break a caller the bundle cannot see.
+ */
+const checkInternalNames = () => ({
+  name: 'check-internal-names',
+  generateBundle(_options, bundle) {
+    for (const chunk of Object.values(bundle)) {
+      for (const [id, module] of Object.entries(chunk.modules ?? {})) {
+        if (/\/src\/(components|i18n)\//.test(id) && !id.includes('node_modules')) continue;
+        for (const name of internalNames) {
+          if (new RegExp(`\\b${name}\\b`).test(module.code ?? '')) this.error(`"${name}" is renamed in the bundle but occurs in ${id}`);
+        }
+      }
     }
   },
 });
@@ -49,6 +68,7 @@ export default [
       // Whitespace in html`` and css`` templates is bytes every visitor downloads.
       minifyHTML(),
       terser(terserOptions),
+      checkInternalNames(),
       sri(),
     ],
   },

@@ -5,14 +5,12 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en
 export const en: Strings = {
   loading: 'Loading\u2026',
   offline: 'You are offline. We will reconnect and catch up automatically.',
-  connecting: 'Connecting\u2026',
   unauthorized: 'Your session could not be verified. Please sign in again.',
   notFound: 'This page does not exist or was removed.',
   error: (reason) => `Something went wrong: ${reason}`,
   retry: 'Retry',
   lockedPrivate: 'This page is private. Only people the patient approves can read it.',
   lockedMembers: 'Please sign in to read this page.',
-  signIn: 'Sign in',
   declinedNotice: 'Your request to follow this page was declined.',
   blockedNotice: 'You cannot view this page.',
 
@@ -58,7 +56,6 @@ export const en: Strings = {
 
   follow: 'Follow',
   following: 'Following',
-  unfollow: 'Unfollow',
   requestAccess: 'Request access',
   requested: 'Request sent',
   cancelRequest: 'Cancel request',
@@ -66,6 +63,5 @@ export const en: Strings = {
   signInToFollow: 'Sign in to follow',
   followRequests: 'Follow requests',
   decline: 'Decline',
-  remove: 'Remove',
   block: 'Block',
 };

@@ -5,14 +5,12 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString('es
 export const es: Strings = {
   loading: 'Cargando\u2026',
   offline: 'Sin conexi\u00f3n. Volveremos a conectar y a ponernos al d\u00eda autom\u00e1ticamente.',
-  connecting: 'Conectando\u2026',
   unauthorized: 'No se pudo verificar su sesi\u00f3n. Vuelva a iniciar sesi\u00f3n.',
   notFound: 'Esta p\u00e1gina no existe o fue eliminada.',
   error: (reason) => `Algo sali\u00f3 mal: ${reason}`,
   retry: 'Reintentar',
   lockedPrivate: 'Esta p\u00e1gina es privada. Solo pueden leerla las personas que el paciente aprueba.',
   lockedMembers: 'Inicie sesi\u00f3n para leer esta p\u00e1gina.',
-  signIn: 'Iniciar sesi\u00f3n',
   declinedNotice: 'Su solicitud para seguir esta p\u00e1gina fue rechazada.',
   blockedNotice: 'No puede ver esta p\u00e1gina.',
 
@@ -58,7 +56,6 @@ export const es: Strings = {
 
   follow: 'Seguir',
   following: 'Siguiendo',
-  unfollow: 'Dejar de seguir',
   requestAccess: 'Solicitar acceso',
   requested: 'Solicitud enviada',
   cancelRequest: 'Cancelar solicitud',
@@ -66,6 +63,5 @@ export const es: Strings = {
   signInToFollow: 'Inicie sesi\u00f3n para seguir',
   followRequests: 'Solicitudes para seguir',
   decline: 'Rechazar',
-  remove: 'Quitar',
   block: 'Bloquear',
 };

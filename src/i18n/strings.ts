@@ -2,14 +2,12 @@
 export interface Strings {
   loading: string;
   offline: string;
-  connecting: string;
   unauthorized: string;
   notFound: string;
   error: (reason: string) => string;
   retry: string;
   lockedPrivate: string;
   lockedMembers: string;
-  signIn: string;
   declinedNotice: string;
   blockedNotice: string;
 
@@ -55,7 +53,6 @@ export interface Strings {
 
   follow: string;
   following: string;
-  unfollow: string;
   requestAccess: string;
   requested: string;
   cancelRequest: string;
@@ -63,6 +60,5 @@ export interface Strings {
   signInToFollow: string;
   followRequests: string;
   decline: string;
-  remove: string;
   block: string;
 }

@@ -138,9 +138,9 @@ export class CareFollowButton extends CareElement {
         class=${model.primary ? 'follow primary' : 'follow'}
         part="button"
         type="button"
-        aria-pressed=${model.pressed === undefined ? nothing : String(model.pressed)}
+        aria-pressed=${model.pressed ?? nothing}
         aria-describedby="count"
-        aria-disabled=${this.busy ? 'true' : 'false'}
+        aria-disabled=${this.busy}
         @click=${() => void this.#setFollow(model.follow)}
       >
         ${model.pressed ? html`<span class="check" aria-hidden="true">${'\u2713'}</span>` : nothing}<span>${model.label}</span>
@@ -174,7 +174,7 @@ export class CareFollowButton extends CareElement {
       <p class="requests-title" id="requests-title">${t.followRequests} (${shown.length.toLocaleString(this.language)})</p>
       <ul>
         ${shown.map((r, i) => {
-          const busy = this.deciding.has(r.userId) ? 'true' : 'false';
+          const busy = this.deciding.has(r.userId);
           const who = `request-${i}`;
           return html`<li class="request" part="request" data-user=${r.userId}>
             <span class="who" id=${who}>${r.name} ${this.time(r.at)}</span>

@@ -30,9 +30,6 @@ export const journalFeedStyles = css`
   .row.end {
     justify-content: flex-end;
   }
-  [role='feed'] {
-    display: block;
-  }
   article {
     padding-block: 0.75em;
     border-block-start: 1px solid var(--_border);

@@ -119,7 +119,7 @@ export class CareJournalFeed extends CareElement {
       ${pending.map((p) => this.#renderPending(p))}
       ${journal.length === 0 && pending.length === 0 ? html`<p class="muted">${t.journalEmpty}</p>` : nothing}
       ${journal.length > 0
-        ? html`<div role="feed" part="feed" aria-label=${t.journal} aria-busy=${this.loadingOlder ? 'true' : 'false'} @keydown=${this.#onFeedKey}>
+        ? html`<div role="feed" part="feed" aria-label=${t.journal} aria-busy=${this.loadingOlder} @keydown=${this.#onFeedKey}>
             ${this.#renderEntries(journal, journalHasMore)}
           </div>`
         : nothing}
@@ -199,7 +199,7 @@ export class CareJournalFeed extends CareElement {
 
   #renderPending(p: OutboxEntry): TemplateResult {
     const t = this.t;
-    return html`<article part="entry" class="pending" aria-busy=${p.state === 'failed' ? 'false' : 'true'}>
+    return html`<article part="entry" class="pending" aria-busy=${p.state !== 'failed'}>
       <h3 part="entry-title">${p.title}</h3>
       <p class="meta" part="entry-meta">
         ${p.state === 'failed' ? html`<span class="error-text">${t.notSent(p.error?.message ?? '')}</span>` : html`<span class="muted">${t.sending}</span>`}

@@ -10,11 +10,10 @@ export const messageWallStyles = css`
     margin: 0 0 0.75em;
     font-size: 1.25em;
   }
-  h2:focus {
+  /* Focused from script (after a delete, "load older"): the ring only for keyboard users. */
+  h2:not(:focus-visible),
+  .messages:not(:focus-visible) {
     outline: none;
-  }
-  h2:focus-visible {
-    outline: 3px solid var(--_focus);
   }
   .composer {
     display: grid;
@@ -55,13 +54,6 @@ export const messageWallStyles = css`
     list-style: none;
     margin: 0;
     padding: 0;
-  }
-  .messages:focus {
-    outline: none;
-  }
-  .messages:focus-visible {
-    outline: 3px solid var(--_focus);
-    outline-offset: 2px;
   }
   .messages > li + li {
     border-block-start: 1px solid var(--_border);

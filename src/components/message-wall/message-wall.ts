@@ -154,12 +154,12 @@ export class CareMessageWall extends CareElement {
       ${this.wallError ? html`<p class="error-text" role="alert">${this.wallError}</p>` : nothing}
       ${empty
         ? html`<p class="notice empty" part="notice">${t.wallEmpty}</p>`
-        : html`<ul class="messages" part="list" aria-label=${t.wall} aria-busy=${this.loadingOlder ? 'true' : 'false'} tabindex="-1">
+        : html`<ul class="messages" part="list" aria-label=${t.wall} aria-busy=${this.loadingOlder} tabindex="-1">
             ${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.#renderOutboxItem(e))}
             ${repeat(s.wall, (m) => m.id, (m) => this.#renderMessage(m, viewer))}
           </ul>`}
       ${s.wallHasMore
-        ? html`<button class="older" part="button load-older" aria-disabled=${this.loadingOlder ? 'true' : 'false'} @click=${this.#loadOlder}>
+        ? html`<button class="older" part="button load-older" aria-disabled=${this.loadingOlder} @click=${this.#loadOlder}>
             ${this.loadingOlder ? t.loading : t.loadOlder}
           </button>`
         : nothing}
@@ -188,7 +188,7 @@ export class CareMessageWall extends CareElement {
         rows="3"
         .value=${this.draft}
         aria-describedby="counter"
-        aria-invalid=${over ? 'true' : 'false'}
+        aria-invalid=${over}
         @input=${this.#onInput}
         @keydown=${this.#onKeydown}
       ></textarea>
@@ -316,9 +316,9 @@ export class CareMessageWall extends CareElement {
       <button
         class="heart ${on ? 'on' : ''}"
         part="button heart-button"
-        aria-pressed=${on ? 'true' : 'false'}
+        aria-pressed=${on}
         aria-label=${t.heart(m.author.name)}
-        aria-disabled=${this.busy.has(m.id) ? 'true' : 'false'}
+        aria-disabled=${this.busy.has(m.id)}
         @click=${() => void this.#heart(m)}
       >
         <span aria-hidden="true">${on ? '\u2665' : '\u2661'}</span>
@@ -334,7 +334,7 @@ export class CareMessageWall extends CareElement {
     // The server lets authors delete their own messages too.
     const canDelete = moderate || (viewer.userId !== null && m.author.id === viewer.userId);
     if (!moderate && !canDelete) return nothing;
-    const busy = this.busy.has(m.id) ? 'true' : 'false';
+    const busy = this.busy.has(m.id);
     const hide = moderate
       ? html`<button class="moderate" part="button moderate-button" aria-disabled=${busy} @click=${() => void this.#toggleHidden(m)}>${m.hidden ? t.unhide : t.hide}</button>`
       : nothing;
@@ -358,7 +358,7 @@ export class CareMessageWall extends CareElement {
     const q = `m-${m.id}-${cls}`;
     return html`<span class="confirm" role="group" aria-labelledby=${q} @keydown=${(e: KeyboardEvent) => e.key === 'Escape' && cancel()}>
       <span id=${q} class="error-text">${question}</span>
-      <button class="danger ${cls}" part="button delete-button" aria-disabled=${this.busy.has(m.id) ? 'true' : 'false'} @click=${run}>${action}</button>
+      <button class="danger ${cls}" part="button delete-button" aria-disabled=${this.busy.has(m.id)} @click=${run}>${action}</button>
       <button class="cancel-delete" part="button" @click=${cancel}>${this.t.cancel}</button>
     </span>`;
   }
