@@ -50,6 +50,8 @@ export class PageController implements ReactiveController {
   #observer: IntersectionObserver | null = null;
   /** The host came near the viewport (or was bound): `loading` no longer holds it back. */
   #near = false;
+  /** The connection refusal this host already reported as `care-error`. */
+  #told: unknown = null;
   /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
   readonly #carePage = new CarePageWatcher(() => this.host.requestUpdate());
 
@@ -141,16 +143,24 @@ export class PageController implements ReactiveController {
     this.connection = c;
     this.store = c.store(pageId);
     const update = () => this.host.requestUpdate();
+    const fire = (type: string, detail: unknown) => this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    // A server speaking another protocol version refused the connection: tell the page once.
+    const refused = () => {
+      const r = c.refusal;
+      if (c.state === 'unauthorized' && r && r !== this.#told) fire('care-error', (this.#told = r));
+    };
     this.#unlisten = [
       this.store.listen(update),
       c.outbox.listen(update),
       c.onState((state) => {
-        this.host.dispatchEvent(new CustomEvent('care-connection-change', { detail: { state }, bubbles: true, composed: true }));
+        fire('care-connection-change', { state });
+        refused();
         update();
       }),
     ];
     const onDelivery = this.onDelivery;
     if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
+    refused();
     update();
   }
 
