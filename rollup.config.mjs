@@ -2,8 +2,9 @@ import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
+import ts from 'typescript';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { internalNames, terserOptions } from './terser.config.mjs';
 
 /** Everything a consumer installs alongside us (and React, a peer) stays external in the ESM library. */
@@ -24,19 +25,27 @@ const sri = () => ({
 
 /**
  * Fails the build if a name the bundle renames (terser.config.mjs) is used outside the
- * widgets' own code: in the client, the protocol, the events or a dependency, renaming it
- * would break a caller the bundle cannot see.
+ * widgets' own code, where renaming it could break a caller the bundle cannot see: in the
+ * sources of the client, the protocol and the events (types included: wire payloads and
+ * event details are declared there), or in a dependency's code in the bundle.
  */
 const checkInternalNames = () => ({
   name: 'check-internal-names',
   generateBundle(_options, bundle) {
+    const printer = ts.createPrinter({ removeComments: true });
+    const own = (id) => /\/src\/(components|i18n)\//.test(id) && !id.includes('node_modules');
+    const texts = readdirSync('src', { recursive: true })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => `${process.cwd()}/src/${f}`)
+      .filter((id) => !own(id))
+      // Without comments (a word in a comment breaks nothing), with types.
+      .map((id) => [id, printer.printFile(ts.createSourceFile(id, readFileSync(id, 'utf8'), ts.ScriptTarget.Latest))]);
     for (const chunk of Object.values(bundle)) {
-      for (const [id, module] of Object.entries(chunk.modules ?? {})) {
-        if (/\/src\/(components|i18n)\//.test(id) && !id.includes('node_modules')) continue;
-        for (const name of internalNames) {
-          if (new RegExp(`\\b${name}\\b`).test(module.code ?? '')) this.error(`"${name}" is renamed in the bundle but occurs in ${id}`);
-        }
-      }
+      for (const [id, module] of Object.entries(chunk.modules ?? {})) if (!own(id) && !id.includes('/src/')) texts.push([id, module.code ?? '']);
+    }
+    for (const name of internalNames) {
+      const word = new RegExp(`\\b${name}\\b`);
+      for (const [id, text] of texts) if (word.test(text)) this.error(`"${name}" is renamed in the bundle but occurs in ${id}`);
     }
   },
 });

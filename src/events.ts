@@ -1,5 +1,5 @@
 import type { ConnectionState } from './client/connection.js';
-import type { CareError, FollowState, JournalEntry, WallMessage } from './protocol/index.js';
+import type { ErrorCode, FollowState, JournalEntry, WallMessage } from './protocol/index.js';
 
 /** Detail of `care-connection-change`: the shared connection's state. */
 export interface CareConnectionChangeDetail {
@@ -15,10 +15,20 @@ export interface CareFollowChangeDetail {
   followerCount: number;
 }
 
+/**
+ * Detail of `care-error`: an action was refused (`code` as in the protocol's
+ * acknowledgements), or the server refused the connection because it speaks another
+ * protocol version (`unsupported_protocol`, once per widget).
+ */
+export interface CareErrorDetail {
+  code: ErrorCode | 'unsupported_protocol';
+  message: string;
+}
+
 export type CareConnectionChangeEvent = CustomEvent<CareConnectionChangeDetail>;
 export type CarePostedEvent = CustomEvent<CarePostedDetail>;
 export type CareFollowChangeEvent = CustomEvent<CareFollowChangeDetail>;
-export type CareErrorEvent = CustomEvent<CareError>;
+export type CareErrorEvent = CustomEvent<CareErrorDetail>;
 
 declare global {
   interface GlobalEventHandlersEventMap {

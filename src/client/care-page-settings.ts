@@ -3,9 +3,11 @@ import type { CareSettings } from './settings.js';
 /** What a `<care-page>` gives the widgets inside it. */
 export interface InheritedSettings extends CareSettings {
   page?: string | undefined;
+  /** `lazy` makes the widgets inside without a `loading` attribute of their own lazy. */
+  loading?: string | undefined;
 }
 
-const ATTRS = ['page', 'host', 'token-url'];
+const ATTRS = ['page', 'host', 'token-url', 'loading'];
 
 /** The nearest `<care-page>` around an element, across shadow roots. */
 export function carePageOf(el: Element): Element | null {
@@ -45,6 +47,11 @@ export class CarePageWatcher {
   get settings(): InheritedSettings | undefined {
     const p = this.#page;
     if (!p) return undefined;
-    return { page: p.getAttribute('page') || undefined, host: p.getAttribute('host') || undefined, tokenUrl: p.getAttribute('token-url') || undefined };
+    return {
+      page: p.getAttribute('page') || undefined,
+      host: p.getAttribute('host') || undefined,
+      tokenUrl: p.getAttribute('token-url') || undefined,
+      loading: p.getAttribute('loading') || undefined,
+    };
   }
 }

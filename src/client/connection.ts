@@ -10,6 +10,7 @@ import {
   type ServerToClientEvents,
   type WallMessage,
 } from '../protocol/index.js';
+import type { CareErrorDetail } from '../events.js';
 import { Outbox, newClientId, type OutboxEntry } from './outbox.js';
 import { PageStore, type Answer, type LiveEvent, type Payload } from './page-store.js';
 import { normalizeHost } from './settings.js';
@@ -43,6 +44,8 @@ export class CareConnection {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   readonly outbox: Outbox;
   state: ConnectionState = 'connecting';
+  /** Why the server refused this connection for good (it speaks another protocol version), else null. */
+  refusal: CareErrorDetail | null = null;
   #identity: TokenInfo = ANONYMOUS;
   #tokenUrl: string | null = null;
   #tokenReady: Promise<void> | null = null;
@@ -150,6 +153,7 @@ export class CareConnection {
     const s = this.socket;
     s.on('connect', () => {
       this.#authRetried = false;
+      this.refusal = null;
       this.#setState('online');
       // Another user now: what they may see differs, so start from fresh snapshots.
       const fresh = this.#connectedAs !== undefined && this.#connectedAs !== this.#identity.userId;
@@ -163,7 +167,9 @@ export class CareConnection {
       if (reason === 'io server disconnect' && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), 1_000);
     });
     s.on('connect_error', (err: Error & { data?: ConnectErrorData }) => {
-      if (err.data?.code === 'unauthorized') {
+      const code = err.data?.code;
+      this.refusal = code === 'unsupported_protocol' ? { code, message: err.message } : null;
+      if (code === 'unauthorized') {
         if (this.#tokenUrl && !this.#authRetried) {
           // Perhaps the token expired in flight: fetch a fresh one once, then give up.
           this.#authRetried = true;
@@ -173,7 +179,8 @@ export class CareConnection {
         this.#setState('unauthorized');
         return;
       }
-      if (err.data?.code === 'unsupported_protocol') {
+      if (this.refusal) {
+        // Not retried: the widgets bound to this connection each fire it once as care-error.
         console.error(`[care-widgets] ${err.message}`);
         this.#setState('unauthorized');
         return;

@@ -11,6 +11,8 @@ export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
   page: string;
   host: string;
   tokenUrl: string;
+  /** `lazy`: bind only once the host comes near the viewport (see `PageController`). */
+  loading?: string;
 }
 
 const IDLE: PageState = {
@@ -27,16 +29,29 @@ const IDLE: PageState = {
   seq: 0,
 };
 
+/** How near the viewport a lazy widget must come before it connects. */
+const LAZY_MARGIN = '600px';
+
 /**
  * Binds one widget to its page: resolves settings (attribute → `<care-page>` → configure() →
  * script tag), holds the shared connection and the page's store while the widget is in the
  * document, re-renders the widget when either changes, and fires `care-connection-change`.
+ *
+ * A lazy host (`loading="lazy"`, its own or, without the attribute, its `<care-page>`'s) is
+ * not bound (no socket, no token request, no subscribe) until an IntersectionObserver sees
+ * it within 600px of the viewport; from then on it is bound like an eager one.
  */
 export class PageController implements ReactiveController {
   connection: CareConnection | null = null;
   store: PageStore | null = null;
   #key = '';
   #unlisten: (() => void)[] = [];
+  /** Watches a lazy host until it first comes near the viewport. */
+  #observer: IntersectionObserver | null = null;
+  /** The host came near the viewport (or was bound): `loading` no longer holds it back. */
+  #near = false;
+  /** The connection refusal this host already reported as `care-error`. */
+  #told: unknown = null;
   /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
   readonly #carePage = new CarePageWatcher(() => this.host.requestUpdate());
 
@@ -72,6 +87,7 @@ export class PageController implements ReactiveController {
 
   hostDisconnected(): void {
     this.#carePage.disconnect();
+    this.#unwatch();
     this.#unbind();
   }
 
@@ -80,8 +96,40 @@ export class PageController implements ReactiveController {
     this.#bind();
   }
 
+  /** A `loading` set as a property is reflected to the attribute only now: look again. */
+  hostUpdated(): void {
+    if (!this.#near) this.#bind();
+  }
+
+  /** Whether the host must wait for the viewport; starts watching for it if so. */
+  #waiting(): boolean {
+    const h = this.host;
+    if (this.#near || (h.loading !== 'lazy' && (h.hasAttribute('loading') || this.#carePage.settings?.loading !== 'lazy'))) {
+      this.#unwatch();
+      return false;
+    }
+    if (!this.#observer) {
+      this.#observer = new IntersectionObserver(
+        (entries) => {
+          if (!entries.some((e) => e.isIntersecting)) return;
+          this.#near = true;
+          this.#unwatch();
+          h.requestUpdate();
+        },
+        { rootMargin: LAZY_MARGIN },
+      );
+      this.#observer.observe(h);
+    }
+    return true;
+  }
+
+  #unwatch(): void {
+    this.#observer?.disconnect();
+    this.#observer = null;
+  }
+
   #bind(): void {
-    if (!this.host.isConnected) return;
+    if (!this.host.isConnected || this.#waiting()) return;
     const pageId = this.pageId;
     const { host, tokenUrl } = resolveSettings({ host: this.host.host, tokenUrl: this.host.tokenUrl }, this.#carePage.settings);
     const key = pageId ? `${host}\n${pageId}\n${tokenUrl ?? ''}` : '';
@@ -89,21 +137,30 @@ export class PageController implements ReactiveController {
     this.#unbind();
     this.#key = key;
     if (!pageId) return;
+    this.#near = true;
     const c = connectionFor(host);
     c.acquire(tokenUrl);
     this.connection = c;
     this.store = c.store(pageId);
     const update = () => this.host.requestUpdate();
+    const fire = (type: string, detail: unknown) => this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    // A server speaking another protocol version refused the connection: tell the page once.
+    const refused = () => {
+      const r = c.refusal;
+      if (c.state === 'unauthorized' && r && r !== this.#told) fire('care-error', (this.#told = r));
+    };
     this.#unlisten = [
       this.store.listen(update),
       c.outbox.listen(update),
       c.onState((state) => {
-        this.host.dispatchEvent(new CustomEvent('care-connection-change', { detail: { state }, bubbles: true, composed: true }));
+        fire('care-connection-change', { state });
+        refused();
         update();
       }),
     ];
     const onDelivery = this.onDelivery;
     if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
+    refused();
     update();
   }
 

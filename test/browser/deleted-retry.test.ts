@@ -7,7 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/components/journal-feed/define.js';
 import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
-import type { CareError } from '../../src/protocol/index.js';
+import type { CareErrorDetail } from '../../src/events.js';
 import { seedPage, serverUrl, shadow, uniquePage, waitFor } from './helpers.js';
 
 const OUTBOX = 'care-widgets:outbox:v1';
@@ -31,8 +31,8 @@ describe('a retried post that was deleted meanwhile', () => {
     const entry = { clientId, host, userId: 'olga', pageId, kind: 'journal', title: 'Deleted meanwhile', body: 'x', createdAt: Date.now(), attempts: 1, state: 'sending' };
     localStorage.setItem(OUTBOX, JSON.stringify([entry]));
 
-    const errors: CareError[] = [];
-    const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${pageId} host=${host} token-url="/care-token?user=olga" @care-error=${(e: CustomEvent<CareError>) => errors.push(e.detail)}></care-journal-feed>`);
+    const errors: CareErrorDetail[] = [];
+    const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${pageId} host=${host} token-url="/care-token?user=olga" @care-error=${(e: CustomEvent<CareErrorDetail>) => errors.push(e.detail)}></care-journal-feed>`);
     await waitFor(() => shadow(el).querySelector('article.pending .error-text') !== null, 'the refused post');
     expect(errors.map((e) => e.code)).to.deep.equal(['conflict']);
     expect(await journalTitles(pageId)).to.deep.equal([], 'the deleted post did not come back');

@@ -2,8 +2,7 @@ import { expect, fixture, fixtureCleanup, html } from '@open-wc/testing';
 import '../../src/components/follow-button/define.js';
 import type { CareFollowButton } from '../../src/components/follow-button/define.js';
 import { connectionFor } from '../../src/client/connection.js';
-import type { CareFollowChangeDetail } from '../../src/events.js';
-import type { CareError } from '../../src/protocol/index.js';
+import type { CareErrorDetail, CareFollowChangeDetail } from '../../src/events.js';
 import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
 
 /*
@@ -221,7 +220,7 @@ describe('<care-follow-button>', () => {
     await seedPage({ id: page, visibility: 'public', owners: ['olive'] });
     const el = await widget(page, a, 'otto');
     await waitFor(() => buttonText(el) === 'Follow', 'the widget to load');
-    const errors: CareError[] = [];
+    const errors: CareErrorDetail[] = [];
     el.addEventListener('care-error', (e) => errors.push(e.detail));
     const connection = connectionFor(a);
     connection.socket.disconnect();

@@ -107,13 +107,13 @@ export default { input: 'out/consumer.js', output: { file: 'bundle.js', format: 
       join(app, 'app.tsx'),
       `import { createRoot } from 'react-dom/client';
 import { CareFollowButton, CareJournalFeed, CareMessageWall, CarePage } from 'care-widgets/react';
-import type { CareError } from 'care-widgets/protocol';
+import type { CareErrorDetail } from 'care-widgets';
 
 function App() {
   return (
     <CarePage page="jane-doe" host="https://care.example.org" tokenUrl="/care/token">
       <CareJournalFeed theme="dark" onCarePosted={(e) => console.log(e.detail.kind, e.detail.item.id)} />
-      <CareMessageWall lang="es" onCareError={(e) => { const err: CareError = e.detail; console.log(err.code); }} />
+      <CareMessageWall lang="es" onCareError={(e) => { const err: CareErrorDetail = e.detail; console.log(err.code); }} />
       <CareFollowButton onCareFollowChange={(e) => console.log(e.detail.state, e.detail.followerCount)} />
     </CarePage>
   );

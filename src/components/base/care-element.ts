@@ -21,6 +21,8 @@ export abstract class CareElement extends LitElement {
     tokenUrl: { attribute: 'token-url', reflect: true },
     theme: { reflect: true },
     lang: { reflect: true },
+    // useDefault: `eager` is not written back as an attribute, so a `<care-page loading>` can apply.
+    loading: { reflect: true, useDefault: true },
     announcement: { state: true },
   };
 
@@ -34,6 +36,12 @@ export abstract class CareElement extends LitElement {
   declare theme: Theme;
   /** The UI language (BCP 47); defaults to the nearest `lang` in the document. */
   declare lang: string;
+  /**
+   * `eager` (the default) connects at once. `lazy` connects (opens the socket, fetches the
+   * token, subscribes) only when the widget comes within 600px of the viewport, and stays
+   * connected from then on. Without the attribute, the nearest `<care-page loading>` applies.
+   */
+  declare loading: 'eager' | 'lazy';
   protected declare announcement: string;
 
   readonly care = new PageController(this, (d) => this.delivered(d));
@@ -52,6 +60,7 @@ export abstract class CareElement extends LitElement {
     this.tokenUrl = '';
     this.theme = 'auto';
     this.lang = '';
+    this.loading = 'eager';
     this.announcement = '';
   }
 

@@ -1,5 +1,6 @@
 /**
- * @summary An optional wrapper: the widgets inside it inherit its page, host and token URL.
+ * @summary An optional wrapper: the widgets inside it inherit its page, host, token URL and
+ * `loading`.
  *
  * The widgets read these from the attributes (the properties reflect to them), so they work
  * in any upgrade order and follow changes live. A plain custom element with no shadow root:
@@ -8,6 +9,7 @@
  * @attr page - The page id the widgets inside show, unless they name their own.
  * @attr host - The backend's URL for the widgets inside.
  * @attr token-url - The token URL for the widgets inside.
+ * @attr loading - `lazy` makes the widgets inside lazy unless they have a `loading` attribute of their own.
  *
  * @slot - The widgets (and any other content).
  */
@@ -34,6 +36,14 @@ export class CarePage extends HTMLElement {
   }
   set tokenUrl(v: string) {
     this.setAttribute('token-url', v);
+  }
+
+  /** `lazy` makes the widgets inside lazy unless they have a `loading` attribute of their own. */
+  get loading(): string {
+    return this.getAttribute('loading') ?? '';
+  }
+  set loading(v: string) {
+    this.setAttribute('loading', v);
   }
 
   connectedCallback(): void {

@@ -1,0 +1,104 @@
+import { expect, fixture, fixtureCleanup, html, waitUntil } from '@open-wc/testing';
+import '../../src/components/journal-feed/define.js';
+import '../../src/components/message-wall/define.js';
+import '../../src/components/follow-button/define.js';
+import { connectionFor } from '../../src/client/connection.js';
+import type { ConnectionState } from '../../src/client/connection.js';
+import type { CareErrorDetail } from '../../src/events.js';
+import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
+import { seedPage, serverUrl, uniquePage } from './helpers.js';
+
+/*
+ * A server that speaks another protocol version refuses the handshake: connect_error with
+ * data.code "unsupported_protocol" (server/src/socket/handshake.ts; server/test/auth.test.ts
+ * checks the server side). Every widget on that connection then fires care-error once.
+ *
+ * How the test gets a real refusal: the reference server speaks version 1 and so does this
+ * client, and the server has no setting for its version. Rather than a second server built
+ * for the test or a test-only hook in the client, the test makes this client claim another
+ * version through public API: `CareConnection.socket` is the Socket.IO socket, and Socket.IO's
+ * `socket.auth` is what the handshake sends. It is replaced on the shared connection before
+ * any widget opens it. The refusal, its message and everything that follows are the real
+ * server's and the real client's; nothing is mocked.
+ */
+
+/** "Nothing more happened" can only be given time: 500 ms, to see that care-error is not repeated. */
+const SETTLE_MS = 500;
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+
+function record(el: HTMLElement): { errors: CareErrorDetail[]; states: ConnectionState[] } {
+  const errors: CareErrorDetail[] = [];
+  const states: ConnectionState[] = [];
+  el.addEventListener('care-error', (e) => errors.push(e.detail));
+  el.addEventListener('care-connection-change', (e) => states.push(e.detail.state));
+  return { errors, states };
+}
+
+describe('a server that speaks another protocol version', () => {
+  const consoleError = console.error;
+  let logged: string[] = [];
+  beforeEach(() => {
+    logged = [];
+    console.error = (...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+      consoleError.apply(console, args);
+    };
+  });
+  afterEach(() => {
+    console.error = consoleError;
+    fixtureCleanup();
+  });
+
+  it('makes every widget on the refused connection fire care-error once, unsupported_protocol, and still logs it', async () => {
+    const url = await serverUrl();
+    const pageId = uniquePage('protocol');
+    await seedPage({ id: pageId, visibility: 'public', owners: ['olga'], journal: [{ title: 'Readable', body: 'x' }] });
+    const claimed = PROTOCOL_VERSION + 1;
+    connectionFor(url).socket.auth = { protocolVersion: claimed };
+
+    const box = await fixture<HTMLDivElement>(html`<div>
+      <care-journal-feed page=${pageId} host=${url}></care-journal-feed>
+      <care-message-wall page=${pageId} host=${url}></care-message-wall>
+    </div>`);
+    const feed = box.querySelector('care-journal-feed')!;
+    const wall = box.querySelector('care-message-wall')!;
+    const a = record(feed);
+    const b = record(wall);
+    await waitUntil(() => a.errors.length > 0 && b.errors.length > 0, 'care-error from both widgets', { timeout: 8000 });
+    await settle();
+
+    const expected = { code: 'unsupported_protocol', message: `This server speaks care-widgets protocol ${PROTOCOL_VERSION}, the client ${claimed}.` };
+    expect(a.errors).to.deep.equal([expected]);
+    expect(b.errors).to.deep.equal([expected]);
+    expect(a.states.at(-1)).to.equal('unauthorized');
+    expect(b.states.at(-1)).to.equal('unauthorized');
+    expect(logged.filter((l) => l.includes('[care-widgets]') && l.includes(expected.message))).to.have.length(1);
+    expect(feed.shadowRoot!.querySelector('[part=notice][role=alert]')).to.not.equal(null);
+    expect(feed.shadowRoot!.textContent).not.to.include('Readable');
+
+    // A widget that joins the refused connection later hears about it too, once.
+    const late = document.createElement('care-follow-button');
+    const c = record(late);
+    late.page = pageId;
+    late.host = url;
+    box.append(late);
+    await waitUntil(() => c.errors.length > 0, 'care-error for the late widget', { timeout: 8000 });
+    await settle();
+    expect(c.errors).to.deep.equal([expected]);
+    expect(a.errors).to.have.length(1);
+    expect(b.errors).to.have.length(1);
+  });
+
+  it('the control: the same server under another host string, with the real version, fires no care-error', async () => {
+    const url = await serverUrl();
+    const other = url.replace('127.0.0.1', 'localhost');
+    const pageId = uniquePage('protocol-ok');
+    await seedPage({ id: pageId, visibility: 'public', owners: ['olga'], journal: [{ title: 'Readable', body: 'x' }] });
+    const feed = await fixture<HTMLElement>(html`<care-journal-feed page=${pageId} host=${other}></care-journal-feed>`);
+    const a = record(feed);
+    await waitUntil(() => (feed.shadowRoot?.textContent ?? '').includes('Readable'), 'the feed to load', { timeout: 8000 });
+    await settle();
+    expect(a.errors).to.deep.equal([]);
+    expect(logged.filter((l) => l.includes('[care-widgets]'))).to.deep.equal([]);
+  });
+});
