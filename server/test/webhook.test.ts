@@ -32,8 +32,8 @@ interface Hit {
 
 type Reply = number | 'hang' | 'drop';
 
-/** A real HTTP receiver; `reply(n)` decides the answer to the n-th request (1-based). */
-async function receiver(reply: (n: number) => Reply = () => 200) {
+/** A real HTTP receiver (on `port`, else a random one); `reply(n)` decides the answer to the n-th request (1-based). */
+async function receiver(reply: (n: number) => Reply = () => 200, port = 0) {
   const hits: Hit[] = [];
   const hung: ServerResponse[] = [];
   const server = createServer((req, res) => {
@@ -47,10 +47,10 @@ async function receiver(reply: (n: number) => Reply = () => 200) {
       else res.writeHead(r, { 'content-type': 'text/plain' }).end(r < 300 ? 'thanks' : 'nope');
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/care`;
   return {
-    url: `http://127.0.0.1:${port}/hooks/care`,
+    url,
     hits,
     hung,
     /** Resolves once `n` requests arrived. */
@@ -400,23 +400,14 @@ describe('survives a killed server', () => {
     await new Promise((r) => first.proc.once('exit', r));
 
     // Listen on the port the notification is addressed to, then start the server again.
-    const hits: Hit[] = [];
-    const live = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        hits.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => live.listen(port, '127.0.0.1', resolve));
-    cleanup.push(() => new Promise<void>((resolve) => (live.closeAllConnections(), live.close(() => resolve()))));
+    const live = await receiver(() => 204, port);
+    cleanup.push(live.close);
     const second = await startProcess(dbFile, `http://127.0.0.1:${port}/hooks/care`);
     cleanup.push(async () => void second.proc.kill('SIGKILL'));
     // Within the first process's lease (5 s timeout + 5 s) at the latest; this waits, never asserts a time.
     await until(async () => (await metric(second.url, 'delivered')) === 1, 'the delivery after the restart', 30_000);
-    assert.equal(hits.length, 1, 'delivered once');
-    const body = verified(hits[0]!);
+    assert.equal(live.hits.length, 1, 'delivered once');
+    const body = verified(live.hits[0]!);
     assert.deepEqual([body.type, body.pageId, body.entryId], ['journal.posted', 'crash-page', posted.entry.id]);
   });
 });
