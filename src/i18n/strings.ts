@@ -3,6 +3,8 @@ export interface Strings {
   loading: string;
   offline: string;
   unauthorized: string;
+  /** The server speaks another protocol version: the site, not the visitor, must act. */
+  versionMismatch: string;
   notFound: string;
   error: (reason: string) => string;
   retry: string;

@@ -5,6 +5,7 @@ import '../../src/components/follow-button/define.js';
 import { connectionFor } from '../../src/client/connection.js';
 import type { ConnectionState } from '../../src/client/connection.js';
 import type { CareErrorDetail } from '../../src/events.js';
+import { en } from '../../src/i18n/en.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { seedPage, serverUrl, uniquePage } from './helpers.js';
 
@@ -73,7 +74,8 @@ describe('a server that speaks another protocol version', () => {
     expect(a.states.at(-1)).to.equal('unauthorized');
     expect(b.states.at(-1)).to.equal('unauthorized');
     expect(logged.filter((l) => l.includes('[care-widgets]') && l.includes(expected.message))).to.have.length(1);
-    expect(feed.shadowRoot!.querySelector('[part=notice][role=alert]')).to.not.equal(null);
+    // The notice says what is wrong (the site's versions), not "sign in again".
+    expect(feed.shadowRoot!.querySelector('[part=notice][role=alert]')?.textContent?.trim()).to.equal(en.versionMismatch);
     expect(feed.shadowRoot!.textContent).not.to.include('Readable');
 
     // A widget that joins the refused connection later hears about it too, once.

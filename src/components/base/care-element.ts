@@ -142,7 +142,8 @@ export abstract class CareElement extends LitElement {
     const { status, error } = this.care.state;
     const conn = this.care.connectionState;
     if (!this.care.pageId) return html`<div class="notice error" role="alert" part="notice">${t.error('page attribute missing')}</div>`;
-    if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${t.unauthorized}</div>`;
+    // A refusal for another protocol version is the site's to fix: do not ask the visitor to sign in.
+    if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${this.care.connection?.refusal ? t.versionMismatch : t.unauthorized}</div>`;
     if (status === 'not_found') return html`<div class="notice" role="status" part="notice">${t.notFound}</div>`;
     if (status === 'error') {
       return html`<div class="notice error" role="alert" part="notice">
