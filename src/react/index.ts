@@ -1,7 +1,7 @@
 /**
  * React wrappers (`care-widgets/react`), made with `@lit/react`: typed props for every
  * property and typed `onCare…` callbacks for every event. Importing this module defines the
- * elements. React 18 and 19 both work; React is a peer dependency, so the app's own copy is used.
+ * elements. React is a peer dependency (>=18), so the app's own copy is used; the tests run React 19.
  *
  * ```tsx
  * import { CareJournalFeed } from 'care-widgets/react';
