@@ -178,6 +178,32 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.deepEqual(await s.notificationQueue(), { size: 0, nextDue: null });
     });
 
+    it('concurrent posts (one SQLite commit for many): a failing one rolls back alone, each keeps its own audit row', async () => {
+      const id = await page();
+      const gone = await s.postWall(id, kin, 'gone', 'deleted before', false);
+      await s.deleteWall(id, gone.message.id);
+      const seq0 = await seqOf(id);
+      const audited = (i: number) => ({ record: { at: new Date().toISOString(), pageId: id, actorId: `u${i}`, actorRole: 'visitor', action: 'wall.post', target: null, detail: null, ip: null }, written: false });
+      // Ten posts started in one turn; the fifth retries the deleted post's clientId.
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => pendingAudit.run(audited(i), () => s.postWall(id, i === 4 ? kin : { id: `u${i}`, name: `U${i}` }, i === 4 ? 'gone' : `c${i}`, `m${i}`, false))),
+      );
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+      assert.deepEqual(failed, [4]);
+      assert.ok((results[4] as PromiseRejectedResult).reason instanceof CareFailure && (results[4] as PromiseRejectedResult).reason.code === 'conflict');
+      const seqs = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : [])).sort((a, b) => a - b);
+      assert.deepEqual(seqs, Array.from({ length: 9 }, (_, i) => seq0 + 1 + i), 'the others take the next seqs, no gap, none for the refused one');
+      assert.equal(await seqOf(id), seq0 + 9);
+      const bodies = (await s.wallPage(id, null, 100, { moderator: true, userId: null })).items.map((m) => m.body).sort();
+      assert.deepEqual(bodies, ['m0', 'm1', 'm2', 'm3', 'm5', 'm6', 'm7', 'm8', 'm9']);
+      const rows = (await s.audit(id)).filter((r) => r.action === 'wall.post');
+      const byActor = new Map(rows.map((r) => [r.actorId, r.target]));
+      for (const [i, r] of results.entries()) {
+        if (r.status === 'fulfilled') assert.equal(byActor.get(`u${i}`), r.value.message.id, `u${i}'s audit row names u${i}'s message`);
+      }
+      assert.equal(byActor.has('u4'), false, 'the refused post left no audit row');
+    });
+
     it('pageAccess: the page with one user\'s member role and follow state, in one read', async () => {
       const id = await page({ owners: ['pat'], editors: ['ed'] });
       await s.setFollow(id, kin, 'requested');

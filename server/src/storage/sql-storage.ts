@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Author, FollowRequest, FollowState, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
+import { GroupCommit } from './group-commit.js';
 import { migrations } from './migrations.js';
 import { pendingAudit } from './pending-audit.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
@@ -30,12 +31,17 @@ const now = () => new Date().toISOString();
  * modules (`sqlite.ts`, `postgres.ts`) supply the connection and the few differences.
  */
 export class SqlStorage implements Storage {
+  /** SQLite: posts that arrive together share one commit (one fsync). */
+  readonly #groupCommit: GroupCommit;
+
   constructor(
     protected readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
     private readonly retention: number,
     private readonly isUniqueViolation: (err: unknown) => boolean,
-  ) {}
+  ) {
+    this.#groupCommit = new GroupCommit(db);
+  }
 
   async migrate(): Promise<void> {
     const list = migrations(this.dialect);
@@ -408,7 +414,7 @@ export class SqlStorage implements Storage {
    */
   private async insertPost<T extends 'journal_entries' | 'wall_messages'>(table: T, kind: 'journal' | 'wall', row: Omit<Database[T], 'seq'>): Promise<Database[T]> {
     if (this.dialect === 'postgres') return this.insertPostInOneStatement(table, kind, row);
-    return this.db.transaction().execute(async (trx) => {
+    return this.#groupCommit.run(async (trx) => {
       const seq = await this.change(trx, row.page_id, kind, row.id, null);
       // Checked after change() has locked the page, so a concurrent delete has either
       // committed its key or not yet seen this post.
