@@ -103,6 +103,19 @@ async function outcomes(ts: TestServer): Promise<Record<string, number>> {
   return Object.fromEntries(m.values.map((v) => [String(v.labels.outcome), v.value]));
 }
 
+/** What the server logged with console.error while `run` ran (and not printed). */
+async function loggedErrors(run: () => Promise<void>): Promise<unknown[]> {
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    await run();
+  } finally {
+    console.error = original;
+  }
+  return errors;
+}
+
 const hmac = (key: string, text: string) => createHmac('sha256', key).update(text, 'utf8').digest('hex');
 
 /** Checks a request's signature headers the way a receiver would; returns the parsed body. */
@@ -226,15 +239,10 @@ describe('retries', () => {
     const ts = await serverFor(r, { webhookDelivery: { retryBaseMs: 10, maxAttempts: 3 } });
     const pageId = await ts.page();
     const owner = await ts.connect('owner');
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
-    try {
+    const errors = await loggedErrors(async () => {
       await owner.ok('journal:post', { pageId, clientId: 'g1', title: 'T', body: 'B' });
       await until(async () => (await outcomes(ts)).failed === 1, 'giving up');
-    } finally {
-      console.error = original;
-    }
+    });
     assert.equal(r.hits.length, 3, 'exactly maxAttempts attempts');
     assert.match(JSON.stringify(errors), /gave up/);
     const next = await owner.ok('journal:post', { pageId, clientId: 'g2', title: 'T', body: 'B' });
@@ -283,15 +291,10 @@ describe('never blocks or breaks the post', () => {
     const ts = await serverFor(r, { webhookDelivery: { retryBaseMs: 10, timeoutMs: 60_000, maxQueue: 2, concurrency: 1 } });
     const pageId = await ts.page();
     const owner = await ts.connect('owner');
-    const errors: unknown[] = [];
-    const original = console.error;
-    console.error = (...args: unknown[]) => errors.push(args);
-    try {
+    const errors = await loggedErrors(async () => {
       for (let i = 0; i < 5; i++) await owner.ok('journal:post', { pageId, clientId: `q${i}`, title: `T${i}`, body: 'B' });
       await until(async () => (await outcomes(ts)).dropped === 3, '3 dropped notifications');
-    } finally {
-      console.error = original;
-    }
+    });
     assert.match(JSON.stringify(errors), /queue full/);
     assert.equal((await ts.storage.journalPage(pageId, null, 10)).items.length, 5);
   });
