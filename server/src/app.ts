@@ -74,7 +74,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   ns.on('connection', (socket) => {
     metrics.sockets.inc();
     if (socket.data.identity) void socket.join(rooms.user(socket.data.identity.userId));
-    armExpiry(socket);
+    armExpiry(socket, (s) => void service.presence.expire(s));
     wire(socket);
     socket.on('disconnect', () => {
       metrics.sockets.dec();

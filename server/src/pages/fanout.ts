@@ -31,7 +31,9 @@ export class Fanout {
       this.ns.to(rooms.read(pageId)).emit('wall:message', event);
       return;
     }
-    const author = rooms.user(message.author.id);
+    // The author's sockets that may still read the page: never `user:`, which would also reach
+    // an author who has since been removed, blocked or lost access to the page.
+    const author = rooms.self(pageId, message.author.id);
     const seesIt = message.pending && !message.hidden ? [rooms.mod(pageId), author] : [rooms.mod(pageId)];
     this.ns.to(rooms.read(pageId)).except(seesIt).emit('wall:removed', { pageId, seq, messageId: message.id });
     this.ns.to(rooms.mod(pageId)).emit('wall:message', event);

@@ -18,7 +18,8 @@ import type { FollowRecord, MemberRole, PageRecord, Storage, WallView } from '..
 import { Audit, type Actor } from './audit.js';
 import { Fanout } from './fanout.js';
 import { replay } from './replay.js';
-import { pageRooms, rooms } from './rooms.js';
+import { currentIdentity, Presence } from './presence.js';
+import { roomsFor } from './rooms.js';
 import { wallVisible } from './visibility.js';
 
 /**
@@ -49,14 +50,19 @@ interface Access {
 export class PageService {
   readonly fanout: Fanout;
   readonly audit: Audit;
+  readonly presence: Presence;
 
   constructor(
     readonly storage: Storage,
-    private readonly ns: CareNamespace,
+    ns: CareNamespace,
     private readonly notifier: Notifier | null = null,
   ) {
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage);
+    this.presence = new Presence(ns, async (pageId, identity) => {
+      const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
+      return found ? accessOf(found.page, identity, found.member, found.follow).viewer : null;
+    });
   }
 
   /**
@@ -77,13 +83,6 @@ export class PageService {
     return accessOf(found.page, identity, found.member, found.follow);
   }
 
-  private async accessTo(page: PageRecord, identity: Identity | null): Promise<Access> {
-    const [member, follow] = identity
-      ? await Promise.all([this.storage.memberRole(page.id, identity.userId), this.storage.getFollow(page.id, identity.userId)])
-      : [null, null];
-    return accessOf(page, identity, member, follow?.state ?? null);
-  }
-
   /** Throws the right refusal: `unauthorized` asks an anonymous visitor to sign in. */
   private require(a: Access, allowed: boolean, what: string): void {
     if (allowed) return;
@@ -98,9 +97,8 @@ export class PageService {
   /* --------------------------------------------------------------------------- subscribe */
 
   async subscribe(socket: CareSocket, actor: Actor, p: Payload<'page:subscribe'>): Promise<SubscribeAnswer> {
-    const a = await this.access(p.pageId, actor.identity);
+    const a = await this.placeChecked(socket, p.pageId);
     const { page, viewer } = a;
-    this.placeInRooms(socket, page.id, viewer);
     if (!viewer.can.read) {
       return { access: 'none', page: { id: page.id, visibility: page.visibility, followerCount: page.followerCount }, viewer };
     }
@@ -108,7 +106,7 @@ export class PageService {
       try {
         await this.audit.record(page.id, actor, 'page.read', { viewer, detail: { since: p.since ?? null } });
       } catch (err) {
-        this.leavePage(socket, page.id);
+        this.presence.leave(socket, page.id);
         throw err;
       }
     }
@@ -125,27 +123,47 @@ export class PageService {
   }
 
   unsubscribe(socket: CareSocket, pageId: string): void {
-    this.leavePage(socket, pageId);
+    this.presence.leave(socket, pageId);
   }
 
-  /** Joins exactly the rooms this viewer may be in. Joining happens before any read, so no live change falls between the answer and the stream. */
-  private placeInRooms(socket: CareSocket, pageId: string, viewer: Viewer): void {
-    const want = new Set<string>();
-    if (viewer.can.read) {
-      want.add(rooms.read(pageId));
-      if (viewer.can.moderate) want.add(rooms.mod(pageId));
-      if (viewer.can.decide) want.add(rooms.decide(pageId));
-    } else {
-      want.add(rooms.watch(pageId));
-    }
-    for (const room of pageRooms(pageId)) {
-      if (want.has(room)) void socket.join(room);
-      else void socket.leave(room);
+  /**
+   * Joins the page's rooms for the socket's current rights, then reads them once more and
+   * corrects the rooms until two reads agree. Joining happens before any data is read, so no
+   * live change falls between the answer and the stream; the second read closes the race
+   * with a concurrent re-evaluation (a removal, a refresh on this socket) that looked for the
+   * socket before it joined: either that one saw the socket in the room, or this read sees
+   * its committed change.
+   */
+  private async placeChecked(socket: CareSocket, pageId: string): Promise<Access> {
+    let a = await this.accessNow(socket, pageId);
+    for (let round = 0; ; round++) {
+      this.presence.place(socket, a.page.id, a.viewer);
+      const again = await this.accessNow(socket, pageId);
+      if (sameRooms(a, again) || round >= 4) {
+        if (!sameRooms(a, again)) {
+          // Still moving after five rounds: hold nothing rather than something stale.
+          this.presence.leave(socket, pageId);
+          throw new CareFailure('unavailable', 'This page is changing; try again.');
+        }
+        return again;
+      }
+      a = again;
     }
   }
 
-  private leavePage(socket: { leave(room: string): unknown }, pageId: string): void {
-    for (const room of pageRooms(pageId)) void socket.leave(room);
+  /** Access for the socket's identity as it is now (not as it was when the call began). */
+  private accessNow(socket: CareSocket, pageId: string): Promise<Access> {
+    const who = currentIdentity(socket);
+    if (who === 'expired') throw new CareFailure('unauthorized', 'Your session expired; refresh the token.');
+    return this.access(pageId, who);
+  }
+
+  /**
+   * `session:refresh` swapped in a new token: its claims (the staff role) may differ, so every
+   * page the socket is subscribed to is re-evaluated before the refresh is acknowledged.
+   */
+  async identityChanged(socket: CareSocket): Promise<void> {
+    await this.presence.reevaluate({ socket });
   }
 
   private async snapshot(a: Access): Promise<PageSnapshot> {
@@ -362,38 +380,18 @@ export class PageService {
   async deletePage(actor: Actor, pageId: string, viewer?: Viewer): Promise<void> {
     if (!(await this.storage.deletePage(pageId))) throw new CareFailure('not_found', `No page "${pageId}".`);
     await this.audit.record(pageId, actor, 'page.delete', { viewer });
-    for (const room of pageRooms(pageId)) {
-      this.ns.to(room).emit('page:updated', { pageId, resubscribe: true });
-      this.ns.in(room).socketsLeave(room);
-    }
+    // The page is gone, so every socket's rooms for it are none; each is told to resubscribe.
+    await this.resync(pageId);
   }
 
   /**
-   * Re-checks the access of the page's subscribed sockets (all, or those of some users)
-   * after a rule changed: sockets that lost a right leave its rooms at once and are told to
-   * resubscribe; sockets that gained one are told to resubscribe. Works across nodes through
-   * the adapter's `fetchSockets()`.
+   * After a rule changed: the page's subscribed sockets (all, or those of some users) are
+   * re-evaluated through the one path (presence.ts). `exceptSocketId`: with `userIds`, every
+   * socket of those users is told to resubscribe (their follow state changed) except this one,
+   * which gets the answer to its own call instead.
    */
   async resync(pageId: string, userIds?: string[], exceptSocketId?: string): Promise<void> {
-    const page = await this.storage.getPage(pageId);
-    const source = userIds ? userIds.map((u) => rooms.user(u)) : [rooms.read(pageId), rooms.watch(pageId)];
-    const sockets = await this.ns.in(source).fetchSockets();
-    const cache = new Map<string, Viewer | null>();
-    for (const s of sockets) {
-      const inRead = s.rooms.has(rooms.read(pageId));
-      const inWatch = s.rooms.has(rooms.watch(pageId));
-      if (!inRead && !inWatch) continue;
-      const identity = s.data.expired ? null : s.data.identity;
-      const key = identity?.userId ?? '';
-      if (!cache.has(key)) cache.set(key, page ? (await this.accessTo(page, identity)).viewer : null);
-      const viewer = cache.get(key)!;
-      const want = viewer === null ? [] : viewer.can.read ? [rooms.read(pageId), viewer.can.moderate && rooms.mod(pageId), viewer.can.decide && rooms.decide(pageId)].filter((r): r is string => !!r) : [rooms.watch(pageId)];
-      const have = pageRooms(pageId).filter((r) => s.rooms.has(r));
-      const lost = have.filter((r) => !want.includes(r));
-      const changed = lost.length > 0 || want.some((r) => !have.includes(r));
-      for (const room of lost) s.leave(room);
-      if (changed || (userIds && s.id !== exceptSocketId)) s.emit('page:updated', { pageId, resubscribe: true });
-    }
+    await this.presence.reevaluate({ pageId, userIds }, userIds ? 'all' : 'changed', exceptSocketId);
   }
 
   /** For the admin API: the capabilities of a caller on a page, without socket state. */
@@ -409,6 +407,10 @@ export function pageInfo(p: PageRecord) {
 function accessOf(page: PageRecord, identity: Identity | null, member: MemberRole | null, follow: FollowRecord['state'] | null): Access {
   const facts: AccessFacts = { identity, visibility: page.visibility, member, follow: follow ?? 'none' };
   return { page, facts, viewer: viewerOf(facts) };
+}
+
+function sameRooms(a: Access, b: Access): boolean {
+  return a.page.id === b.page.id && roomsFor(a.page.id, a.viewer).join() === roomsFor(b.page.id, b.viewer).join();
 }
 
 function authorOf(identity: Identity) {

@@ -84,7 +84,9 @@ export function createHandlers(service: PageService, verifier: TokenVerifier, me
     socket.data.identity = next;
     socket.data.expired = false;
     void socket.join(rooms.user(next.userId));
-    armExpiry(socket);
+    armExpiry(socket, (s) => void service.presence.expire(s));
+    // The new claims may grant or take away rights: rooms follow before the answer.
+    await service.identityChanged(socket);
     return { exp: next.exp };
   });
 

@@ -5,10 +5,11 @@ const timers = new WeakMap<CareSocket, NodeJS.Timeout>();
 const MAX_DELAY = 2_147_483_647;
 
 /**
- * Schedules the moment a socket's token expires: the socket then leaves every room, is
- * told `session:expired`, and every call but `session:refresh` answers `unauthorized`.
+ * Schedules the moment a socket's token expires; `onExpire` (Presence.expire) then takes
+ * it out of every room and tells it `session:expired`, and every call but
+ * `session:refresh` answers `unauthorized`.
  */
-export function armExpiry(socket: CareSocket, onExpire: (s: CareSocket) => void = expire): void {
+export function armExpiry(socket: CareSocket, onExpire: (s: CareSocket) => void): void {
   clearTimeout(timers.get(socket));
   const exp = socket.data.identity?.exp;
   if (!exp) return;
@@ -24,10 +25,4 @@ export function armExpiry(socket: CareSocket, onExpire: (s: CareSocket) => void 
 export function disarmExpiry(socket: CareSocket): void {
   clearTimeout(timers.get(socket));
   timers.delete(socket);
-}
-
-function expire(socket: CareSocket): void {
-  socket.data.expired = true;
-  for (const room of [...socket.rooms]) if (room !== socket.id) void socket.leave(room);
-  socket.emit('session:expired', { code: 'unauthorized', message: 'Your session expired; sign in again to keep reading.' });
 }
