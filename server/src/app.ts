@@ -66,7 +66,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   if (redis) io.adapter(redis.adapter);
   const ns: CareNamespace = io.of(NAMESPACE);
   const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
-  const service = new PageService(storage, ns, webhook);
+  const service = new PageService(storage, ns, webhook, { requestCooldownHours: config.requestCooldownHours, auditReadWindowSeconds: config.auditReadWindowSeconds });
   const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
   const wire = createHandlers(service, verifier, metrics, limiter);

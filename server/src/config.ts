@@ -26,6 +26,16 @@ export interface Config {
    * none. Default `loopback`: a proxy on this machine.
    */
   trustProxy: string[];
+  /**
+   * How long a visitor whose follow request was declined waits before asking again
+   * (`CARE_REQUEST_COOLDOWN_HOURS`, default 168: 7 days; 0 lets them ask at once).
+   */
+  requestCooldownHours: number;
+  /**
+   * Reads of a non-public page by the same person are audited once per this many seconds
+   * (`CARE_AUDIT_READ_WINDOW`, default 300; 0 audits every read). See README "Audit log".
+   */
+  auditReadWindowSeconds: number;
   /** Signed notifications are POSTed here (`CARE_WEBHOOK_URL`); unset sends nothing. See webhook.ts. */
   webhookUrl?: string | null;
   /** The HMAC-SHA256 key of `X-Care-Signature` (`CARE_WEBHOOK_SECRET`; required with the URL). */
@@ -54,6 +64,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     demoDir: demo ? paths.demoDir : null,
     rateLimits: rateLimitsFromEnv(env),
     trustProxy: trustProxyFromEnv(env.CARE_TRUST_PROXY),
+    requestCooldownHours: wholeNumber(env, 'CARE_REQUEST_COOLDOWN_HOURS', 168),
+    auditReadWindowSeconds: wholeNumber(env, 'CARE_AUDIT_READ_WINDOW', 300),
     webhookUrl,
     webhookSecret: env.CARE_WEBHOOK_SECRET || null,
   };
@@ -70,4 +82,13 @@ export function trustProxyFromEnv(value: string | undefined): string[] {
     throw new Error(`CARE_TRUST_PROXY must be "none" or a comma-separated list of IP addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(err as Error).message}`);
   }
   return list;
+}
+
+/** A whole-number setting (0 or more), or its default; anything else stops the server. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of 0 or more, got "${raw}"`);
+  return n;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { pageRowCounts, signToken, startServer, uniqueId, type TestServer } from './helpers.js';
+import { auditTrail, pageRowCounts, signToken, startServer, uniqueId, type TestServer } from './helpers.js';
 
 let ts: TestServer;
 let admin: string;
@@ -258,13 +258,13 @@ describe('audit', () => {
   it('is append-only in the database: raw UPDATE and DELETE fail', async () => {
     const p = newPage();
     await ts.rest('POST', '/api/pages', { token: admin, body: p });
-    const before = await ts.storage.audit(p.id);
+    const before = await auditTrail(ts.storage, p.id);
     assert.ok(before.length > 0);
     await assert.rejects(sql`UPDATE audit_log SET action = 'nothing' WHERE page_id = ${p.id}`.execute(ts.db), /append-only/);
     await assert.rejects(sql`DELETE FROM audit_log WHERE page_id = ${p.id}`.execute(ts.db), /append-only/);
     await assert.rejects(sql`DELETE FROM audit_log`.execute(ts.db), /append-only/);
     await assert.rejects(ts.db.updateTable('audit_log').set({ actor_id: 'someone-else' }).execute(), /append-only/);
-    assert.deepEqual(await ts.storage.audit(p.id), before);
+    assert.deepEqual(await auditTrail(ts.storage, p.id), before);
   });
 });
 

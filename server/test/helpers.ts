@@ -24,7 +24,7 @@ import type { Config } from '../src/config.js';
 import { NO_RATE_LIMITS } from '../src/socket/rate-limit.js';
 import { signDemoToken } from '../src/demo/token.js';
 import type { Database } from '../src/storage/schema.js';
-import type { Storage } from '../src/storage/types.js';
+import type { Storage, StoredAudit } from '../src/storage/types.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
@@ -52,6 +52,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Off unless a test turns them on: suites make many calls and connections quickly.
     rateLimits: NO_RATE_LIMITS,
     trustProxy: ['loopback'],
+    requestCooldownHours: 168,
+    // Every read audited, so tests can count them; audit-log.test.ts tests the window.
+    auditReadWindowSeconds: 0,
     ...overrides,
   };
 }
@@ -328,4 +331,21 @@ export function fileServer(overrides?: Parameters<typeof startServer>[0]): { rea
       return c;
     },
   };
+}
+
+/**
+ * The whole audit trail of a page's current lifetime (or of `lifetime`, a page's `uid`, for
+ * a page since deleted), oldest first, read through the storage's paged audit query.
+ */
+export async function auditTrail(storage: Storage, pageId: string, lifetime?: string): Promise<StoredAudit[]> {
+  const uid = lifetime ?? (await storage.getPage(pageId))?.uid;
+  if (uid === undefined) return [];
+  const out: StoredAudit[] = [];
+  let after: number | undefined;
+  for (;;) {
+    const { entries, next } = await storage.audit({ lifetime: uid, after, limit: 500 });
+    out.push(...entries);
+    if (next === null) return out;
+    after = next;
+  }
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { JournalEntryEvent, PageUpdatedEvent } from '../../src/protocol/index.js';
-import { pageRowCounts, fileServer, uniqueId, type Client, type Received, type TestServer } from './helpers.js';
+import { auditTrail, pageRowCounts, fileServer, uniqueId, type Client, type Received, type TestServer } from './helpers.js';
 
 let tokens: Record<'admin' | 'pat' | 'ed' | 'fan' | 'visitor' | 'moderator' | 'otherOwner', string>;
 const server = fileServer();
@@ -39,7 +39,7 @@ function assertError(res: { status: number; body: any }, status: number, code: s
   assert.equal(res.body?.error?.code, code, JSON.stringify(res.body));
 }
 
-const auditRows = async (pageId: string, action: string) => (await server.ts.storage.audit(pageId)).filter((r) => r.action === action).map((r) => ({ actorId: r.actorId, actorRole: r.actorRole, detail: r.detail }));
+const auditRows = async (pageId: string, action: string, lifetime?: string) => (await auditTrail(server.ts.storage, pageId, lifetime)).filter((r) => r.action === action).map((r) => ({ actorId: r.actorId, actorRole: r.actorRole, detail: r.detail }));
 
 describe('the owner, with their own token', () => {
   it('PATCHes visibility, wallModeration and title; each change is audited as page.update by role owner', async () => {
@@ -60,7 +60,9 @@ describe('the owner, with their own token', () => {
       ],
     );
     assert.deepEqual([rows[0]!.detail?.visibility, rows[0]!.detail?.visibilityBefore], ['members', 'public']);
-    assert.deepEqual([rows[1]!.detail?.wallModeration, rows[1]!.detail?.title], ['pre', 'My road back']);
+    assert.deepEqual([rows[1]!.detail?.wallModeration, rows[1]!.detail?.changed], ['pre', ['title', 'wallModeration']]);
+    // The title is free text (often the patient's name): it names what changed, never the value.
+    assert.ok(!JSON.stringify(await auditTrail(server.ts.storage, id)).includes('My road back'), 'no title in the audit log');
   });
 
   it('PATCHes editors (adding and removing), audited as page.members by role owner; the owners stay as they were', async () => {
@@ -98,12 +100,17 @@ describe('the owner, with their own token', () => {
     assert.deepEqual(await auditRows(id, 'page.update'), []);
   });
 
-  it('gets invalid for a bad body (after the rights check)', async () => {
+  it('gets invalid for a bad body (validation, then the rights check)', async () => {
     const id = await patPage();
     assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { visibility: 'everyone' } }), 400, 'invalid');
     assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.pat, body: { seq: 0 } }), 400, 'invalid');
-    // A non-owner learns nothing about the body's validity: 403 first.
-    assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.visitor, body: { visibility: 'everyone' } }), 403, 'forbidden');
+    // Handler, validation, access: a malformed body is refused before anything about the page
+    // is looked up (its answer is the same for every page id, existing or not); a valid one from
+    // a non-owner is forbidden and changes nothing.
+    assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.visitor, body: { visibility: 'everyone' } }), 400, 'invalid');
+    assertError(await server.ts.rest('PATCH', `/api/pages/no-such-${id}`, { token: tokens.visitor, body: { visibility: 'everyone' } }), 400, 'invalid');
+    assertError(await server.ts.rest('PATCH', `/api/pages/${id}`, { token: tokens.visitor, body: { visibility: 'private' } }), 403, 'forbidden');
+    assert.equal((await server.ts.storage.getPage(id))?.visibility, 'public');
   });
 
   it('GETs the page with its members, audited as admin.read by role owner', async () => {
@@ -134,11 +141,12 @@ describe('the owner, with their own token', () => {
     const { message } = await server.ts.storage.postWall(id, { id: 'fan', name: 'Fan' }, 'd2', 'Message', false);
     await server.ts.storage.setHeart(id, message.id, 'fan', true);
     assert.ok(Object.values(await pageRowCounts(server.ts.db, id)).every((n) => n > 0));
+    const lifetime = (await server.ts.storage.getPage(id))!.uid;
 
     const res = await server.ts.rest('DELETE', `/api/pages/${id}`, { token: tokens.pat });
     assert.equal(res.status, 204);
     assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, pages: 0 });
-    assert.deepEqual((await auditRows(id, 'page.delete')).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
+    assert.deepEqual((await auditRows(id, 'page.delete', lifetime)).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
     await fan.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
     await fan.fails('page:subscribe', { pageId: id }, 'not_found');
   });
@@ -164,7 +172,7 @@ describe('everyone but the owner', () => {
       ];
       for (const [method, path, body] of calls) assertError(await server.ts.rest(method, path, { token, body }), 403, 'forbidden');
       assert.deepEqual(await server.ts.storage.exportPage(id), before);
-      const actions = (await server.ts.storage.audit(id)).map((r) => r.action);
+      const actions = (await auditTrail(server.ts.storage, id)).map((r) => r.action);
       assert.deepEqual(actions, []);
     });
   }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WallMessageEvent, WallRemovedEvent } from '../../src/protocol/index.js';
-import { fileServer, type Client } from './helpers.js';
+import { auditTrail, fileServer, type Client } from './helpers.js';
 
 const server = fileServer();
 const connect = (user: string | null) => server.connect(user);
@@ -144,7 +144,7 @@ describe('wall:approve', () => {
     const b = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'au2', body: 'two' });
     await s.owner.ok('wall:approve', { pageId: s.pageId, messageId: a.message.id });
     await s.staff.ok('wall:approve', { pageId: s.pageId, messageId: b.message.id });
-    const rows = (await server.ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve');
+    const rows = (await auditTrail(server.ts.storage, s.pageId)).filter((r) => r.action === 'wall.approve');
     assert.deepEqual(
       rows.map((r) => [r.actorId, r.actorRole, r.target]),
       [
@@ -165,7 +165,7 @@ describe('wall:approve', () => {
     await s.anonymous.fails('wall:approve', { pageId: s.pageId, messageId }, 'unauthorized');
     assert.equal((await server.ts.storage.getWall(s.pageId, messageId))?.pending, true);
     assert.equal((await server.ts.storage.getPage(s.pageId))!.seq, seq);
-    assert.equal((await server.ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve').length, 0);
+    assert.equal((await auditTrail(server.ts.storage, s.pageId)).filter((r) => r.action === 'wall.approve').length, 0);
     await s.visitor.barrier();
     assert.ok(!JSON.stringify(s.visitor.received).includes(SECRET));
   });
@@ -192,7 +192,7 @@ describe('wall:approve', () => {
     }
     await s.owner.fails('wall:approve', { pageId: 'no-such-page', messageId: held.message.id }, 'not_found');
     assert.equal((await server.ts.storage.getPage(s.pageId))!.seq, seq);
-    assert.equal((await server.ts.storage.audit(s.pageId)).filter((r) => r.action === 'wall.approve').length, 1);
+    assert.equal((await auditTrail(server.ts.storage, s.pageId)).filter((r) => r.action === 'wall.approve').length, 1);
   });
 
   it('a hidden pending message stays hidden after approval (moderators only)', async () => {

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import { CareFailure } from '../src/errors.js';
 import type { Database } from '../src/storage/schema.js';
 import type { NewPage, Storage } from '../src/storage/types.js';
-import { uniqueId } from './helpers.js';
+import { auditTrail, uniqueId } from './helpers.js';
 
 /** Opens a migrated store that keeps `retention` changes per page for catch-up. */
 export type OpenStorage = (retention: number) => Promise<Storage>;
@@ -196,7 +196,7 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(await seqOf(id), seq0 + 9);
       const bodies = (await s.wallPage(id, null, 100, { moderator: true, userId: null })).items.map((m) => m.body).sort();
       assert.deepEqual(bodies, ['m0', 'm1', 'm2', 'm3', 'm5', 'm6', 'm7', 'm8', 'm9']);
-      const rows = (await s.audit(id)).filter((r) => r.action === 'wall.post');
+      const rows = (await auditTrail(s, id)).filter((r) => r.action === 'wall.post');
       const byActor = new Map(rows.map((r) => [r.actorId, r.target]));
       for (const [i, r] of results.entries()) {
         if (r.status === 'fulfilled') assert.equal(byActor.get(`u${i}`), r.value.message.id, `u${i}'s audit row names u${i}'s message`);
@@ -316,6 +316,7 @@ export function storageSuite(name: string, open: OpenStorage): void {
         await s.appendAudit({ at: new Date().toISOString(), pageId: p, actorId: 'pat', actorRole: 'owner', action: 'test', target: null, detail: null, ip: null });
       }
       const keepExport = await s.exportPage(keep);
+      const lifetime = (await s.getPage(id))!.uid;
       assert.equal(await s.deletePage(id), true);
 
       assert.equal(await s.getPage(id), null);
@@ -336,7 +337,46 @@ export function storageSuite(name: string, open: OpenStorage): void {
       }
       assert.equal(await s.deletePage(id), false);
       assert.deepEqual(await s.exportPage(keep), keepExport);
-      assert.deepEqual((await s.audit(id)).map((a) => a.action), ['test']);
+      assert.deepEqual((await auditTrail(s, id, lifetime)).map((a) => a.action), ['test'], 'the deleted lifetime keeps its trail');
+    });
+
+    it('a page id used again starts a new lifetime: its audit trail is empty, the old one stays whole', async () => {
+      const id = uniqueId('reused');
+      const row = (action: string) => ({ at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action, target: null, detail: null, ip: null });
+      await s.createPage({ id, title: 'First patient', visibility: 'private', wallModeration: 'post', owners: ['first'], editors: [] });
+      const first = (await s.getPage(id))!.uid;
+      await s.appendAudit(row('first.read'));
+      await s.deletePage(id);
+      await s.createPage({ id, title: 'Second patient', visibility: 'private', wallModeration: 'post', owners: ['second'], editors: [] });
+      const second = (await s.getPage(id))!.uid;
+      assert.notEqual(second, first);
+      assert.deepEqual(await auditTrail(s, id), []);
+      await s.appendAudit(row('second.read'));
+      assert.deepEqual((await auditTrail(s, id)).map((a) => a.action), ['second.read']);
+      assert.deepEqual((await auditTrail(s, id, first)).map((a) => a.action), ['first.read']);
+    });
+
+    it('audit pages: a cursor walks every row once, in order, `limit` at a time', async () => {
+      const id = await page();
+      for (let i = 0; i < 7; i++) await s.appendAudit({ at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action: `a${i}`, target: null, detail: null, ip: null });
+      const lifetime = (await s.getPage(id))!.uid;
+      const seen: string[] = [];
+      let after: number | undefined;
+      let pages = 0;
+      for (;;) {
+        const { entries, next } = await s.audit({ lifetime, after, limit: 3 });
+        pages++;
+        assert.ok(entries.length <= 3);
+        seen.push(...entries.map((e) => e.action));
+        if (next === null) break;
+        assert.equal(next, entries.at(-1)!.id);
+        after = next;
+      }
+      assert.deepEqual(seen, ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6']);
+      assert.equal(pages, 3);
+      // The whole-log export (no lifetime) holds them too, among every other page's rows.
+      const all = await s.audit({ limit: 100_000 });
+      assert.ok(all.entries.filter((e) => e.lifetime === lifetime).length === 7);
     });
 
     it('members: a new owner who was an editor becomes an owner; an owner listed as editor stays owner', async () => {
@@ -358,7 +398,7 @@ export function storageSuite(name: string, open: OpenStorage): void {
       const retry = { record, written: false };
       await pendingAudit.run(retry, () => s.postJournal(id, { id: 'pat', name: 'Pat' }, 'audited-1', 'T', 'B'));
       assert.equal(retry.written, false, 'an idempotent retry changes nothing and writes no entry');
-      const rows = (await s.audit(id)).filter((r) => r.action === 'journal.post');
+      const rows = (await auditTrail(s, id)).filter((r) => r.action === 'journal.post');
       assert.equal(rows.length, 1);
       assert.equal(rows[0]!.target, entry.id, 'the target defaults to the changed item');
     });
@@ -428,13 +468,13 @@ export function storageSuite(name: string, open: OpenStorage): void {
       const entry = (action: string) => ({ at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action, target: 't', detail: { n: action }, ip: '127.0.0.1' });
       await s.appendAudit(entry('one'));
       await s.appendAudit(entry('two'));
-      const log = await s.audit(id);
+      const log = await auditTrail(s, id);
       assert.deepEqual(log.map((a) => [a.action, a.detail]), [['one', { n: 'one' }], ['two', { n: 'two' }]]);
       const db = rawDb(s);
       if (db) {
         await assert.rejects(sql`UPDATE audit_log SET action = 'forged' WHERE page_id = ${id}`.execute(db), /append-only/);
         await assert.rejects(sql`DELETE FROM audit_log WHERE page_id = ${id}`.execute(db), /append-only/);
-        assert.deepEqual(await s.audit(id), log);
+        assert.deepEqual(await auditTrail(s, id), log);
       }
     });
   });

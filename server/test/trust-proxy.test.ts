@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import proxyaddr from 'proxy-addr';
 import { configFromEnv, trustProxyFromEnv } from '../src/config.js';
 import { clientIp } from '../src/socket/handshake.js';
-import { startServer, type TestServer } from './helpers.js';
+import { auditTrail, startServer, type TestServer } from './helpers.js';
 
 const req = (remoteAddress: string | undefined, xff?: string) =>
   ({ socket: { remoteAddress }, headers: xff === undefined ? {} : { 'x-forwarded-for': xff } }) as unknown as Parameters<typeof clientIp>[0];
@@ -63,7 +63,7 @@ describe('the recorded IP, end to end (socket handshake and REST)', () => {
     const olive = await ts.connect('olive', undefined, { extraHeaders: headers });
     await olive.ok('page:subscribe', { pageId });
     assert.equal((await ts.rest('GET', `/api/pages/${pageId}/export`, { token: await ts.token('olive'), headers })).status, 200);
-    const entries = (await ts.storage.audit(pageId)).filter((e) => e.actorId === 'olive');
+    const entries = (await auditTrail(ts.storage, pageId)).filter((e) => e.actorId === 'olive');
     const ipOfAction = (action: string) => entries.find((e) => e.action === action)?.ip ?? null;
     return { socket: ipOfAction('page.read'), rest: ipOfAction('page.export') };
   }

@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { LIMITS } from '../../../src/protocol/index.js';
 import type { Identity } from '../auth/identity.js';
+import { pageId as pageIdSchema } from '../socket/validation.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { CareFailure, HTTP_STATUS } from '../errors.js';
 import type { Actor } from '../pages/audit.js';
@@ -10,10 +11,14 @@ import type { PageService } from '../pages/service.js';
 const userList = z.array(z.string().min(1).max(LIMITS.idMax)).max(100);
 const visibility = z.enum(['public', 'members', 'private']);
 const wallModeration = z.enum(['post', 'pre']);
-const pageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a page id');
+/** Audit paging: a cursor from the previous answer's `next`, and how many rows (default 100). */
+const auditPaging = z.object({
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
 
 const createPage = z.strictObject({
-  id: pageId,
+  id: pageIdSchema,
   title: z.string().trim().min(1).max(LIMITS.titleMax),
   visibility,
   wallModeration: wallModeration.optional(),
@@ -28,11 +33,11 @@ const patchPage = z.strictObject({
   editors: userList.optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+function parse<T>(schema: z.ZodType<T>, body: unknown, what = 'body'): T {
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
+  const field = issue.path.join('.') || what;
   if (issue.code === 'too_big' && issue.origin === 'string') throw new CareFailure('too_large', `${field} is too long.`);
   throw new CareFailure('invalid', `${field}: ${issue.message}`);
 }
@@ -67,84 +72,42 @@ export function adminRouter(service: PageService, verifier: TokenVerifier): Rout
     }
   };
 
-  const requireAdmin = (identity: Identity) => {
-    if (identity.staff !== 'admin') throw new CareFailure('forbidden', 'This needs a token with care_role "admin".');
-  };
-  /** Admins, or the page's owner (the patient's right of access). Returns the owner's viewer, for the audit log. */
-  const requireAdminOrOwner = async (identity: Identity, id: string) => {
-    if (identity.staff === 'admin') return undefined;
-    const viewer = await service.viewerOn(id, identity);
-    if (viewer.role !== 'owner') throw new CareFailure('forbidden', 'Only an admin or the page owner may do this.');
-    return viewer;
-  };
-  const loadPage = async (id: string) => {
-    const page = await service.storage.getPage(id);
-    if (!page) throw new CareFailure('not_found', `No page "${id}".`);
-    return page;
-  };
-  const id = (req: Request) => String(req.params.id);
+  /** `:id`, checked with the same pattern as every socket payload's `pageId`. */
+  const id = (req: Request) => parse(pageIdSchema, String(req.params.id), 'id');
+  /** `?after=<cursor>&limit=<1–1000>` of the audit endpoints. */
+  const paging = (req: Request) => parse(auditPaging, req.query, 'query');
 
   router.post(
     '/pages',
     route(async (req, actor) => {
-      requireAdmin(actor.identity);
       const body = parse(createPage, req.body);
-      const page = await service.storage.createPage({ ...body, wallModeration: body.wallModeration ?? 'post', editors: body.editors ?? [] });
-      await service.audit.record(page.id, actor, 'page.create', { detail: { visibility: page.visibility, owners: body.owners, editors: body.editors ?? [] } });
-      return { status: 201, body: { ...page, members: await service.storage.members(page.id) } };
+      const page = await service.createPage(actor, { ...body, wallModeration: body.wallModeration ?? 'post', editors: body.editors ?? [] });
+      return { status: 201, body: page };
     }),
   );
-
-  router.get(
-    '/pages/:id',
-    route(async (req, actor) => {
-      const viewer = await requireAdminOrOwner(actor.identity, id(req));
-      const page = await loadPage(id(req));
-      await service.audit.record(page.id, actor, 'admin.read', { viewer });
-      return { body: { ...page, members: await service.storage.members(page.id) } };
-    }),
-  );
-
-  router.patch(
-    '/pages/:id',
-    route(async (req, actor) => {
-      const viewer = await requireAdminOrOwner(actor.identity, id(req));
-      const { owners, editors, ...settings } = parse(patchPage, req.body);
-      if (owners && viewer) throw new CareFailure('forbidden', 'Only an admin may change the owners of a page.');
-      await loadPage(id(req));
-      if (owners || editors) await service.setMembers(actor, id(req), { owners, editors }, viewer);
-      const page = Object.keys(settings).length > 0 ? await service.updatePage(actor, id(req), settings, viewer) : await loadPage(id(req));
-      return { body: { ...page, members: await service.storage.members(page.id) } };
-    }),
-  );
-
+  router.get('/pages/:id', route(async (req, actor) => ({ body: await service.readPage(actor, id(req)) })));
+  router.patch('/pages/:id', route(async (req, actor) => ({ body: await service.patchPage(actor, id(req), parse(patchPage, req.body)) })));
   router.delete(
     '/pages/:id',
     route(async (req, actor) => {
-      const viewer = await requireAdminOrOwner(actor.identity, id(req));
-      await service.deletePage(actor, id(req), viewer);
+      await service.deletePage(actor, id(req));
       return { status: 204 };
     }),
   );
-
-  router.get(
-    '/pages/:id/export',
-    route(async (req, actor) => {
-      const viewer = await requireAdminOrOwner(actor.identity, id(req));
-      const data = await service.storage.exportPage(id(req));
-      if (!data) throw new CareFailure('not_found', `No page "${id(req)}".`);
-      await service.audit.record(data.page.id, actor, 'page.export', { viewer });
-      return { body: { exportedAt: new Date().toISOString(), ...data } };
-    }),
-  );
-
+  router.get('/pages/:id/export', route(async (req, actor) => ({ body: await service.exportPage(actor, id(req)) })));
   router.get(
     '/pages/:id/audit',
     route(async (req, actor) => {
-      const viewer = await requireAdminOrOwner(actor.identity, id(req));
-      const entries = await service.storage.audit(id(req));
-      await service.audit.record(id(req), actor, 'audit.read', { viewer });
-      return { body: { pageId: id(req), entries } };
+      const pageId = id(req);
+      const q = paging(req);
+      return { body: await service.pageAudit(actor, pageId, q.after, q.limit) };
+    }),
+  );
+  router.get(
+    '/audit',
+    route(async (req, actor) => {
+      const q = paging(req);
+      return { body: await service.auditLog(actor, q.after, q.limit) };
     }),
   );
 

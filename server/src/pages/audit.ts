@@ -21,7 +21,34 @@ export function actorRole(identity: Identity | null, viewer?: Viewer): string {
  * committed.
  */
 export class Audit {
-  constructor(private readonly storage: Storage) {}
+  /** When each (page lifetime, person) read was last written, for the read window. */
+  readonly #lastRead = new Map<string, number>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly readWindowMs = 0,
+  ) {}
+
+  /**
+   * A read of a non-public page (`page.read`), before its data is returned; a read whose
+   * entry cannot be written is refused (fail closed). The same person reading the same page
+   * again within the read window (reconnects, history pages) is not written again: the trail
+   * keeps who read which page when, without a row for every scroll. Per node, so with N
+   * nodes a person's reads in one window can give up to N rows.
+   */
+  async read(page: { id: string; uid: string }, actor: Actor, viewer: Viewer, detail: Record<string, unknown>): Promise<void> {
+    const who = actor.identity ? `${actor.identity.userId}\n${actor.identity.staff ?? ''}` : `ip:${actor.ip ?? ''}`;
+    const key = `${page.uid}\n${who}`;
+    const now = Date.now();
+    const last = this.#lastRead.get(key);
+    if (this.readWindowMs > 0 && last !== undefined && now - last < this.readWindowMs) return;
+    await this.record(page.id, actor, 'page.read', { viewer, detail });
+    if (this.readWindowMs <= 0) return;
+    this.#lastRead.set(key, now);
+    if (this.#lastRead.size > 50_000) {
+      for (const [k, t] of this.#lastRead) if (now - t >= this.readWindowMs) this.#lastRead.delete(k);
+    }
+  }
 
   async record(pageId: string, actor: Actor, action: string, opts: AuditOptions = {}): Promise<void> {
     await this.storage.appendAudit(entry(pageId, actor, action, opts));

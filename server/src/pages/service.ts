@@ -14,7 +14,7 @@ import type { Identity } from '../auth/identity.js';
 import { CareFailure } from '../errors.js';
 import type { Payload } from '../socket/validation.js';
 import type { CareNamespace, CareSocket } from '../socket/types.js';
-import type { FollowRecord, MemberRole, PageRecord, Storage, WallView } from '../storage/types.js';
+import type { FollowRecord, MemberRole, NewPage, PageRecord, Storage, WallView } from '../storage/types.js';
 import { Audit, type Actor } from './audit.js';
 import { Fanout } from './fanout.js';
 import { replay } from './replay.js';
@@ -34,6 +34,16 @@ export type PageNotification =
 /** Receives notifications; must return at once and never throw (delivery is its own business). */
 export interface Notifier {
   notify(n: PageNotification): void;
+}
+
+/** A page as the admin API shows it: its settings and members, never its internal lifetime id. */
+export type AdminPage = Omit<PageRecord, 'uid'> & { members: { userId: string; role: MemberRole }[] };
+
+export interface ServiceOptions {
+  /** See Config.requestCooldownHours. */
+  requestCooldownHours: number;
+  /** See Config.auditReadWindowSeconds. */
+  auditReadWindowSeconds: number;
 }
 
 interface Access {
@@ -56,9 +66,10 @@ export class PageService {
     readonly storage: Storage,
     ns: CareNamespace,
     private readonly notifier: Notifier | null = null,
+    private readonly options: ServiceOptions = { requestCooldownHours: 168, auditReadWindowSeconds: 0 },
   ) {
     this.fanout = new Fanout(ns);
-    this.audit = new Audit(storage);
+    this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
     this.presence = new Presence(ns, async (pageId, identity) => {
       const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
       return found ? accessOf(found.page, identity, found.member, found.follow).viewer : null;
@@ -104,7 +115,7 @@ export class PageService {
     }
     if (page.visibility !== 'public') {
       try {
-        await this.audit.record(page.id, actor, 'page.read', { viewer, detail: { since: p.since ?? null } });
+        await this.audit.read(page, actor, viewer, { since: p.since ?? null });
       } catch (err) {
         this.presence.leave(socket, page.id);
         throw err;
@@ -192,7 +203,7 @@ export class PageService {
   async history(actor: Actor, p: Payload<'history:load'>): Promise<HistoryAnswer> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.read, 'read this page');
-    if (a.page.visibility !== 'public') await this.audit.record(a.page.id, actor, 'page.read', { viewer: a.viewer, detail: { stream: p.stream, before: p.before } });
+    if (a.page.visibility !== 'public') await this.audit.read(a.page, actor, a.viewer, { stream: p.stream, before: p.before });
     if (p.stream === 'journal') {
       const page = await this.storage.journalPage(a.page.id, p.before, p.limit);
       return { stream: 'journal', items: page.items, hasMore: page.hasMore };
@@ -314,6 +325,7 @@ export class PageService {
     if (p.follow) next = current === 'following' ? 'following' : a.page.visibility === 'private' ? 'requested' : 'following';
     else next = 'none';
     if (next === current) return { state: current, followerCount: a.page.followerCount };
+    if (next === 'requested' && current === 'declined') await this.coolDown(a.page.id, user.id);
 
     const action = next === 'requested' ? 'follow.request' : next === 'none' ? 'follow.remove' : 'follow.add';
     const r = await this.audit.within(a.page.id, actor, action, { target: user.id, viewer: a.viewer }, () => this.storage.setFollow(a.page.id, user, next), true);
@@ -327,6 +339,20 @@ export class PageService {
     }
     if (current === 'requested' && next === 'none') this.fanout.followRequest(a.page.id, request, 'withdrawn');
     return { state: next, followerCount: r.followerCount };
+  }
+
+  /**
+   * A declined visitor asks again only after the cool-down: each request puts their name in
+   * front of the patient, live, and queues a notification and an audit row, so without it a
+   * refusal could be answered with a flood.
+   */
+  private async coolDown(pageId: string, userId: string): Promise<void> {
+    const declined = await this.storage.getFollow(pageId, userId);
+    if (!declined || declined.state !== 'declined') return;
+    const until = Date.parse(declined.updatedAt) + this.options.requestCooldownHours * 3_600_000;
+    if (Date.now() < until) {
+      throw new CareFailure('rate_limited', `The page owner declined your request; you may ask again after ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+    }
   }
 
   async decideFollow(actor: Actor, p: Payload<'follow:decide'>): Promise<FollowState> {
@@ -356,32 +382,124 @@ export class PageService {
     if (f?.state === 'requested') this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, 'declined');
   }
 
-  /* ------------------------------------------------------------------------- page admin */
+  /* ------------------------------------------------------------------- page admin (REST) */
 
-  /** `viewer` is the caller's page role when they act as a member (the owner), for the audit log. */
-  async updatePage(actor: Actor, pageId: string, settings: PageSettings, viewer?: Viewer): Promise<PageRecord> {
-    const before = await this.storage.getPage(pageId);
-    if (!before) throw new CareFailure('not_found', `No page "${pageId}".`);
-    const r = await this.storage.updatePage(pageId, settings);
-    if (!r) throw new CareFailure('not_found', `No page "${pageId}".`);
+  /** Admins only: staff of the hospital, by their token's `care_role`. */
+  private requireAdmin(identity: Identity): void {
+    if (identity.staff !== 'admin') throw new CareFailure('forbidden', 'This needs a token with care_role "admin".');
+  }
+
+  /**
+   * Admins, or the page's owner (the patient's right of access). Returns the owner's viewer
+   * (their page role goes into the audit log), or `undefined` for an admin.
+   */
+  private async requireAdminOrOwner(identity: Identity, pageId: string): Promise<Viewer | undefined> {
+    if (identity.staff === 'admin') return undefined;
+    const { viewer } = await this.access(pageId, identity);
+    if (viewer.role !== 'owner') throw new CareFailure('forbidden', 'Only an admin or the page owner may do this.');
+    return viewer;
+  }
+
+  private async loadPage(pageId: string): Promise<PageRecord> {
+    const page = await this.storage.getPage(pageId);
+    if (!page) throw new CareFailure('not_found', `No page "${pageId}".`);
+    return page;
+  }
+
+  private async adminView(page: PageRecord): Promise<AdminPage> {
+    const { uid: _internal, ...visible } = page;
+    return { ...visible, members: await this.storage.members(page.id) };
+  }
+
+  async createPage(actor: Actor & { identity: Identity }, p: NewPage): Promise<AdminPage> {
+    this.requireAdmin(actor.identity);
+    const detail = { visibility: p.visibility, wallModeration: p.wallModeration, owners: p.owners, editors: p.editors };
+    const page = await this.audit.within(p.id, actor, 'page.create', { target: null, detail }, () => this.storage.createPage(p), true);
+    return this.adminView(page);
+  }
+
+  async readPage(actor: Actor & { identity: Identity }, pageId: string): Promise<AdminPage> {
+    const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const page = await this.loadPage(pageId);
+    await this.audit.record(page.id, actor, 'admin.read', { viewer });
+    return this.adminView(page);
+  }
+
+  /**
+   * `PATCH /api/pages/:id`: members and settings, each change with its audit entry in its
+   * own transaction; then the page's sockets are re-evaluated before the answer. `owners` is
+   * an admin's decision: an owner can neither hand the page away nor lock out a co-owner.
+   */
+  async patchPage(actor: Actor & { identity: Identity }, pageId: string, patch: PageSettings & { owners?: string[]; editors?: string[] }): Promise<AdminPage> {
+    const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const { owners, editors, ...settings } = patch;
+    if (owners && viewer) throw new CareFailure('forbidden', 'Only an admin may change the owners of a page.');
+    const before = await this.loadPage(pageId);
+    if (owners || editors) {
+      const members = { ...(owners ? { owners } : {}), ...(editors ? { editors } : {}) };
+      await this.audit.within(pageId, actor, 'page.members', { viewer, detail: members }, () => this.storage.setMembers(pageId, members), true);
+    }
+    let page = before;
+    let seq: number | null = null;
+    if (Object.keys(settings).length > 0) {
+      // Which settings changed and the visibility before and after: never the title, which is
+      // free text (often the patient's name) and has no place in an audit detail.
+      const detail: Record<string, unknown> = { changed: Object.keys(settings) };
+      if (settings.visibility) Object.assign(detail, { visibility: settings.visibility, visibilityBefore: before.visibility });
+      if (settings.wallModeration) detail.wallModeration = settings.wallModeration;
+      const r = await this.audit.within(pageId, actor, 'page.update', { target: null, viewer, detail }, () => this.storage.updatePage(pageId, settings));
+      if (!r) throw new CareFailure('not_found', `No page "${pageId}".`);
+      page = r.value;
+      seq = r.seq;
+    }
     // Take access away first, then tell the remaining readers what changed.
     await this.resync(pageId);
-    this.fanout.pageUpdated(pageInfo(r.value), r.seq);
-    await this.audit.record(pageId, actor, 'page.update', { viewer, detail: { ...settings, visibilityBefore: before.visibility } });
-    return r.value;
+    if (seq !== null) this.fanout.pageUpdated(pageInfo(page), seq);
+    return this.adminView(page);
   }
 
-  async setMembers(actor: Actor, pageId: string, members: { owners?: string[]; editors?: string[] }, viewer?: Viewer): Promise<void> {
-    await this.storage.setMembers(pageId, members);
-    await this.resync(pageId);
-    await this.audit.record(pageId, actor, 'page.members', { viewer, detail: members });
-  }
-
-  async deletePage(actor: Actor, pageId: string, viewer?: Viewer): Promise<void> {
-    if (!(await this.storage.deletePage(pageId))) throw new CareFailure('not_found', `No page "${pageId}".`);
-    await this.audit.record(pageId, actor, 'page.delete', { viewer });
+  async deletePage(actor: Actor & { identity: Identity }, pageId: string): Promise<void> {
+    const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const deleted = await this.audit.within(pageId, actor, 'page.delete', { target: null, viewer }, () => this.storage.deletePage(pageId));
+    if (!deleted) throw new CareFailure('not_found', `No page "${pageId}".`);
     // The page is gone, so every socket's rooms for it are none; each is told to resubscribe.
     await this.resync(pageId);
+  }
+
+  async exportPage(actor: Actor & { identity: Identity }, pageId: string): Promise<object> {
+    const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const data = await this.storage.exportPage(pageId);
+    if (!data) throw new CareFailure('not_found', `No page "${pageId}".`);
+    await this.audit.record(pageId, actor, 'page.export', { viewer });
+    const { uid: _internal, ...page } = data.page;
+    return { exportedAt: new Date().toISOString(), ...data, page };
+  }
+
+  /**
+   * One page's audit trail, a page at a time: this page's lifetime only, so a page id used
+   * again never shows its new owner the previous patient's trail. An admin asking for an id
+   * with no page (deleted) gets the trails of every earlier page of that id, each row naming
+   * its `lifetime`. Reading it is audited too.
+   */
+  async pageAudit(actor: Actor & { identity: Identity }, pageId: string, after: number | undefined, limit: number): Promise<object> {
+    const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const page = await this.storage.getPage(pageId);
+    if (!page && viewer) throw new CareFailure('not_found', `No page "${pageId}".`);
+    const { entries, next } = await this.storage.audit(page ? { lifetime: page.uid, after, limit } : { pageId, after, limit });
+    await this.audit.record(pageId, actor, 'audit.read', { viewer });
+    return { pageId, entries: page ? entries.map(({ lifetime: _internal, ...e }) => e) : entries, next };
+  }
+
+  /**
+   * Admins: the whole log, every page and lifetime (deleted pages' included), for the
+   * hospital's own records (a SIEM, an archive). `lifetime` tells apart two pages that had
+   * the same id. Each page of it read is itself audited (as `audit.export`, on page `*`).
+   */
+  async auditLog(actor: Actor & { identity: Identity }, after: number | undefined, limit: number): Promise<object> {
+    this.requireAdmin(actor.identity);
+    const { entries, next } = await this.storage.audit({ after, limit });
+    await this.audit.record('*', actor, 'audit.export', { detail: { after: after ?? null, count: entries.length } });
+    return { entries, next };
   }
 
   /**
@@ -392,11 +510,6 @@ export class PageService {
    */
   async resync(pageId: string, userIds?: string[], exceptSocketId?: string): Promise<void> {
     await this.presence.reevaluate({ pageId, userIds }, userIds ? 'all' : 'changed', exceptSocketId);
-  }
-
-  /** For the admin API: the capabilities of a caller on a page, without socket state. */
-  async viewerOn(pageId: string, identity: Identity | null): Promise<Viewer> {
-    return (await this.access(pageId, identity)).viewer;
   }
 }
 

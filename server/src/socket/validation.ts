@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { LIMITS, type ClientEventName, type ClientToServerEvents } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
 
-const pageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a page id');
+/** A page id, wherever one arrives: socket payloads and the admin API's `:id`. */
+export const pageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a page id');
 const itemId = z.string().min(1).max(LIMITS.idMax).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id');
 const userId = z.string().min(1).max(LIMITS.idMax);
 const clientId = z.string().min(1).max(LIMITS.clientIdMax).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');

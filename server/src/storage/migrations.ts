@@ -156,5 +156,33 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('webhook_outbox_due').on('webhook_outbox').columns(['due_at']).execute();
       },
     },
+    '004_page_lifetime': {
+      // A page id can be used again after its page was deleted (a hospital reuses a bed's or a
+      // patient's slug); the audit trail must not follow the id to the next patient. Every
+      // page gets an internal lifetime id that is never reused, and every audit row names the
+      // lifetime it belongs to. Rows written before this migration are attributed to the
+      // current page of their id only when written since that page was created; older rows
+      // (an earlier page of the same id) keep no lifetime and show in no page's trail, only in
+      // the admin's whole-log export.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('pages').addColumn('uid', 'text').execute();
+        await db.schema.alterTable('audit_log').addColumn('page_uid', 'text').execute();
+        const fresh = dialect === 'postgres' ? sql`md5(random()::text || clock_timestamp()::text || id)` : sql`lower(hex(randomblob(16)))`;
+        await sql`UPDATE pages SET uid = ${fresh}`.execute(db);
+        await db.schema.createIndex('pages_uid').on('pages').column('uid').unique().execute();
+        // The append-only triggers refuse this one backfill; they are put back right after it.
+        const backfill = sql`UPDATE audit_log SET page_uid = (SELECT p.uid FROM pages p WHERE p.id = audit_log.page_id AND audit_log.at >= p.created_at)`;
+        if (dialect === 'sqlite') {
+          await sql`DROP TRIGGER audit_log_no_update`.execute(db);
+          await backfill.execute(db);
+          await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db);
+        } else {
+          await sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`.execute(db);
+          await backfill.execute(db);
+          await sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change`.execute(db);
+        }
+        await db.schema.createIndex('audit_lifetime').on('audit_log').columns(['page_uid', 'id']).execute();
+      },
+    },
   };
 }

@@ -3,6 +3,8 @@ import type { Generated } from 'kysely';
 /** Table shapes shared by every SQL dialect. Booleans are 0/1 integers everywhere. */
 export interface PagesTable {
   id: string;
+  /** The page's lifetime: random, never reused, even when the id is (migration 004). */
+  uid: string;
   title: string;
   visibility: string;
   wall_moderation: string;
@@ -83,6 +85,8 @@ export interface AuditTable {
   id: Generated<number>;
   at: string;
   page_id: string;
+  /** The lifetime (`pages.uid`) of the page the row belongs to; `null` for rows older than migration 004 that no current page owns. */
+  page_uid: string | null;
   actor_id: string | null;
   actor_role: string;
   action: string;

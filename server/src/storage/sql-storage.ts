@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type ExpressionBuilder, type Kysely, type Selectable, type Transaction } from 'kysely';
+import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Author, FollowRequest, FollowState, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -7,6 +7,7 @@ import { migrations } from './migrations.js';
 import { pendingAudit } from './pending-audit.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
 import type {
+  AuditQuery,
   AuditRecord,
   ChangeRecord,
   ChangeType,
@@ -19,6 +20,7 @@ import type {
   QueuedNotification,
   Sequenced,
   Storage,
+  StoredAudit,
   WallView,
 } from './types.js';
 
@@ -66,9 +68,10 @@ export class SqlStorage implements Storage {
       await this.db.transaction().execute(async (trx) => {
         await trx
           .insertInto('pages')
-          .values({ id: p.id, title: p.title, visibility: p.visibility, wall_moderation: p.wallModeration, seq: 0, follower_count: 0, created_at: at, updated_at: at })
+          .values({ id: p.id, uid: randomUUID(), title: p.title, visibility: p.visibility, wall_moderation: p.wallModeration, seq: 0, follower_count: 0, created_at: at, updated_at: at })
           .execute();
         await this.writeMembers(trx, p.id, { owners: p.owners, editors: p.editors });
+        await this.auditIn(trx, p.id);
       });
     } catch (err) {
       if (this.isUniqueViolation(err)) throw new CareFailure('conflict', `A page with id "${p.id}" already exists.`);
@@ -98,6 +101,9 @@ export class SqlStorage implements Storage {
 
   async deletePage(id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      if (!(await trx.selectFrom('pages').select('id').where('id', '=', id).executeTakeFirst())) return false;
+      // The deletion's audit row first, while the page (and so its lifetime) still exists.
+      await this.auditIn(trx, id);
       // Children first, explicitly, so a purge never depends on cascade settings.
       await trx.deleteFrom('hearts').where('page_id', '=', id).execute();
       await trx.deleteFrom('wall_messages').where('page_id', '=', id).execute();
@@ -111,7 +117,10 @@ export class SqlStorage implements Storage {
   }
 
   async setMembers(id: string, m: { owners?: string[]; editors?: string[] }): Promise<void> {
-    await this.db.transaction().execute((trx) => this.writeMembers(trx, id, m));
+    await this.db.transaction().execute(async (trx) => {
+      await this.writeMembers(trx, id, m);
+      await this.auditIn(trx, id);
+    });
   }
 
   private async writeMembers(trx: Db, id: string, m: { owners?: string[]; editors?: string[] }) {
@@ -183,6 +192,8 @@ export class SqlStorage implements Storage {
       const wasFollowing = before?.state === 'following';
       const isFollowing = state === 'following';
       if (wasFollowing === isFollowing) {
+        // No count change, so no `seq`: the request, decline or block is audited here, in its own transaction.
+        await this.auditIn(trx, user.id);
         const page = await trx.selectFrom('pages').select('follower_count').where('id', '=', pageId).executeTakeFirstOrThrow();
         return { followerCount: page.follower_count, seq: null };
       }
@@ -443,8 +454,9 @@ export class SqlStorage implements Storage {
     const { page_id: pageId, id, author_id: authorId, client_id: clientId } = row;
     const value = (v: unknown) => (v === null ? sql`NULL` : typeof v === 'number' ? sql.lit(v) : sql`${v}`);
     const columns = Object.keys(row);
-    const a = takePendingAudit(id);
-    const auditInsert = a ? sql`, a AS (INSERT INTO audit_log (${sql.join(Object.keys(a).map((c) => sql.ref(c)))}) SELECT ${sql.join(Object.values(a).map(value))} FROM s)` : sql``;
+    const pending = takePendingAudit(id);
+    const a = pending && { ...auditRow(pending), page_uid: sql`(SELECT uid FROM pages WHERE id = ${pageId})` };
+    const auditInsert = a ? sql`, a AS (INSERT INTO audit_log (${sql.join(Object.keys(a).map((c) => sql.ref(c)))}) SELECT ${sql.join(Object.values(a).map((v) => (isSql(v) ? v : value(v))))} FROM s)` : sql``;
     const { rows } = await sql<Database[T]>`
       WITH s AS (
         UPDATE pages SET seq = seq + 1
@@ -480,8 +492,7 @@ export class SqlStorage implements Storage {
       .insertInto('changes')
       .values({ page_id: pageId, seq: row.seq, type, item_id: itemId, data: data ? JSON.stringify(data) : null, created_at: now() })
       .execute();
-    const audit = takePendingAudit(itemId);
-    if (audit) await trx.insertInto('audit_log').values(audit).execute();
+    await this.auditIn(trx, itemId);
     await this.prune(trx, pageId, row.seq);
     return row.seq;
   }
@@ -507,12 +518,44 @@ export class SqlStorage implements Storage {
   /* ------------------------------------------------------------------------------- audit */
 
   async appendAudit(a: AuditRecord): Promise<void> {
-    await this.db.insertInto('audit_log').values(auditRow(a)).execute();
+    await this.insertAudit(this.db, a);
   }
 
-  async audit(pageId: string): Promise<AuditRecord[]> {
-    const rows = await this.db.selectFrom('audit_log').selectAll().where('page_id', '=', pageId).orderBy('id').execute();
-    return rows.map((r) => ({ at: r.at, pageId: r.page_id, actorId: r.actor_id, actorRole: r.actor_role, action: r.action, target: r.target, detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null, ip: r.ip }));
+  /** The caller's pending audit row (`Audit.within`), written in this transaction if not yet written. */
+  private async auditIn(trx: Db, itemId: string | null): Promise<void> {
+    const a = takePendingAudit(itemId);
+    if (a) await this.insertAudit(trx, a);
+  }
+
+  /** One audit row, bound to the page's current lifetime (looked up in the same statement). */
+  private async insertAudit(db: Db, a: AuditRecord): Promise<void> {
+    await db
+      .insertInto('audit_log')
+      .values({ ...auditRow(a), page_uid: sql<string | null>`(SELECT uid FROM pages WHERE id = ${a.pageId})` })
+      .execute();
+  }
+
+  async audit(q: AuditQuery): Promise<{ entries: StoredAudit[]; next: number | null }> {
+    let query = this.db.selectFrom('audit_log').selectAll();
+    if (q.lifetime !== undefined) query = query.where('page_uid', '=', q.lifetime);
+    if (q.pageId !== undefined) query = query.where('page_id', '=', q.pageId);
+    if (q.after !== undefined) query = query.where('id', '>', q.after);
+    const rows = await query.orderBy('id').limit(q.limit + 1).execute();
+    const entries = rows.slice(0, q.limit).map(
+      (r): StoredAudit => ({
+        id: Number(r.id),
+        lifetime: r.page_uid,
+        at: r.at,
+        pageId: r.page_id,
+        actorId: r.actor_id,
+        actorRole: r.actor_role,
+        action: r.action,
+        target: r.target,
+        detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
+        ip: r.ip,
+      }),
+    );
+    return { entries, next: rows.length > q.limit ? entries.at(-1)!.id : null };
   }
 
   async exportPage(pageId: string): Promise<PageExport | null> {
@@ -543,12 +586,14 @@ const deletedPost = () => new CareFailure('conflict', 'This post was deleted aft
  * defaulting to the changed item), once: the first change of an operation writes it, in its
  * own transaction.
  */
-function takePendingAudit(itemId: string | null) {
+function takePendingAudit(itemId: string | null): AuditRecord | null {
   const audit = pendingAudit.getStore();
   if (!audit || audit.written) return null;
   audit.written = true;
-  return auditRow({ ...audit.record, target: audit.record.target ?? itemId });
+  return { ...audit.record, target: audit.record.target ?? itemId };
 }
+
+const isSql = (v: unknown): v is RawBuilder<unknown> => typeof v === 'object' && v !== null && 'toOperationNode' in v;
 
 function auditRow(a: AuditRecord) {
   return { at: a.at, page_id: a.pageId, actor_id: a.actorId, actor_role: a.actorRole, action: a.action, target: a.target, detail: a.detail ? JSON.stringify(a.detail) : null, ip: a.ip };
@@ -557,6 +602,7 @@ function auditRow(a: AuditRecord) {
 function toPage(r: Selectable<PagesTable>): PageRecord {
   return {
     id: r.id,
+    uid: r.uid,
     title: r.title,
     visibility: r.visibility as Visibility,
     wallModeration: r.wall_moderation as WallModeration,

@@ -22,6 +22,11 @@ export interface NewPage {
 }
 
 export interface PageRecord extends PageInfo {
+  /**
+   * This page's lifetime: random, never reused when a deleted page's id is used again. Its
+   * audit trail is this lifetime's. Internal: never sent to sockets or REST callers.
+   */
+  uid: string;
   /** The page's latest change `seq`. */
   seq: number;
   createdAt: string;
@@ -64,6 +69,23 @@ export interface AuditRecord {
   target: string | null;
   detail: Record<string, unknown> | null;
   ip: string | null;
+}
+
+/** An audit row as stored: its position (the paging cursor) and the page lifetime it belongs to. */
+export interface StoredAudit extends AuditRecord {
+  id: number;
+  /** `pages.uid` of the page at the time; `null` for rows from before lifetimes were kept. */
+  lifetime: string | null;
+}
+
+export interface AuditQuery {
+  /** One page lifetime's trail. */
+  lifetime?: string;
+  /** Every lifetime of one page id (an admin reading a deleted page's trail). Without either: every page's. */
+  pageId?: string;
+  /** Rows after this cursor (a `StoredAudit.id`); from the start without it. */
+  after?: number;
+  limit: number;
 }
 
 export interface FollowRecord {
@@ -147,8 +169,14 @@ export interface Storage {
   /** How many wait (held or not), and the earliest time one is or becomes claimable (`null`: none). */
   notificationQueue(): Promise<{ size: number; nextDue: Date | null }>;
 
+  /**
+   * Appends an entry for the page's current lifetime. A change's own entry is not written
+   * here but inside the change's transaction (pending-audit.ts): creating, updating, deleting
+   * a page, its members and follows included.
+   */
   appendAudit(entry: AuditRecord): Promise<void>;
-  audit(pageId: string): Promise<AuditRecord[]>;
+  /** Audit rows oldest first, `limit` at most; `next` is the cursor of the following page, `null` at the end. */
+  audit(q: AuditQuery): Promise<{ entries: StoredAudit[]; next: number | null }>;
   exportPage(pageId: string): Promise<PageExport | null>;
 }
 
