@@ -25,7 +25,8 @@
  *
  * The expectations are tables from SPEC section 3, not the server's own rules. Everything runs
  * twice: one server on SQLite, and two servers on one PostgreSQL schema + Redis with the
- * subject and observers on node B while the owner, the admin and REST act on node A.
+ * subject, the observers and the follower who writes held messages on node B while the owner,
+ * the admin and REST act on node A.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -131,6 +132,7 @@ interface Setup {
   adminToken: string;
   owner: Client;
   admin: Client;
+  /** A follower (on node B) whose wall messages are held for approval. */
   poster: Client;
   /** The owner on node B: once it has the last change, node B has processed all of them. */
   witness: Client;
@@ -495,7 +497,9 @@ function transitionSuite(name: string, start: () => Promise<{ a: TestServer; b: 
         tokenFor(a, ADMIN),
         join(a, OWNER),
         join(a, ADMIN),
-        join(a, POSTER),
+        // The follower who writes held messages acts on the subject's node: a change made there
+        // right after the ack must not reach the subject either (remote room changes done first).
+        join(b, POSTER),
         join(b, OWNER),
         join(b, WATCHER),
         join(b, null),
@@ -548,7 +552,6 @@ function transitionSuite(name: string, start: () => Promise<{ a: TestServer; b: 
           const [sub] = await Promise.all([subject.ok('page:subscribe', { pageId }), S.witness.ok('page:subscribe', { pageId })]);
           assert.equal(sub.access, 'read');
           assert.equal(sub.viewer.can.decide, true);
-          S.ledger.note(subject, 'demoted admin', pageId, rightsOf(whoStaff('admin'), 'private'));
           await subject.ok('session:refresh', { token: await tokenFor(S.b, { ...user, staff: 'none' }) });
           const mark = subject.mark();
           S.ledger.note(subject, 'demoted admin', pageId, NO_RIGHTS);
