@@ -21,7 +21,9 @@
  * and the next round of changes must match the after-role exactly (this covers gains).
  * Observers (a signed-in watcher and an anonymous socket) are subscribed to every page
  * throughout, and at the end every event of every scanned socket is checked against the rights
- * it had at that moment.
+ * it had at that moment. Two single tests pin the review's findings: a staff admin demoted
+ * through `session:refresh`, and a follower removed with `follow:remove` whose held message a
+ * moderator then hides and shows again (they must get no `wall:message` of it).
  *
  * The expectations are tables from SPEC section 3, not the server's own rules. Everything runs
  * twice: one server on SQLite, and two servers on one PostgreSQL schema + Redis with the
