@@ -1,9 +1,8 @@
 /**
  * Live delivery and catch-up: readers get each change once with the page's next seq,
- * non-readers get nothing of it, a resubscribe with `since` replays what was missed (each item
- * once, in its current state: replay.test.ts)
- * (or `reset` with a snapshot when the gap is older than what is kept), and retried posts
- * have one effect.
+ * non-readers get nothing of it, a resubscribe with `since` replays what was missed, each item
+ * once in its current state (or `reset` with a snapshot when the gap is older than what is
+ * kept; the size bounds are in replay.test.ts), and retried posts have one effect.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
