@@ -5,8 +5,10 @@
  *    subscribed sockets on one page, against a bare Socket.IO room broadcast (the floor).
  * 2. Write throughput: acknowledged `wall:post`s per second with 50 concurrent writers on
  *    SQLite (file, WAL) and PostgreSQL, against bare Socket.IO ack round trips per second.
- * 3. Catch-up: 1,000 missed events after a reconnect (`page:subscribe` with `since`), against
- *    a bare ack answering the same bytes.
+ * 3. Catch-up after a reconnect (`page:subscribe` with `since`), against a bare ack answering
+ *    the same bytes: the largest catch-up still answered with events (CATCH_UP_MAX_EVENTS
+ *    missed posts), and 1,000 missed posts (beyond the bound: `reset` + snapshot). Plus its
+ *    size: an anonymous `since: 0` after 1,000 edits of one 19 KB entry, against the snapshot.
  * 4. Memory per idle subscribed socket at 2,000 sockets, against 2,000 idle sockets in a room.
  *
  * The servers run in a child process (bench/servers.ts) so clients and servers never share
@@ -25,6 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { NAMESPACE, PROTOCOL_VERSION } from '../src/protocol/index.js';
 import { signDemoToken } from '../server/src/demo/token.js';
+import { CATCH_UP_MAX_EVENTS } from '../server/src/pages/replay.js';
 
 export interface Result {
   name: string;
@@ -56,9 +59,11 @@ export interface ServerBenchOptions {
   /** Measuring windows per server in the throughput run (default 5) and their length in ms (default 1000). */
   windows?: number;
   windowMs?: number;
-  /** Catch-up: runs (default 5) and missed events per run (default 1000). */
+  /** Catch-up: runs (default 5) and missed posts per run of the reset case (default 1000). */
   catchupRuns?: number;
   catchupEvents?: number;
+  /** Catch-up size: edits of one 19 KB entry before the `since: 0` (default 1000). */
+  catchupEdits?: number;
   /** Idle sockets of the memory run (default 2000; lowered to fit `ulimit -n`). */
   memSockets?: number;
   /** Smaller everything, for a smoke run. */
@@ -403,21 +408,27 @@ async function throughput(child: ServerChild, floorUrl: string, cares: { label: 
 
 /* ---------------------------------------------------------------------------- 3. catch-up */
 
-async function catchup(child: ServerChild, floorUrl: string, care: CareEndpoint, runs: number, events: number, log: (l: string) => void): Promise<Result[]> {
+/**
+ * `runs` times: subscribe, go away while `missed` posts happen, come back with `since`; the
+ * answer must be `missed` events, or a `reset` with a snapshot when `missed` is beyond the
+ * server's catch-up bound. The floor answers the very same object.
+ */
+async function catchup(child: ServerChild, floorUrl: string, care: CareEndpoint, runs: number, missed: number, log: (l: string) => void): Promise<Result> {
   const tag = randomBytes(3).toString('hex');
   const pageId = await child.call<string>('page', { server: care.server, id: `cu-${tag}` });
   const token = await tokenFor(care, `reader-${tag}`);
   const auth = { protocolVersion: PROTOCOL_VERSION, token };
+  const reset = missed > CATCH_UP_MAX_EVENTS;
   const ours: { sub: number; total: number }[] = [];
   const floor: { sub: number; total: number }[] = [];
   let bytes = 0;
   const deadline = performance.now() + 60_000;
   for (let r = 0; r < runs && performance.now() < deadline; r++) {
-    // Subscribed, then gone while `events` changes happen.
+    // Subscribed, then gone while `missed` changes happen.
     const before = await open(care.url, NAMESPACE, auth);
     const first = await okAck<{ seq: number }>(before, 'page:subscribe', { pageId });
     before.disconnect();
-    await child.call('seed', { server: care.server, pageId, n: events, body: FILLER }, 120_000);
+    await child.call('seed', { server: care.server, pageId, n: missed, body: FILLER }, 120_000);
 
     const t0 = performance.now();
     const again = await open(care.url, NAMESPACE, auth);
@@ -425,7 +436,7 @@ async function catchup(child: ServerChild, floorUrl: string, care: CareEndpoint,
     const answer = await okAck<{ events?: unknown[]; reset?: boolean }>(again, 'page:subscribe', { pageId, since: first.seq });
     const t2 = performance.now();
     again.disconnect();
-    if (answer.reset || answer.events?.length !== events) throw new Error(`catch-up: expected ${events} events, got ${answer.reset ? 'reset' : answer.events?.length}`);
+    if (reset ? !answer.reset : answer.reset || answer.events?.length !== missed) throw new Error(`catch-up: expected ${reset ? 'reset' : `${missed} events`}, got ${answer.reset ? 'reset' : answer.events?.length}`);
     ours.push({ sub: t2 - t1, total: t2 - t0 });
     if (r === 0) {
       bytes = Buffer.byteLength(JSON.stringify(answer));
@@ -439,21 +450,41 @@ async function catchup(child: ServerChild, floorUrl: string, care: CareEndpoint,
     const got = await ack<{ events?: unknown[] }>(f, 'fetch');
     const f2 = performance.now();
     f.disconnect();
-    if (got.events?.length !== events) throw new Error('catch-up floor: wrong payload');
+    if (Buffer.byteLength(JSON.stringify(got)) !== bytes) throw new Error('catch-up floor: wrong payload');
     floor.push({ sub: f2 - f1, total: f2 - f0 });
   }
-  log(`  catch-up: ours ${ours.map((x) => x.sub.toFixed(1)).join(' / ')} ms, floor ${floor.map((x) => x.sub.toFixed(1)).join(' / ')} ms`);
+  log(`  catch-up (${missed}): ours ${ours.map((x) => x.sub.toFixed(1)).join(' / ')} ms, floor ${floor.map((x) => x.sub.toFixed(1)).join(' / ')} ms`);
   const sub = (xs: typeof ours) => median(xs.map((x) => x.sub));
   const total = (xs: typeof ours) => median(xs.map((x) => x.total));
-  return [
-    result(
-      `catch-up, ${events.toLocaleString('en')} missed events`,
-      'ms',
-      sub(ours),
-      sub(floor),
-      `median of ${ours.length} runs, page:subscribe{since} → answer (${(bytes / 1024).toFixed(0)} KB); with reconnect ${total(ours).toFixed(1)} ms vs floor ${total(floor).toFixed(1)} ms; baseline: bare ack returning the same ${(bytes / 1024).toFixed(0)} KB`,
-    ),
-  ];
+  return result(
+    reset ? `catch-up, ${missed.toLocaleString('en')} missed posts (reset + snapshot)` : `catch-up, ${missed.toLocaleString('en')} missed posts (events)`,
+    'ms',
+    sub(ours),
+    sub(floor),
+    `median of ${ours.length} runs, page:subscribe{since} → answer (${(bytes / 1024).toFixed(0)} KB${reset ? `: beyond ${CATCH_UP_MAX_EVENTS} items a catch-up is a reset with a snapshot` : ''}); with reconnect ${total(ours).toFixed(1)} ms vs floor ${total(floor).toFixed(1)} ms; baseline: bare ack returning the same ${(bytes / 1024).toFixed(0)} KB`,
+  );
+}
+
+/**
+ * What one anonymous `since: 0` costs after `edits` edits of one 19 KB entry (issue 10,
+ * finding 3: it used to replay every edit with the full text), against the page's snapshot.
+ */
+async function catchupSize(child: ServerChild, care: CareEndpoint, edits: number, log: (l: string) => void): Promise<Result> {
+  const pageId = await child.call<string>('page', { server: care.server, id: `cs-${randomBytes(3).toString('hex')}` });
+  await child.call('edits', { server: care.server, pageId, n: edits, length: 19_000 }, 300_000);
+  const anonymous = await open(care.url, NAMESPACE, { protocolVersion: PROTOCOL_VERSION });
+  const snapshot = Buffer.byteLength(JSON.stringify(await okAck(anonymous, 'page:subscribe', { pageId })));
+  const answer = await okAck<{ events?: unknown[]; reset?: boolean }>(anonymous, 'page:subscribe', { pageId, since: 0 });
+  anonymous.disconnect();
+  const bytes = Buffer.byteLength(JSON.stringify(answer));
+  log(`  catch-up size: ${bytes} bytes after ${edits} edits, snapshot ${snapshot} bytes`);
+  return result(
+    `catch-up size, since: 0 after ${edits.toLocaleString('en')} edits of a 19 KB entry`,
+    'bytes',
+    bytes,
+    snapshot,
+    `anonymous page:subscribe{since: 0} answer (${answer.reset ? 'reset + snapshot' : `${answer.events?.length} events`}); baseline: the snapshot answer of the same page`,
+  );
 }
 
 /* ------------------------------------------------------------------------------ 4. memory */
@@ -565,7 +596,10 @@ export async function serverBenchmarks(opts: ServerBenchOptions = {}): Promise<R
     }
     if (only.has('catchup')) {
       const t = performance.now();
-      results.push(...(await catchup(child, floorUrl, sqlite, opts.catchupRuns ?? (quick ? 2 : 5), opts.catchupEvents ?? 1000, log)));
+      const runs = opts.catchupRuns ?? (quick ? 2 : 5);
+      results.push(await catchup(child, floorUrl, sqlite, runs, CATCH_UP_MAX_EVENTS, log));
+      results.push(await catchup(child, floorUrl, sqlite, runs, opts.catchupEvents ?? 1000, log));
+      results.push(await catchupSize(child, sqlite, opts.catchupEdits ?? (quick ? 200 : 1000), log));
       log(`  catch-up done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
   } finally {

@@ -8,7 +8,8 @@
  *   ack)` answers the payload, `fetch(ack)` answers a payload set with `setFetch`.
  * - `care`: the real server from server/src/app.ts on SQLite (temp file, WAL) or PostgreSQL
  *   (a fresh schema, dropped at `stop`).
- * - `page`, `seed` (wall posts through the real PageService), `mem` (gc, then memoryUsage),
+ * - `page`, `seed` (wall posts through the real PageService), `edits` (one journal entry
+ *   posted, then edited `n` times, through the real PageService), `mem` (gc, then memoryUsage),
  *   `heapSnapshot` (gc, then a V8 heap snapshot file, for finding what `mem` grew by),
  *   `stop` (closes everything and exits).
  *
@@ -114,6 +115,16 @@ async function seed(args: { server: string; pageId: string; n: number; body: str
   return seq;
 }
 
+/** One journal entry of `length` characters, then `n` edits of it (each as long). */
+async function edits(args: { server: string; pageId: string; n: number; length: number }): Promise<number> {
+  const s = care(args.server);
+  const actor = { identity: { userId: 'owner', name: 'Owner', staff: null, exp: null }, ip: '127.0.0.1' };
+  const body = (i: number) => `${i} ${'x'.repeat(args.length)}`.slice(0, args.length);
+  const entry = await s.service.postJournal(actor, { pageId: args.pageId, clientId: `edits-${Date.now()}`, title: 'Update', body: body(0) });
+  for (let i = 1; i <= args.n; i++) await s.service.editJournal(actor, { pageId: args.pageId, entryId: entry.id, title: 'Update', body: body(i) });
+  return args.n;
+}
+
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
 
 async function mem(): Promise<NodeJS.MemoryUsage & { sockets: number }> {
@@ -145,6 +156,7 @@ const commands: Record<string, (args: any) => unknown> = {
   care: startCare,
   page: createPage,
   seed,
+  edits,
   setFetch: (payload: unknown) => {
     floorFetch = payload;
     return true;

@@ -34,10 +34,12 @@ const GAP_WAIT_MS = 300;
 const RETRY_MAX_MS = 30_000;
 
 /**
- * One page's state, shared by every widget that shows the page. It applies events strictly
- * in `seq` order: duplicates (seq already applied) are dropped, early events wait in a
- * buffer, and a hole that does not fill within GAP_WAIT_MS triggers a resubscribe with
- * `since`, so the server sends exactly what was missed.
+ * One page's state, shared by every widget that shows the page. It applies live events
+ * strictly in `seq` order: duplicates (seq already applied) are dropped, early events wait in
+ * a buffer, and a hole that does not fill within GAP_WAIT_MS triggers a resubscribe with
+ * `since`, so the server sends what was missed. A catch-up answer is taken as a whole: its
+ * events (one per changed item, at increasing but not necessarily contiguous seqs) bring the
+ * page to the answer's `seq`.
  */
 export class PageStore {
   #status: PageStatus = 'loading';
@@ -167,6 +169,9 @@ export class PageStore {
       this.#wallHasMore = s.wallHasMore;
       this.#seq = res.seq;
     } else {
+      // The server coalesces a catch-up (each item once, at its last change's seq), so the
+      // events may skip seqs: no gap check here; the answer's `seq` says where they lead.
+      // An older server's one event per seq is applied the same way.
       for (const e of res.events ?? []) if (e.data.seq > this.#seq) this.#apply(e as LiveEvent);
       this.#seq = Math.max(this.#seq, res.seq);
     }

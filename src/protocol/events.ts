@@ -94,7 +94,10 @@ export interface SessionRefreshPayload {
  * The answer to `page:subscribe`.
  * - `access: 'none'`: the viewer may not read; only the teaser (no title, no content).
  * - without `since`, or with `reset: true`: a full `snapshot`.
- * - with a retained `since`: `events`, exactly the changes after it, in `seq` order.
+ * - with a retained `since`: `events`, what changed after it: one event per changed item, in
+ *   its current state, at the `seq` of its last change, in increasing `seq` order. The seqs
+ *   need not be contiguous; after applying them the client is at `seq`. A catch-up that would
+ *   cost more than a snapshot is answered with `reset: true` and a `snapshot` instead.
  */
 export type SubscribeAnswer =
   | { access: 'none'; page: PageTeaser; viewer: Viewer }

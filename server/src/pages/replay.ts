@@ -1,48 +1,121 @@
-import type { PageEvent, PageInfo } from '../../../src/protocol/index.js';
+import type { JournalEntry, PageEvent, PageInfo, WallMessage } from '../../../src/protocol/index.js';
+import { LIMITS } from '../../../src/protocol/index.js';
 import type { ChangeRecord, Storage, WallView } from '../storage/types.js';
 import { wallVisible } from './visibility.js';
 
-/**
- * Turns stored changes into the events one viewer missed. Items are read in their current
- * state: a deleted item replays as removed (its text is gone from the server, so it cannot
- * be replayed), an edited one as its latest version, a hidden one as removed for
- * non-moderators. Every change yields one event, so the viewer's `seq` stays gap-free.
+/*
+ * What a catch-up may cost. A catch-up exists to be cheaper than a snapshot; one that would
+ * cost more is answered with `reset` and a snapshot instead. Without these bounds a visitor
+ * could ask for `since: 0` and get every retained change (up to 10,000) with each item's full
+ * text: 1,500 edits of one 19 KB entry made a 29 MB answer (issue 10, finding 3).
+ *
+ * - Events: twice the items a snapshot carries. A larger catch-up is a page the viewer has
+ *   mostly not seen; the snapshot's newest items plus "load older" serve it better, and the
+ *   bound also caps the item ids read in one `IN` list.
+ * - Text: the most a snapshot can carry, every journal entry and wall message at its maximum
+ *   length. Counted in characters of titles, bodies and author names, as the items are read,
+ *   so reading stops as soon as the bound is passed.
  */
-export async function replay(storage: Storage, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView): Promise<PageEvent[]> {
-  const ids = (types: ChangeRecord['type'][]) => [...new Set(changes.filter((c) => types.includes(c.type) && c.itemId).map((c) => c.itemId!))];
-  const [entries, messages] = await Promise.all([
-    storage.journalByIds(pageId, ids(['journal'])),
-    storage.wallByIds(pageId, ids(['wall', 'hearts'])),
-  ]);
-  const hearted = view.userId ? await storage.heartedBy(pageId, view.userId, [...messages.keys()]) : new Set<string>();
+export const CATCH_UP_MAX_EVENTS = 2 * (LIMITS.snapshotJournal + LIMITS.snapshotWall);
+export const CATCH_UP_MAX_CHARS = LIMITS.snapshotJournal * (LIMITS.titleMax + LIMITS.journalBodyMax) + LIMITS.snapshotWall * LIMITS.wallBodyMax;
 
-  return changes.map((c): PageEvent => {
-    const { seq } = c;
+/** Journal entries are read in chunks of this many, so an oversized catch-up stops early. */
+const JOURNAL_CHUNK = LIMITS.snapshotJournal;
+
+/** Everything the changes after `since` did to one thing (an item, the follower count, the settings). */
+interface Touched {
+  kind: 'journal' | 'wall' | 'follow' | 'page';
+  id: string;
+  /** The seq of its last change: its one event carries this seq. */
+  seq: number;
+  /** Its last change removed it: nothing to read. */
+  removed: boolean;
+  /** A wall message itself changed (posted, hidden, approved), not only its hearts. */
+  message: boolean;
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * Turns stored changes into the events one viewer missed, coalesced: each item (and the
+ * follower count, and the page settings) yields one event, in its current state, at the
+ * `seq` of its last change, and the events are in increasing `seq` order. They need not be
+ * contiguous; the answer's `seq` (the last change's) is where the viewer is afterwards. An
+ * earlier state of an item is never worth sending: the client would overwrite it at once.
+ *
+ * - A journal entry: `journal:entry` (latest version), or `journal:removed` once deleted
+ *   (its text is gone from the server).
+ * - A wall message: `wall:removed` when deleted or not visible to this viewer; else
+ *   `wall:message` (with `hearted`) if the message itself changed, else `wall:hearts` with the
+ *   current count. Its `userId`/`on` are the viewer's own heart when signed in (the only heart
+ *   a client uses: its `hearted`), else those of the last heart change, as they went live.
+ *   The other hearters' intermediate toggles are not replayed.
+ * - `follow:count` and `page:updated`: the last one only.
+ *
+ * Answers `null` when the coalesced events would pass CATCH_UP_MAX_EVENTS or
+ * CATCH_UP_MAX_CHARS: the caller then answers `reset` with a snapshot. The count is known
+ * from the change records alone, so an oversized catch-up reads no item at all.
+ */
+export async function replay(storage: Storage, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView): Promise<PageEvent[] | null> {
+  const touched = new Map<string, Touched>();
+  for (const c of changes) {
+    const kind = c.type === 'journal' || c.type === 'journal-removed' ? 'journal' : c.type === 'follow-count' ? 'follow' : c.type === 'page' ? 'page' : 'wall';
     const id = c.itemId ?? '';
-    switch (c.type) {
-      case 'journal': {
-        const entry = entries.get(id);
-        return entry ? { type: 'journal:entry', data: { pageId, seq, entry } } : { type: 'journal:removed', data: { pageId, seq, entryId: id } };
-      }
-      case 'journal-removed':
-        return { type: 'journal:removed', data: { pageId, seq, entryId: id } };
-      case 'wall': {
-        const m = messages.get(id);
-        if (!m || !wallVisible(m, view)) return { type: 'wall:removed', data: { pageId, seq, messageId: id } };
-        return { type: 'wall:message', data: { pageId, seq, message: { ...m, hearted: hearted.has(id) } } };
-      }
-      case 'wall-removed':
-        return { type: 'wall:removed', data: { pageId, seq, messageId: id } };
-      case 'hearts': {
-        const m = messages.get(id);
-        if (!m || !wallVisible(m, view)) return { type: 'wall:removed', data: { pageId, seq, messageId: id } };
-        const d = c.data as { userId: string; on: boolean };
-        return { type: 'wall:hearts', data: { pageId, seq, messageId: id, hearts: m.hearts, userId: d.userId, on: d.on } };
-      }
-      case 'follow-count':
-        return { type: 'follow:count', data: { pageId, seq, followerCount: Number(c.data?.followerCount ?? page.followerCount) } };
-      case 'page':
-        return { type: 'page:updated', data: { pageId, seq, page } };
+    const key = `${kind}:${id}`;
+    const before = touched.get(key);
+    touched.set(key, {
+      kind,
+      id,
+      seq: c.seq,
+      removed: c.type === 'journal-removed' || c.type === 'wall-removed',
+      message: (before?.message ?? false) || c.type === 'wall',
+      data: c.data,
+    });
+  }
+  if (touched.size > CATCH_UP_MAX_EVENTS) return null;
+
+  const all = [...touched.values()];
+  const toRead = (kind: Touched['kind']) => all.filter((t) => t.kind === kind && !t.removed).map((t) => t.id);
+  let chars = 0;
+
+  const messages = await storage.wallByIds(pageId, toRead('wall'));
+  for (const m of messages.values()) if (wallVisible(m, view)) chars += m.body.length + m.author.name.length;
+  if (chars > CATCH_UP_MAX_CHARS) return null;
+
+  const entries = new Map<string, JournalEntry>();
+  const journalIds = toRead('journal');
+  for (let i = 0; i < journalIds.length; i += JOURNAL_CHUNK) {
+    for (const [id, e] of await storage.journalByIds(pageId, journalIds.slice(i, i + JOURNAL_CHUNK))) {
+      entries.set(id, e);
+      chars += e.title.length + e.body.length + e.author.name.length;
     }
-  });
+    if (chars > CATCH_UP_MAX_CHARS) return null;
+  }
+
+  const hearted = view.userId ? await storage.heartedBy(pageId, view.userId, [...messages.keys()]) : new Set<string>();
+  const wallEvent = (t: Touched, m: WallMessage | undefined): PageEvent => {
+    const { seq, id } = t;
+    if (!m || !wallVisible(m, view)) return { type: 'wall:removed', data: { pageId, seq, messageId: id } };
+    if (t.message) return { type: 'wall:message', data: { pageId, seq, message: { ...m, hearted: hearted.has(id) } } };
+    const last = t.data as { userId: string; on: boolean };
+    const heart = view.userId ? { userId: view.userId, on: hearted.has(id) } : { userId: last.userId, on: last.on };
+    return { type: 'wall:hearts', data: { pageId, seq, messageId: id, hearts: m.hearts, ...heart } };
+  };
+
+  return all
+    .sort((a, b) => a.seq - b.seq)
+    .map((t): PageEvent => {
+      const { seq, id } = t;
+      switch (t.kind) {
+        case 'journal': {
+          const entry = entries.get(id);
+          return entry ? { type: 'journal:entry', data: { pageId, seq, entry } } : { type: 'journal:removed', data: { pageId, seq, entryId: id } };
+        }
+        case 'wall':
+          return wallEvent(t, messages.get(id));
+        case 'follow':
+          return { type: 'follow:count', data: { pageId, seq, followerCount: Number(t.data?.followerCount ?? page.followerCount) } };
+        case 'page':
+          return { type: 'page:updated', data: { pageId, seq, page } };
+      }
+    });
 }

@@ -124,10 +124,9 @@ export class PageService {
     const info = pageInfo(page);
     if (p.since !== undefined) {
       const changes = await this.storage.changesSince(page.id, p.since);
-      if (changes) {
-        const events = await replay(this.storage, page.id, info, changes, this.wallView(a));
-        return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events };
-      }
+      // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
+      const events = changes && (await replay(this.storage, page.id, info, changes, this.wallView(a)));
+      if (changes && events) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events };
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
     }
     return { access: 'read', page: info, viewer, seq: page.seq, snapshot: await this.snapshot(a) };
