@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import proxyaddr from 'proxy-addr';
 import { Server } from 'socket.io';
-import { NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../src/protocol/index.js';
+import { NAMESPACE, type ClientToServerEvents, type ConnectErrorData, type ServerToClientEvents } from '../../src/protocol/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { demoCsp } from './demo/csp.js';
@@ -16,8 +16,8 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
 import { createHandlers } from './socket/handlers.js';
-import { handshake, originAllowed } from './socket/handshake.js';
-import { createRateLimiter } from './socket/rate-limit.js';
+import { clientIp, handshake, originAllowed } from './socket/handshake.js';
+import { createRateLimiter, retryMessage } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
 import type { CareNamespace, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
@@ -54,20 +54,39 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const trustProxy = proxyaddr.compile(config.trustProxy);
   app.set('trust proxy', trustProxy);
   const http = createServer(app);
+  // With REDIS_URL, events fan out across nodes and rate-limit counters are shared.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     cors: { origin: config.allowedOrigins ?? true, credentials: false },
-    allowRequest: (req, cb) => cb(null, originAllowed(config.allowedOrigins, req.headers.origin)),
+    // Runs once per new Engine.IO session (not per poll or upgrade), before any namespace: a
+    // script that opens sessions and never connects is counted here, per IP (the same IP as
+    // the handshake's), on the session budget. Refusals are Engine.IO's short JSON 403.
+    allowRequest: (req, cb) => {
+      if (!originAllowed(config.allowedOrigins, req.headers.origin)) return cb('This origin is not allowed.', false);
+      limiter.session(clientIp(req, trustProxy)).then(
+        (wait) => cb(wait === null ? null : retryMessage(wait), wait === null),
+        () => cb(null, true),
+      );
+    },
+    // A session that has not joined a namespace by then will not: close it instead of holding
+    // it for Socket.IO's default 45 s.
+    connectTimeout: config.connectTimeoutMs,
     serveClient: false,
   });
-  // With REDIS_URL, events fan out across nodes and rate-limit counters are shared.
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
   if (redis) io.adapter(redis.adapter);
+  // Only /care serves anyone. Socket.IO's root namespace exists and accepts every connect
+  // unless told otherwise; unknown namespaces Socket.IO refuses itself ("Invalid namespace").
+  io.of('/').use((_socket, next) => {
+    const err = new Error(`This server only serves the ${NAMESPACE} namespace.`) as Error & { data: ConnectErrorData };
+    err.data = { code: 'invalid' };
+    next(err);
+  });
   const ns: CareNamespace = io.of(NAMESPACE);
   const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
   const service = new PageService(storage, ns, webhook);
-  const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
   const wire = createHandlers(service, verifier, metrics, limiter);
   ns.use(handshake(verifier, metrics, trustProxy, limiter));

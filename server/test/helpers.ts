@@ -52,6 +52,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Off unless a test turns them on: suites make many calls and connections quickly.
     rateLimits: NO_RATE_LIMITS,
     trustProxy: ['loopback'],
+    connectTimeoutMs: 10_000,
+    metricsToken: null,
+    maxTokenTtl: 86_400,
     ...overrides,
   };
 }
