@@ -44,7 +44,7 @@ export interface CareServer {
 /** Builds the whole reference backend: storage, sockets, REST, demo. Nothing listens yet. */
 export async function createCareServer(config: Config): Promise<CareServer> {
   const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? randomBytes(32).toString('hex') : null);
-  const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl });
+  const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
   const storage = await openStorage(config.db, config.changeRetention);
   if (config.demo) await seedDemo(storage);
   const metrics = createMetrics();
