@@ -6,6 +6,7 @@
  * server answers.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
@@ -52,6 +53,8 @@ describe('Engine.IO sessions per IP', () => {
       assert.ok(a.body.length < 200, `a short answer: ${a.body}`);
       assert.match(a.body, /Too many requests; try again in \d+ seconds?/);
       assert.doesNotMatch(a.body, /sid/);
+      assert.match(a.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(a.headers.get('x-content-type-options'), 'nosniff');
     }
     // A client behind the trusted loopback proxy has its own budget.
     const other = await engineHandshake(ts, { 'x-forwarded-for': '203.0.113.9' });
@@ -65,6 +68,19 @@ describe('Engine.IO sessions per IP', () => {
     assert.equal((await engineHandshake(ts, { 'x-forwarded-for': '198.51.100.2' })).status, 200);
     const third = await engineHandshake(ts, { 'x-forwarded-for': '198.51.100.3' });
     assert.equal(third.status, 403, 'the connecting address (127.0.0.1) has spent its 2 sessions');
+  });
+
+  it('with REDIS_URL, two nodes share one session budget per IP', { skip: process.env.REDIS_URL ? false : 'REDIS_URL is not set' }, async () => {
+    const rateLimits = { ...NO_RATE_LIMITS, handshakesPerIp: { points: 1, duration: 60 } };
+    const a = await serve({ redisUrl: process.env.REDIS_URL!, rateLimits });
+    const b = await serve({ redisUrl: process.env.REDIS_URL!, rateLimits });
+    // A client IP of its own (via the trusted loopback proxy), so counters left in Redis by
+    // other runs cannot interfere.
+    const headers = { 'x-forwarded-for': `2001:db8::${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}` };
+    assert.equal((await engineHandshake(a, headers)).status, 200);
+    assert.equal((await engineHandshake(b, headers)).status, 200);
+    assert.equal((await engineHandshake(a, headers)).status, 403, 'the third session, counted across both nodes');
+    assert.equal((await engineHandshake(b, headers)).status, 403);
   });
 
   it('with limits off, handshakes are not counted', async () => {
