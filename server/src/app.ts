@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import proxyaddr from 'proxy-addr';
 import { Server } from 'socket.io';
-import { NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../../src/protocol/index.js';
+import { NAMESPACE, type ClientToServerEvents, type ConnectErrorData, type ErrorCode, type ServerToClientEvents } from '../../src/protocol/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { demoCsp } from './demo/csp.js';
+import { HTTP_STATUS } from './errors.js';
 import { seedDemo } from './demo/seed.js';
 import { connectRedis } from './scale/redis.js';
 import { demoTokenRoute } from './demo/token.js';
@@ -16,8 +17,8 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
 import { createHandlers } from './socket/handlers.js';
-import { handshake, originAllowed } from './socket/handshake.js';
-import { createRateLimiter } from './socket/rate-limit.js';
+import { clientIp, handshake, originAllowed } from './socket/handshake.js';
+import { createRateLimiter, retryMessage } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
 import type { CareNamespace, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
@@ -43,7 +44,7 @@ export interface CareServer {
 /** Builds the whole reference backend: storage, sockets, REST, demo. Nothing listens yet. */
 export async function createCareServer(config: Config): Promise<CareServer> {
   const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? randomBytes(32).toString('hex') : null);
-  const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl });
+  const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
   const storage = await openStorage(config.db, config.changeRetention);
   if (config.demo) await seedDemo(storage);
   const metrics = createMetrics();
@@ -54,20 +55,43 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const trustProxy = proxyaddr.compile(config.trustProxy);
   app.set('trust proxy', trustProxy);
   const http = createServer(app);
+  // With REDIS_URL, events fan out across nodes and rate-limit counters are shared.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(http, {
     maxHttpBufferSize: MAX_MESSAGE_BYTES,
     cors: { origin: config.allowedOrigins ?? true, credentials: false },
-    allowRequest: (req, cb) => cb(null, originAllowed(config.allowedOrigins, req.headers.origin)),
+    // Runs once per new Engine.IO session (not per poll or upgrade), before any namespace: a
+    // script that opens sessions and never connects is counted here, per IP (the same IP as
+    // the handshake's), on the session budget. Refusals are Engine.IO's short JSON 403.
+    allowRequest: (req, cb) => {
+      if (!originAllowed(config.allowedOrigins, req.headers.origin)) return cb('This origin is not allowed.', false);
+      limiter.session(clientIp(req, trustProxy)).then(
+        (wait) => cb(wait === null ? null : retryMessage(wait), wait === null),
+        () => cb(null, true),
+      );
+    },
+    // A session that has not joined a namespace by then will not: close it instead of holding
+    // it for Socket.IO's default 45 s.
+    connectTimeout: config.connectTimeoutMs,
     serveClient: false,
   });
-  // With REDIS_URL, events fan out across nodes and rate-limit counters are shared.
-  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  // On every HTTP response, the Engine.IO transport's included: it answers requests before
+  // Express sees them, so an Express middleware would miss it. `prependListener` runs ahead of
+  // the listener Socket.IO installed, and `writeHead` keeps headers set here.
+  http.prependListener('request', (_req, res) => res.setHeader('X-Content-Type-Options', 'nosniff'));
   if (redis) io.adapter(redis.adapter);
+  // Only /care serves anyone. Socket.IO's root namespace exists and accepts every connect
+  // unless told otherwise; unknown namespaces Socket.IO refuses itself ("Invalid namespace").
+  io.of('/').use((_socket, next) => {
+    const err = new Error(`This server only serves the ${NAMESPACE} namespace.`) as Error & { data: ConnectErrorData };
+    err.data = { code: 'invalid' };
+    next(err);
+  });
   const ns: CareNamespace = io.of(NAMESPACE);
   const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
   const service = new PageService(storage, ns, webhook, { requestCooldownHours: config.requestCooldownHours, auditReadWindowSeconds: config.auditReadWindowSeconds });
-  const limiter = createRateLimiter(config.rateLimits, redis ? { redis: { client: redis.pub } } : {});
 
   const wire = createHandlers(service, verifier, metrics, limiter);
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
@@ -82,13 +106,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     });
   });
 
-  app.use((req, res, next) => {
-    if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
-      res.status(403).json({ error: { code: 'forbidden', message: 'This origin is not allowed.' } });
-      return;
-    }
-    next();
-  });
+  // Public, answered to any origin: the bundle is public code any site may load, with
+  // Subresource Integrity (`crossorigin="anonymous"`, hence the `*`), and a health check
+  // reveals nothing. `redirect: false`: `/dist` is a 404, not an HTML redirect page.
   app.get('/healthz', async (_req, res) => {
     try {
       await storage.ping();
@@ -97,12 +117,23 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       res.status(503).json({ ok: false });
     }
   });
-  app.get('/metrics', async (_req, res) => {
+  if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false, redirect: false, setHeaders: (res) => res.set('Access-Control-Allow-Origin', '*') }));
+  // Everything else (API, metrics, demo) only for the allowed origins.
+  app.use((req, res, next) => {
+    if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
+      res.status(403).json({ error: { code: 'forbidden', message: 'This origin is not allowed.' } });
+      return;
+    }
+    next();
+  });
+  app.get('/metrics', async (req, res) => {
+    if (!metricsAllowed(config.metricsToken, req.get('authorization'))) {
+      res.set('WWW-Authenticate', 'Bearer').status(401).json({ error: { code: 'unauthorized', message: 'Send Authorization: Bearer <CARE_METRICS_TOKEN>.' } });
+      return;
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use('/api', adminRouter(service, verifier));
-  // The bundle is public code: any site may load it, with Subresource Integrity (`crossorigin`).
-  if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false, setHeaders: (res) => res.set('Access-Control-Allow-Origin', '*') }));
   if (config.demo && config.demoDir) {
     app.use('/demo', demoCsp);
     app.get('/demo/token', demoTokenRoute(jwtSecret!));
@@ -111,6 +142,8 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     if (config.distDir) app.use('/docs', demoCsp, express.static(`${config.distDir}/docs`));
     app.get('/', (_req, res) => res.redirect('/demo/'));
   }
+  app.use(notFound);
+  app.use(httpError);
 
   return {
     http,
@@ -137,4 +170,48 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       await storage.close();
     },
   };
+}
+
+/** `CARE_METRICS_TOKEN`: unset, `/metrics` is open; set, only `Authorization: Bearer <it>`. */
+function metricsAllowed(token: string | null, header: string | undefined): boolean {
+  if (token === null) return true;
+  const presented = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+  if (presented === undefined) return false;
+  // Compared as SHA-256 digests: equal lengths, so `timingSafeEqual` applies and the time taken
+  // says nothing about how much of the token was right (nor its length).
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(presented), digest(token));
+}
+
+const CODE_OF_STATUS = new Map(Object.entries(HTTP_STATUS).map(([code, status]) => [status, code as ErrorCode]));
+const GENERIC_MESSAGE: Record<ErrorCode, string> = {
+  unauthorized: 'Not authorized.',
+  forbidden: 'Forbidden.',
+  not_found: 'Not found.',
+  invalid: 'Bad request.',
+  too_large: 'The request is too large.',
+  rate_limited: 'Too many requests.',
+  conflict: 'Conflict.',
+  unavailable: 'The server could not complete the request.',
+};
+
+function notFound(_req: Request, res: Response): void {
+  res.status(404).json({ error: { code: 'not_found', message: GENERIC_MESSAGE.not_found } });
+}
+
+/**
+ * The last error handler of the app, so Express's own never runs: that one answers an HTML page
+ * with the stack trace and absolute file paths unless NODE_ENV is production. Answers the error's
+ * own 4xx status (a missing file, a malformed URL encoding) or 500, with a fixed message: the
+ * error's message may name a path. Server errors are logged here instead.
+ */
+function httpError(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = err as { status?: unknown; statusCode?: unknown };
+  const claimed = typeof e.status === 'number' ? e.status : e.statusCode;
+  const status = typeof claimed === 'number' && Number.isInteger(claimed) && claimed >= 400 && claimed < 500 ? claimed : 500;
+  if (status === 500) console.error('[care] HTTP error:', err);
+  // Too late for an answer of our own: Express's handler then only closes the connection.
+  if (res.headersSent) return next(err);
+  const code = CODE_OF_STATUS.get(status) ?? (status === 500 ? 'unavailable' : 'invalid');
+  res.status(status).json({ error: { code, message: GENERIC_MESSAGE[code] } });
 }

@@ -42,7 +42,25 @@ export interface Config {
   webhookSecret?: string | null;
   /** Retry and queue tuning of the webhook; the defaults suit production, tests shorten them. */
   webhookDelivery?: Partial<WebhookDelivery>;
+  /**
+   * Milliseconds an Engine.IO session may stay open without joining `/care` before the server
+   * closes it (Socket.IO's `connectTimeout`, 45 s by default there). Not an environment
+   * setting: the real client joins within one round trip; tests shorten it.
+   */
+  connectTimeoutMs: number;
+  /** `CARE_METRICS_TOKEN`: when set, `/metrics` answers only `Authorization: Bearer <it>`; unset, it is open. */
+  metricsToken: string | null;
+  /**
+   * `CARE_MAX_TOKEN_TTL`: the longest, in seconds, a token may still be valid for when it is
+   * presented (its `exp` minus now). A longer-lived token is refused `unauthorized`.
+   */
+  maxTokenTtl: number;
 }
+
+/** A session that has not joined `/care` after this long is a client that will not. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** 24 hours: host sites should sign tokens for minutes; this only bounds a mistake or a leak. */
+export const DEFAULT_MAX_TOKEN_TTL = 86_400;
 
 export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; demoDir: string }): Config {
   const demo = env.CARE_DEMO === '1' || env.CARE_DEMO === 'true';
@@ -68,7 +86,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     auditReadWindowSeconds: wholeNumber(env, 'CARE_AUDIT_READ_WINDOW', 300),
     webhookUrl,
     webhookSecret: env.CARE_WEBHOOK_SECRET || null,
+    connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
+    metricsToken: env.CARE_METRICS_TOKEN || null,
+    maxTokenTtl: maxTokenTtlFromEnv(env.CARE_MAX_TOKEN_TTL),
   };
+}
+
+/** `CARE_MAX_TOKEN_TTL`, checked now: a typo must stop the server, not accept year-long tokens. */
+export function maxTokenTtlFromEnv(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_MAX_TOKEN_TTL;
+  const v = value.trim();
+  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
+    throw new Error(`CARE_MAX_TOKEN_TTL must be a whole number of seconds (at least 1; default ${DEFAULT_MAX_TOKEN_TTL}), got "${value}"`);
+  }
+  return Number(v);
 }
 
 /** `CARE_TRUST_PROXY`, checked now: a typo must stop the server, not trust the wrong hops. */

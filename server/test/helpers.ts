@@ -55,6 +55,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     requestCooldownHours: 168,
     // Every read audited, so tests can count them; audit-log.test.ts tests the window.
     auditReadWindowSeconds: 0,
+    connectTimeoutMs: 10_000,
+    metricsToken: null,
+    maxTokenTtl: 86_400,
     ...overrides,
   };
 }

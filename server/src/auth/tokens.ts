@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CareFailure } from '../errors.js';
+import { isWellFormed, toWellFormed } from '../unicode.js';
 import type { Identity } from './identity.js';
 
 export interface TokenVerifier {
@@ -7,13 +8,23 @@ export interface TokenVerifier {
 }
 
 const MAX_TOKEN_LENGTH = 8_192;
+/** Slack for the issuer's clock running ahead of ours, so a token of exactly the maximum passes. */
+const CLOCK_SKEW_SECONDS = 60;
 
 /**
  * Verifies the host site's JWTs with `jose`. The accepted algorithms are pinned to the key
  * kind (HS256 for a shared secret, RS256/ES256 for a JWKS), so `alg: none` and algorithm
  * confusion (an HS256 token signed with a public key) are refused by construction.
  */
-export function createTokenVerifier(opts: { secret: string | null; jwksUrl: string | null }): TokenVerifier {
+/**
+ * `maxTtlSeconds` (`CARE_MAX_TOKEN_TTL`) bounds how long a token may still be valid for when it
+ * is presented: `exp` minus now, not `exp` minus `iat`. The question is how long a leaked token
+ * stays usable from here on, and `iat` is whatever the issuer wrote (an `iat` set in the future
+ * would make a year-long token look short). Checked on every verification, so the handshake,
+ * `session:refresh` and the REST API refuse the same tokens.
+ */
+export function createTokenVerifier(opts: { secret: string | null; jwksUrl: string | null; maxTtlSeconds: number }): TokenVerifier {
+  const maxTtl = opts.maxTtlSeconds;
   let key: Uint8Array | JWTVerifyGetKey;
   let algorithms: string[];
   if (opts.jwksUrl) {
@@ -41,6 +52,10 @@ export function createTokenVerifier(opts: { secret: string | null; jwksUrl: stri
         const why = err instanceof errors.JWTExpired ? 'The token has expired.' : 'The token could not be verified.';
         throw new CareFailure('unauthorized', why);
       }
+      // jose required `exp` as a number above; the cast is for the type only.
+      if ((payload.exp as number) - Date.now() / 1000 > maxTtl + CLOCK_SKEW_SECONDS) {
+        throw new CareFailure('unauthorized', `The token is valid for too long: its exp may be at most ${maxTtl} seconds from now (CARE_MAX_TOKEN_TTL).`);
+      }
       return identityFromClaims(payload);
     },
   };
@@ -48,10 +63,12 @@ export function createTokenVerifier(opts: { secret: string | null; jwksUrl: stri
 
 function identityFromClaims(claims: JWTPayload): Identity {
   const sub = claims.sub;
-  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128) {
+  // A user id with a lone surrogate would be stored as another id (see unicode.ts).
+  if (typeof sub !== 'string' || sub.length === 0 || sub.length > 128 || !isWellFormed(sub)) {
     throw new CareFailure('unauthorized', 'The token has no usable subject.');
   }
-  const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim().slice(0, 100) : sub;
+  // The display name is only shown: mended rather than refused, so what is stored is what is shown.
+  const name = typeof claims.name === 'string' && claims.name.trim() ? toWellFormed(claims.name.trim().slice(0, 100)) : sub;
   const role = claims.care_role;
   const staff = role === 'moderator' || role === 'admin' ? role : null;
   return { userId: sub, name, staff, exp: typeof claims.exp === 'number' ? claims.exp : null };

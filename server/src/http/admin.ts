@@ -7,8 +7,11 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import { CareFailure, HTTP_STATUS } from '../errors.js';
 import type { Actor } from '../pages/audit.js';
 import type { PageService } from '../pages/service.js';
+import { isWellFormed, NOT_WELL_FORMED } from '../unicode.js';
 
-const userList = z.array(z.string().min(1).max(LIMITS.idMax)).max(100);
+// No lone surrogates in titles and user ids: they would be stored as U+FFFD (see unicode.ts).
+const wellFormed = <T extends z.ZodString>(s: T) => s.refine(isWellFormed, NOT_WELL_FORMED);
+const userList = z.array(wellFormed(z.string().min(1).max(LIMITS.idMax))).max(100);
 const visibility = z.enum(['public', 'members', 'private']);
 const wallModeration = z.enum(['post', 'pre']);
 /** Audit paging: a cursor from the previous answer's `next`, and how many rows (default 100). */
@@ -19,14 +22,14 @@ const auditPaging = z.object({
 
 const createPage = z.strictObject({
   id: pageIdSchema,
-  title: z.string().trim().min(1).max(LIMITS.titleMax),
+  title: wellFormed(z.string().trim().min(1).max(LIMITS.titleMax)),
   visibility,
   wallModeration: wallModeration.optional(),
   owners: userList.min(1),
   editors: userList.optional(),
 });
 const patchPage = z.strictObject({
-  title: z.string().trim().min(1).max(LIMITS.titleMax).optional(),
+  title: wellFormed(z.string().trim().min(1).max(LIMITS.titleMax)).optional(),
   visibility: visibility.optional(),
   wallModeration: wallModeration.optional(),
   owners: userList.min(1).optional(),

@@ -19,6 +19,14 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
  * | `CARE_RATE_READS_IP`    | `240/10`  | `page:subscribe` + `history:load` per IP        |
  * | `CARE_RATE_HANDSHAKES`  | `120/60`  | socket connection attempts per IP               |
  *
+ * The handshake budget is enforced twice. A `/care` connect draws on it in the namespace
+ * middleware, where an over-budget client gets a typed `rate_limited` connect_error it can
+ * show. Below that, every new Engine.IO session (the transport a namespace connect rides on)
+ * draws on a budget of twice as many points in the same window (`session()`, checked in
+ * `allowRequest`), so a script that opens sessions and never connects a namespace is cut off
+ * too. Twice, so a well-behaved client (one session, one connect) always meets the friendly
+ * namespace refusal first; the session cap only stops traffic that skips the namespace.
+ *
  * `CARE_RATE_LIMITS=off` turns every limit off (load tests; a deployment that limits in its
  * proxy). The IP is the connection's, or, when that is a proxy on the loopback interface, the
  * client it names in `X-Forwarded-For` (see `clientIp` in handshake.ts). Counters live in this process's memory; `createRateLimiter(settings, { redis })`
@@ -103,6 +111,8 @@ export interface RateLimiter {
   call(scope: RateScope, userId: string | null, ip: string | null): Promise<Verdict>;
   /** Consumes one handshake point for the IP. */
   handshake(ip: string | null): Promise<Verdict>;
+  /** Consumes one point of the IP's Engine.IO session budget (twice the handshake budget). */
+  session(ip: string | null): Promise<Verdict>;
 }
 
 export interface RateLimiterOptions {
@@ -140,6 +150,7 @@ export function createRateLimiter(settings: RateLimitSettings, opts: RateLimiter
     write: { user: make('w-user', settings.writesPerUser), ip: make('w-ip', settings.writesPerIp) },
     read: { user: make('r-user', settings.readsPerUser), ip: make('r-ip', settings.readsPerIp) },
     handshake: make('hs-ip', settings.handshakesPerIp),
+    session: make('eio-ip', settings.handshakesPerIp && { points: settings.handshakesPerIp.points * 2, duration: settings.handshakesPerIp.duration }),
   };
 
   let warned = false;
@@ -175,6 +186,9 @@ export function createRateLimiter(settings: RateLimitSettings, opts: RateLimiter
     },
     handshake(ip) {
       return consume([[limiters.handshake, ip]]);
+    },
+    session(ip) {
+      return consume([[limiters.session, ip]]);
     },
   };
 }

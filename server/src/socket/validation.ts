@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { LIMITS, type ClientEventName, type ClientToServerEvents } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
+import { isWellFormed, NOT_WELL_FORMED } from '../unicode.js';
 
 /** A page id, wherever one arrives: socket payloads and the admin API's `:id`. */
 export const pageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a page id');
 const itemId = z.string().min(1).max(LIMITS.idMax).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id');
-const userId = z.string().min(1).max(LIMITS.idMax);
+// No lone surrogates in user ids and text: they would be stored as U+FFFD, not as acknowledged (see unicode.ts).
+const userId = z.string().min(1).max(LIMITS.idMax).refine(isWellFormed, NOT_WELL_FORMED);
 const clientId = z.string().min(1).max(LIMITS.clientIdMax).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 /** Text must say something; its length limit is checked on the text as sent. */
-const text = (max: number) => z.string().max(max).refine((s) => s.trim().length > 0, 'must not be empty');
+const text = (max: number) => z.string().max(max).refine((s) => s.trim().length > 0, 'must not be empty').refine(isWellFormed, NOT_WELL_FORMED);
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**
