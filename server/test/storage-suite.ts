@@ -403,6 +403,33 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(rows[0]!.target, entry.id, 'the target defaults to the changed item');
     });
 
+    it('page create, members, follow requests and delete write their pending audit row in their own transaction; a refused change writes none', async () => {
+      const id = uniqueId('tx');
+      const audited = (action: string, target: string | null = null) => ({ record: { at: new Date().toISOString(), pageId: id, actorId: 'adm', actorRole: 'admin', action, target, detail: null, ip: null }, written: false });
+      const create = audited('page.create');
+      await pendingAudit.run(create, () => s.createPage({ id, title: 'T', visibility: 'private', wallModeration: 'post', owners: ['pat'], editors: [] }));
+      assert.equal(create.written, true, 'written by createPage itself');
+      const lifetime = (await s.getPage(id))!.uid;
+
+      const dup = audited('page.create');
+      await assert.rejects(pendingAudit.run(dup, () => s.createPage({ id, title: 'T', visibility: 'private', wallModeration: 'post', owners: ['x'], editors: [] })), /already exists/);
+
+      const members = audited('page.members');
+      await pendingAudit.run(members, () => s.setMembers(id, { editors: ['ed'] }));
+      const request = audited('follow.request', 'asker');
+      await pendingAudit.run(request, () => s.setFollow(id, { id: 'asker', name: 'A' }, 'requested'));
+      const del = audited('page.delete');
+      await pendingAudit.run(del, () => s.deletePage(id));
+      assert.ok([members, request, del].every((p) => p.written));
+
+      const trail = await auditTrail(s, id, lifetime);
+      assert.deepEqual(
+        trail.map((r) => `${r.action}:${r.target}`),
+        [`page.create:${id}`, `page.members:${id}`, 'follow.request:asker', `page.delete:${id}`],
+        'one row each, in order, all of this lifetime (the refused duplicate left none)',
+      );
+    });
+
     it('hearts toggle per user: on/off change the count once, repeats are no-ops', async () => {
       const id = await page();
       const { message } = await s.postWall(id, kin, 'c1', 'W', false);
