@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JournalEntryEvent, PageEvent, WallHeartsEvent, WallMessageEvent, WallRemovedEvent } from '../../src/protocol/index.js';
-import { PAGE_EVENTS, fileServer, startServer, type Client } from './helpers.js';
+import { PAGE_EVENTS, fileServer, itemIdOf, startServer, type Client } from './helpers.js';
 
 const server = fileServer();
 const connect = (user: string | null) => server.connect(user);
@@ -190,7 +190,7 @@ describe('catch-up', () => {
     const events = again.events!;
     assert.equal(events.length, 50);
     assert.deepEqual(events.map((e) => e.data.seq), Array.from({ length: 50 }, (_, i) => since + 1 + i));
-    assert.deepEqual(events.map((e) => ({ type: e.type, id: idOf(e) })), expected);
+    assert.deepEqual(events.map((e) => ({ type: e.type, id: itemIdOf(e) })), expected);
     assert.equal(again.seq, since + 50);
     const first = events[0]!;
     assert.equal(first.type === 'journal:entry' && first.data.entry.title, 'entry 0');
@@ -218,7 +218,7 @@ describe('catch-up', () => {
     if (r.access !== 'read') return;
     // One event per item, at the seq of its last change (replay.ts); the seqs skip the rest.
     assert.deepEqual(
-      r.events!.map((e) => [e.type, e.data.seq, idOf(e)]),
+      r.events!.map((e) => [e.type, e.data.seq, itemIdOf(e)]),
       [
         ['journal:entry', since + 3, b.entry.id],
         ['journal:removed', since + 4, a.entry.id],
@@ -324,25 +324,10 @@ describe('catch-up', () => {
     assert.equal(replayed.access, 'read');
     if (replayed.access !== 'read') return;
     assert.deepEqual(
-      replayed.events!.map((e) => [e.type, e.data.seq, idOf(e)]),
-      liveEvents.map((r) => [r.event, (r.data as { seq: number }).seq, idOf({ type: r.event, data: r.data } as PageEvent)]),
+      replayed.events!.map((e) => [e.type, e.data.seq, itemIdOf(e)]),
+      liveEvents.map((r) => [r.event, (r.data as { seq: number }).seq, itemIdOf({ type: r.event, data: r.data } as PageEvent)]),
     );
     assert.equal(replayed.events!.length, 3);
   });
 });
 
-function idOf(e: PageEvent): string | undefined {
-  switch (e.type) {
-    case 'journal:entry':
-      return e.data.entry.id;
-    case 'journal:removed':
-      return e.data.entryId;
-    case 'wall:message':
-      return e.data.message.id;
-    case 'wall:removed':
-    case 'wall:hearts':
-      return e.data.messageId;
-    default:
-      return undefined;
-  }
-}

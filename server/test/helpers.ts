@@ -15,6 +15,7 @@ import {
   type ClientToServerEvents,
   type ErrorCode,
   type Failure,
+  type PageEvent,
   type ServerToClientEvents,
   type Visibility,
   type WallModeration,
@@ -350,5 +351,22 @@ export async function auditTrail(storage: Storage, pageId: string, lifetime?: st
     out.push(...entries);
     if (next === null) return out;
     after = next;
+  }
+}
+
+/** The item a page event is about (entry or message id), `null` for page-wide events. */
+export function itemIdOf(e: PageEvent): string | null {
+  switch (e.type) {
+    case 'journal:entry':
+      return e.data.entry.id;
+    case 'journal:removed':
+      return e.data.entryId;
+    case 'wall:message':
+      return e.data.message.id;
+    case 'wall:removed':
+    case 'wall:hearts':
+      return e.data.messageId;
+    default:
+      return null;
   }
 }

@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ClientEventName, PageEvent, SubscribeAnswer } from '../../src/protocol/index.js';
+import type { ClientEventName, SubscribeAnswer } from '../../src/protocol/index.js';
 import { LIMITS } from '../../src/protocol/index.js';
 import { PageStore, type Answer, type LiveEvent, type Payload, type StoreTransport } from '../../src/client/page-store.js';
 import { CATCH_UP_MAX_CHARS, CATCH_UP_MAX_EVENTS } from '../src/pages/replay.js';
-import { fileServer, type Client } from './helpers.js';
+import { fileServer, itemIdOf, type Client } from './helpers.js';
 
 const server = fileServer();
 const connect = (user: string | null) => server.connect(user);
@@ -26,21 +26,6 @@ async function catchUp(c: Client, pageId: string, since: number): Promise<ReadAn
   return r as ReadAnswer;
 }
 
-function idOf(e: PageEvent): string | null {
-  switch (e.type) {
-    case 'journal:entry':
-      return e.data.entry.id;
-    case 'journal:removed':
-      return e.data.entryId;
-    case 'wall:message':
-      return e.data.message.id;
-    case 'wall:removed':
-    case 'wall:hearts':
-      return e.data.messageId;
-    default:
-      return null;
-  }
-}
 
 describe('catch-up size', () => {
   it('after 1,000 edits of a 19 KB entry, an anonymous since: 0 answer is at most twice the snapshot', async (t) => {
@@ -97,7 +82,7 @@ describe('catch-up size', () => {
     assert.equal(r.reset, undefined);
     assert.equal(r.seq, await seqOf(pageId));
     assert.deepEqual(
-      events.map((e) => [e.type, idOf(e) ?? e.type, e.data.seq]),
+      events.map((e) => [e.type, itemIdOf(e) ?? e.type, e.data.seq]),
       [
         ['journal:entry', a.entry.id, last.get(a.entry.id)],
         ['wall:message', w.message.id, last.get(w.message.id)],
