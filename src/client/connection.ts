@@ -64,6 +64,8 @@ export class CareConnection {
     this.outbox = new Outbox(host);
     this.socket = io(host + NAMESPACE, {
       autoConnect: false,
+      // The transports of docs/protocol.md; the script-tag bundle leaves WebTransport out.
+      transports: ['polling', 'websocket'],
       // Read at every (re)connect, so a refreshed token is used.
       auth: (cb) => cb(this.#identity.token ? { token: this.#identity.token, protocolVersion: PROTOCOL_VERSION } : { protocolVersion: PROTOCOL_VERSION }),
     });
