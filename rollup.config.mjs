@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { internalNames, terserOptions } from './terser.config.mjs';
+import { withoutWebTransport } from './scripts/without-webtransport.mjs';
 
 /** Everything a consumer installs alongside us (and React, a peer) stays external in the ESM library. */
 const external = (id) => /^(lit|@lit\/|socket\.io-client|dompurify)/.test(id) || /^react(-dom)?(\/|$)/.test(id);
@@ -73,6 +74,7 @@ export default [
     output: { file: 'dist/care-widgets.js', format: 'iife', name: 'CareWidgetsBundle', sourcemap: false },
     plugins: [
       nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
+      withoutWebTransport(),
       typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, outputToFilesystem: false }),
       // Whitespace in html`` and css`` templates is bytes every visitor downloads.
       minifyHTML(),

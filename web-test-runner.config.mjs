@@ -1,6 +1,6 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
-import { careServerPlugin } from './test/support/care-server-plugin.mjs';
+import { careServerPlugin, careTokenMiddleware } from './test/support/care-server-plugin.mjs';
 import { reactEsmPlugin } from './test/support/react-esm-plugin.mjs';
 import { summaryReporter } from './test/support/summary-reporter.mjs';
 import { defaultReporter } from '@web/test-runner';
@@ -16,6 +16,7 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
   browserStartTimeout: 60000,
+  middleware: [careTokenMiddleware()],
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), careServerPlugin(), reactEsmPlugin()],
   browsers: [
     chromeLauncher({

@@ -5,6 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 // @ts-expect-error: a plain .mjs config module without types
 import { terserOptions } from '../terser.config.mjs';
+// @ts-expect-error: a plain .mjs module without types
+import { withoutWebTransport } from '../scripts/without-webtransport.mjs';
 
 export interface SizeResult {
   bundleGzip: number;
@@ -13,11 +15,11 @@ export interface SizeResult {
   overFloor: number;
 }
 
-/** Builds the floor the same way as dist/care-widgets.js (IIFE, browser build, terser). */
+/** Builds the floor the same way as dist/care-widgets.js (IIFE, browser build, no WebTransport, terser). */
 async function floorBytes(): Promise<Buffer> {
   const build = await rollup({
     input: new URL('./floor-entry.js', import.meta.url).pathname,
-    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }), terser(terserOptions)],
+    plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }), withoutWebTransport(), terser(terserOptions)],
     onwarn: () => {},
   });
   const { output } = await build.generate({ format: 'iife', name: 'Floor' });

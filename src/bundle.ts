@@ -5,7 +5,7 @@
  */
 import './script-settings.js';
 import { configure } from './client/settings.js';
-import { connectionFor } from './client/connection.js';
+import { clearOutbox, connectionFor } from './client/connection.js';
 import { PROTOCOL_VERSION } from './protocol/index.js';
 import { VERSION } from './version.js';
 import './components/care-page/define.js';
@@ -18,6 +18,7 @@ export interface CareWidgetsGlobal {
   protocolVersion: number;
   configure: typeof configure;
   connectionFor: typeof connectionFor;
+  clearOutbox: typeof clearOutbox;
 }
 
 declare global {
@@ -27,5 +28,5 @@ declare global {
 }
 
 if (!window.CareWidgets) {
-  window.CareWidgets = { version: VERSION, protocolVersion: PROTOCOL_VERSION, configure, connectionFor };
+  window.CareWidgets = { version: VERSION, protocolVersion: PROTOCOL_VERSION, configure, connectionFor, clearOutbox };
 }

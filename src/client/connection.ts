@@ -11,7 +11,7 @@ import {
   type WallMessage,
 } from '../protocol/index.js';
 import type { CareErrorDetail } from '../events.js';
-import { Outbox, newClientId, type OutboxEntry } from './outbox.js';
+import { Outbox, clearStoredOutbox, newClientId, type OutboxEntry } from './outbox.js';
 import { PageStore, type Answer, type LiveEvent, type Payload } from './page-store.js';
 import { normalizeHost } from './settings.js';
 import { ANONYMOUS, fetchToken, type TokenInfo } from './token.js';
@@ -64,6 +64,8 @@ export class CareConnection {
     this.outbox = new Outbox(host);
     this.socket = io(host + NAMESPACE, {
       autoConnect: false,
+      // The transports of docs/protocol.md; the script-tag bundle leaves WebTransport out.
+      transports: ['polling', 'websocket'],
       // Read at every (re)connect, so a refreshed token is used.
       auth: (cb) => cb(this.#identity.token ? { token: this.#identity.token, protocolVersion: PROTOCOL_VERSION } : { protocolVersion: PROTOCOL_VERSION }),
     });
@@ -121,6 +123,8 @@ export class CareConnection {
     clearTimeout(this.#refreshTimer);
     try {
       this.#identity = await fetchToken(this.#tokenUrl);
+      // An answer, not a failure: the outbox may now drop a signed-out user's posts (outbox.ts).
+      this.outbox.signedIn(this.#identity.userId);
     } catch (err) {
       console.warn('[care-widgets] could not fetch a token; continuing signed out.', err);
       this.#identity = ANONYMOUS;
@@ -324,6 +328,16 @@ export function connectionFor(rawHost: string): CareConnection {
 /** Releases a holder; the last one closes and forgets the connection. */
 export function releaseConnection(c: CareConnection): void {
   if (c.release()) connections.delete(c.host);
+}
+
+/**
+ * Wipes every unsent post on this device, of every user and host, in storage and in this
+ * page: for a host site to call from its own sign-out on a shared computer. A post already on
+ * its way may still arrive.
+ */
+export function clearOutbox(): void {
+  for (const c of connections.values()) c.outbox.clear();
+  clearStoredOutbox();
 }
 
 /** For tests and diagnostics: how many connections are open. */

@@ -1,4 +1,5 @@
 import type { CareError, Stream } from '../protocol/index.js';
+import { outboxMode } from './settings.js';
 
 /** A post the user made that the server has not acknowledged yet. */
 export interface OutboxEntry {
@@ -18,11 +19,11 @@ export interface OutboxEntry {
 
 const KEY = 'care-widgets:outbox:v1';
 
-/** localStorage when the page may use it (not in some sandboxed frames), else memory only. */
-function storage(): Storage | null {
+/** The storage of the outbox mode, when the page may use it (not in some sandboxed frames), else none. */
+function storage(mode: string): Storage | null {
   try {
-    const s = window.localStorage;
-    s.getItem(KEY);
+    const s = mode === 'local' ? localStorage : mode === 'session' ? sessionStorage : null;
+    s?.getItem(KEY);
     return s;
   } catch {
     return null;
@@ -30,19 +31,37 @@ function storage(): Storage | null {
 }
 
 /**
- * The persisted queue of unacknowledged posts. It survives a reload, so nothing the user
- * typed is lost to a dropped connection; each entry keeps its `clientId`, so a retry the
- * server already applied returns the original item instead of a duplicate.
+ * Wipes every unsent post on this device: in storage (local and session, every host and
+ * user) and in this page's outboxes. For a host site's own sign-out on a shared computer
+ * (README, "Privacy and security"); a post already on its way may still arrive.
+ */
+export function clearStoredOutbox(): void {
+  for (const mode of ['local', 'session']) storage(mode)?.removeItem(KEY);
+}
+
+/**
+ * The queue of unacknowledged posts. In the `local` mode (the default) it survives a reload
+ * and a browser restart, so nothing the user typed is lost to a dropped connection; each entry
+ * keeps its `clientId`, so a retry the server already applied returns the original item
+ * instead of a duplicate. `session` and `memory` (settings.ts) trade that for less storage.
  */
 export class Outbox {
-  #entries: OutboxEntry[];
-  readonly #store = storage();
+  /** Loaded at first use, not at construction: `configure({ outbox })` may come just after the elements upgrade. */
+  #loaded: OutboxEntry[] | null = null;
+  #store: Storage | null = null;
+  #mode = 'local';
   readonly #listeners = new Set<() => void>();
 
-  constructor(private readonly host: string) {
-    this.#entries = this.#read().filter((e) => e.host === host);
-    // An entry caught mid-send by a reload is simply waiting again.
-    for (const e of this.#entries) if (e.state === 'sending') e.state = 'waiting';
+  constructor(private readonly host: string) {}
+
+  get #entries(): OutboxEntry[] {
+    if (!this.#loaded) {
+      this.#store = storage((this.#mode = outboxMode()));
+      this.#loaded = this.#read().filter((e) => e.host === this.host);
+      // An entry caught mid-send by a reload is simply waiting again.
+      for (const e of this.#loaded) if (e.state === 'sending') e.state = 'waiting';
+    }
+    return this.#loaded;
   }
 
   #read(): OutboxEntry[] {
@@ -87,7 +106,23 @@ export class Outbox {
   }
 
   remove(clientId: string): void {
-    this.#entries = this.#entries.filter((e) => e.clientId !== clientId);
+    this.clear(this.#entries.filter((e) => e.clientId !== clientId));
+  }
+
+  /**
+   * The token URL answered: `userId` is signed in (null: nobody). In the `session` and
+   * `memory` modes every other user's unsent posts are dropped at once (a sign-out, a change
+   * of user, or a reload of a tab whose user has since signed out); in `local` they wait for
+   * their author's next sign-in on this device.
+   */
+  signedIn(userId: string | null): void {
+    const mine = this.#entries.filter((e) => e.userId === userId);
+    if (this.#mode !== 'local' && mine.length < this.#entries.length) this.clear(mine);
+  }
+
+  /** Keeps only `keep` (by default none: wipes this host's outbox). */
+  clear(keep: OutboxEntry[] = []): void {
+    this.#entries.splice(0, Infinity, ...keep);
     this.#persist();
   }
 

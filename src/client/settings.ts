@@ -1,24 +1,48 @@
-/** Where a widget finds its backend and its visitor's token. */
+/**
+ * Where unsent posts wait (README, "Privacy and security"): `local` (localStorage: survives a
+ * reload and a browser restart; kept for the user after sign-out), `session` (sessionStorage:
+ * survives a reload of the tab, gone with the tab; dropped at sign-out) or `memory` (nowhere
+ * but the page; dropped at sign-out).
+ */
+export type OutboxMode = 'local' | 'session' | 'memory';
+
+/** Where a widget finds its backend and its visitor's token, and where unsent posts wait. */
 export interface CareSettings {
   host?: string | undefined;
   tokenUrl?: string | undefined;
+  /** Page-wide only (`configure()` or `data-care-outbox`), read when a host's outbox first loads. */
+  outbox?: OutboxMode | undefined;
 }
 
 let configured: CareSettings = {};
 let fromScript: CareSettings = {};
 
-/** `CareWidgets.configure({ host, tokenUrl })`: page-wide defaults, below attributes and `<care-page>`. */
+/** `CareWidgets.configure({ host, tokenUrl, outbox })`: page-wide defaults, below attributes and `<care-page>`. */
 export function configure(settings: CareSettings): void {
   configured = { ...configured, ...settings };
 }
 
-/** Reads `data-care-host` / `data-care-token-url` from the script tag that loaded the bundle. */
+/** Reads `data-care-host` / `data-care-token-url` / `data-care-outbox` from the script tag that loaded the bundle. */
 export function configureFromScript(script: Element | null): void {
   if (!(script instanceof HTMLScriptElement)) return;
+  const d = script.dataset;
   fromScript = {
-    host: script.dataset.careHost || undefined,
-    tokenUrl: script.dataset.careTokenUrl || undefined,
+    host: d.careHost || undefined,
+    tokenUrl: d.careTokenUrl || undefined,
+    outbox: (d.careOutbox || undefined) as OutboxMode | undefined,
   };
+}
+
+/**
+ * The outbox mode: `configure()`, then the script tag, else `local`. A value that is none of
+ * the three is taken as the strictest, `memory`, and named in the console: a hospital that
+ * asked for less storage never gets more because of a typo.
+ */
+export function outboxMode(): OutboxMode {
+  const mode = configured.outbox || fromScript.outbox || 'local';
+  if (mode === 'local' || mode === 'session' || mode === 'memory') return mode;
+  console.error(`[care-widgets] outbox "${mode}" is not local, session or memory; using memory.`);
+  return 'memory';
 }
 
 /** The resolution order of SPEC section 2: attribute → `<care-page>` → configure() → script tag. */

@@ -1,33 +1,7 @@
 import DOMPurify from 'dompurify';
+import { markdownToHtml } from './parse.js';
 
-/**
- * Light Markdown (SPEC section 4): paragraphs, line breaks, **bold**, *italic*, links,
- * bullet and numbered lists. The text is HTML-escaped first, so the renderer can only ever
- * produce the handful of tags it writes itself; DOMPurify then enforces the allow-list anyway,
- * as a second wall, and returns DOM nodes (no innerHTML, so it works under Trusted Types).
- */
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-function inline(text: string): string {
-  return escape(text)
-    .replace(/\[([^\]\n]+)\]\(((?:https?:\/\/|mailto:)[^\s)]+)\)/g, '<a href="$2">$1</a>')
-    .replace(/(^|[\s(])((?:https?:\/\/)[^\s<)]+[^\s<).,!?;:'"])/g, '$1<a href="$2">$2</a>')
-    .replace(/\*\*([^*\n]+)\*\*/g, '<strong>$1</strong>')
-    .replace(/(^|[^*])\*([^*\n]+)\*/g, '$1<em>$2</em>');
-}
-
-export function markdownToHtml(src: string): string {
-  const blocks = src.replace(/\r\n?/g, '\n').split(/\n{2,}/);
-  return blocks
-    .map((block) => {
-      const lines = block.split('\n').filter((l) => l.trim() !== '');
-      if (lines.length === 0) return '';
-      if (lines.every((l) => /^\s*[-*]\s+/.test(l))) return `<ul>${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*]\s+/, ''))}</li>`).join('')}</ul>`;
-      if (lines.every((l) => /^\s*\d+[.)]\s+/.test(l))) return `<ol>${lines.map((l) => `<li>${inline(l.replace(/^\s*\d+[.)]\s+/, ''))}</li>`).join('')}</ol>`;
-      return `<p>${lines.map(inline).join('<br>')}</p>`;
-    })
-    .join('');
-}
+export { markdownToHtml };
 
 let purify: ReturnType<typeof DOMPurify> | null = null;
 
@@ -44,6 +18,11 @@ function sanitizer() {
   return purify;
 }
 
+/**
+ * Light Markdown (SPEC section 4) as DOM nodes. `markdownToHtml` (parse.ts) writes only its
+ * own tags and attributes; DOMPurify then enforces the allow-list anyway, as a second wall,
+ * and returns DOM nodes (no innerHTML, so it works under Trusted Types).
+ */
 export function renderMarkdown(src: string): DocumentFragment {
   return sanitizer().sanitize(markdownToHtml(src), {
     ALLOWED_TAGS: ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li'],

@@ -14,6 +14,28 @@ let server;
 let url;
 let tsxUnregister;
 
+/**
+ * A same-origin token endpoint for the test pages, as a host site would have:
+ * `/care-token?user=jane` (no user: 204; `status=401`: that status, e.g. a signed-out session
+ * or a broken endpoint). A Koa middleware, not a plugin `serve` hook: those always answer 200.
+ */
+export function careTokenMiddleware() {
+  return async (ctx, next) => {
+    if (ctx.path !== '/care-token') return next();
+    const user = ctx.URL.searchParams.get('user');
+    const status = ctx.URL.searchParams.get('status');
+    if (status || !user) {
+      ctx.status = status ? Number(status) : 204;
+      ctx.body = '';
+      return;
+    }
+    const { signDemoToken } = await import('../../server/src/demo/token.ts');
+    const ttl = Number(ctx.URL.searchParams.get('ttl') ?? 900);
+    ctx.type = 'json';
+    ctx.body = JSON.stringify({ token: await signDemoToken(server.jwtSecret, user, ttl) });
+  };
+}
+
 export function careServerPlugin() {
   return {
     name: 'care-server',
@@ -25,17 +47,6 @@ export function careServerPlugin() {
       const config = configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'wtr-secret-for-tests-only', CARE_DEMO: '1', CARE_RATE_LIMITS: 'off' }, { distDir: `${root}dist`, demoDir: `${root}demo` });
       server = await createCareServer(config);
       url = await server.listen(0, '127.0.0.1');
-    },
-    /** A same-origin token endpoint for the test pages, as a host site would have: `/care-token?user=jane` (no user: 204; `status=500`: a broken endpoint). */
-    async serve(context) {
-      if (context.path !== '/care-token') return undefined;
-      const user = context.URL.searchParams.get('user');
-      const status = context.URL.searchParams.get('status');
-      if (status) return { body: '', type: 'text', status: Number(status) };
-      if (!user) return { body: '', type: 'text', status: 204 };
-      const { signDemoToken } = await import('../../server/src/demo/token.ts');
-      const ttl = Number(context.URL.searchParams.get('ttl') ?? 900);
-      return { body: JSON.stringify({ token: await signDemoToken(server.jwtSecret, user, ttl) }), type: 'json' };
     },
     async serverStop() {
       await server?.close();
