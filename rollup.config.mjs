@@ -6,6 +6,7 @@ import ts from 'typescript';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { internalNames, terserOptions } from './terser.config.mjs';
+import { precompress } from './scripts/precompress.mjs';
 import { withoutWebTransport } from './scripts/without-webtransport.mjs';
 
 /** Everything a consumer installs alongside us (and React, a peer) stays external in the ESM library. */
@@ -81,6 +82,7 @@ export default [
       terser(terserOptions),
       checkInternalNames(),
       sri(),
+      precompress(),
     ],
   },
 ];

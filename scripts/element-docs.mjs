@@ -44,12 +44,16 @@ export function elementDocs() {
   return out.join('\n');
 }
 
-/** The webmaster's snippet with the Subresource Integrity hash of this build's bundle. */
+/**
+ * The webmaster's snippet with the Subresource Integrity hash of this build's bundle, at the
+ * release's versioned URL: its bytes never change, so the hash keeps matching after upgrades.
+ */
 function snippet() {
   const sri = readFileSync(new URL('dist/care-widgets.js.sri', root), 'utf8').trim();
+  const { version } = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
   return [
     '```html',
-    `<script src="https://care.example-hospital.org/dist/care-widgets.js"`,
+    `<script src="https://care.example-hospital.org/dist/${version}/care-widgets.js"`,
     `        integrity="${sri}" crossorigin="anonymous"`,
     '        data-care-host="https://care.example-hospital.org" defer></script>',
     '```',

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import proxyaddr from 'proxy-addr';
 import { Server } from 'socket.io';
+import { VERSION } from '../../src/version.js';
 import { NAMESPACE, type ClientToServerEvents, type ConnectErrorData, type ErrorCode, type ServerToClientEvents } from '../../src/protocol/index.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -13,6 +14,7 @@ import { seedDemo } from './demo/seed.js';
 import { connectRedis } from './scale/redis.js';
 import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
+import { distRoute } from './http/dist.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
@@ -107,8 +109,8 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   });
 
   // Public, answered to any origin: the bundle is public code any site may load, with
-  // Subresource Integrity (`crossorigin="anonymous"`, hence the `*`), and a health check
-  // reveals nothing. `redirect: false`: `/dist` is a 404, not an HTML redirect page.
+  // Subresource Integrity (http/dist.ts: compressed, versioned URLs), and a health check
+  // reveals nothing.
   app.get('/healthz', async (_req, res) => {
     try {
       await storage.ping();
@@ -117,7 +119,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       res.status(503).json({ ok: false });
     }
   });
-  if (config.distDir) app.use('/dist', express.static(config.distDir, { fallthrough: false, redirect: false, setHeaders: (res) => res.set('Access-Control-Allow-Origin', '*') }));
+  if (config.distDir) app.use('/dist', distRoute(config.distDir, VERSION));
   // Everything else (API, metrics, demo) only for the allowed origins.
   app.use((req, res, next) => {
     if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
