@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +9,7 @@ import { NAMESPACE, type ClientToServerEvents, type ConnectErrorData, type Error
 import { createTokenVerifier, type TokenVerifier } from './auth/tokens.js';
 import type { Config } from './config.js';
 import { demoCsp } from './demo/csp.js';
+import { demoSecret } from './demo/secret.js';
 import { HTTP_STATUS } from './errors.js';
 import { seedDemo } from './demo/seed.js';
 import { connectRedis } from './scale/redis.js';
@@ -37,7 +38,7 @@ export interface CareServer {
   service: PageService;
   metrics: Metrics;
   verifier: TokenVerifier;
-  /** The HS256 secret in use (generated in demo mode when none is configured). */
+  /** The HS256 secret in use (in demo mode without one configured, demo/secret.ts's). */
   jwtSecret: string | null;
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -45,7 +46,8 @@ export interface CareServer {
 
 /** Builds the whole reference backend: storage, sockets, REST, demo. Nothing listens yet. */
 export async function createCareServer(config: Config): Promise<CareServer> {
-  const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? randomBytes(32).toString('hex') : null);
+  // Demo mode only: a secret kept beside the SQLite file, so tokens survive a restart.
+  const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? demoSecret(config.db) : null);
   const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
   const storage = await openStorage(config.db, config.changeRetention);
   if (config.demo) await seedDemo(storage);

@@ -2,7 +2,7 @@
  * Demo mode (SPEC section 5): seeded pages and users, `/demo/token`, and off unless asked.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -82,5 +82,57 @@ describe('demo mode off', () => {
     assert.equal((await ts.rest('GET', '/demo/token?user=admin')).status, 404);
     assert.equal((await ts.rest('GET', '/demo/')).status, 404);
     assert.equal(await ts.storage.getPage('jane-doe'), null);
+  });
+});
+
+describe('the demo secret across restarts (demo mode only)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'care-demo-secret-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>demo</title>');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is kept beside the SQLite file (0600): a token signed before a restart still signs in after it', async () => {
+    const db = `sqlite:${join(dir, 'care.db')}`;
+    const first = await startServer({ demo: true, demoDir: dir, jwtSecret: null, db });
+    const token = (await first.rest('GET', '/demo/token?user=jane')).body.token as string;
+    await first.close();
+    const kept = join(dir, 'care.db.secret');
+    assert.equal(statSync(kept).mode & 0o777, 0o600);
+    assert.equal(readFileSync(kept, 'utf8').trim(), first.secret);
+
+    const second = await startServer({ demo: true, demoDir: dir, jwtSecret: null, db });
+    try {
+      assert.equal(second.secret, first.secret);
+      const c = await second.connect(null, { token, protocolVersion: PROTOCOL_VERSION });
+      assert.equal((await c.ok('page:subscribe', { pageId: 'jane-doe' })).viewer.role, 'owner');
+      c.close();
+    } finally {
+      await second.close();
+    }
+    // Another database, another secret.
+    const other = await startServer({ demo: true, demoDir: dir, jwtSecret: null, db: `sqlite:${join(dir, 'other.db')}` });
+    await other.close();
+    assert.notEqual(other.secret, first.secret);
+  });
+
+  it('is neither made nor read outside demo mode, nor when CARE_JWT_SECRET is set', async () => {
+    const configured = 'c'.repeat(64);
+    for (const [name, overrides] of [
+      ['off.db', { demo: false, jwtSecret: configured }],
+      ['demo-with-secret.db', { demo: true, demoDir: dir, jwtSecret: configured }],
+    ] as const) {
+      const db = join(dir, name);
+      const ts = await startServer({ ...overrides, db: `sqlite:${db}` });
+      await ts.close();
+      assert.equal(existsSync(`${db}.secret`), false, `${name}: no secret file`);
+      assert.equal(ts.server.jwtSecret, configured, `${name}: the configured secret`);
+    }
+    // Outside demo mode a server without a secret does not start, even with a demo secret
+    // left beside its database: that file is never a production signing key.
+    const db = join(dir, 'care.db');
+    assert.ok(existsSync(`${db}.secret`));
+    await assert.rejects(startServer({ demo: false, jwtSecret: null, db: `sqlite:${db}` }), /Set CARE_JWT_SECRET/);
   });
 });
