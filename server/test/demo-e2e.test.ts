@@ -130,6 +130,34 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     await page.close();
   });
 
+  it('opens signed out, as anyone on the web sees it, and its "Sign in" links sign in a visitor', async () => {
+    const { page, rec } = await open(browser, `${url}/demo/`);
+    await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('First steps'), { timeout: 15000 });
+    const signedOut = await page.evaluate(() => ({
+      viewingAs: document.querySelector<HTMLSelectElement>('#who')!.selectedOptions[0]?.textContent,
+      account: document.querySelector('#account')!.textContent,
+      composer: !!document.querySelector('care-journal-feed')!.shadowRoot!.querySelector('form[part=composer]'),
+    }));
+    assert.match(signedOut.viewingAs ?? '', /^Signed out/);
+    assert.equal(signedOut.account, 'Sign in');
+    assert.equal(signedOut.composer, false, 'a visitor gets no journal composer');
+    await page.waitForFunction(() => !!document.querySelector('care-follow-button')?.shadowRoot?.querySelector('a[part~=sign-in]'), { timeout: 15000 });
+    const link = await page.evaluate(() => document.querySelector('care-follow-button')!.shadowRoot!.querySelector<HTMLAnchorElement>('a[part~=sign-in]')!.href);
+    assert.equal(link, `${url}/demo/?as=visitor`);
+
+    await Promise.all([page.waitForNavigation(), page.evaluate(() => document.querySelector('care-follow-button')!.shadowRoot!.querySelector<HTMLAnchorElement>('a[part~=sign-in]')!.click())]);
+    await page.waitForFunction(() => (document.querySelector('care-follow-button')?.shadowRoot?.querySelector('button[part~=button]')?.textContent ?? '').includes('Follow'), { timeout: 15000 });
+    const signedIn = await page.evaluate(() => ({
+      viewingAs: document.querySelector<HTMLSelectElement>('#who')!.value,
+      account: document.querySelector('#account')!.textContent,
+      signOut: document.querySelector<HTMLAnchorElement>('#account')!.href,
+      nav: document.querySelector<HTMLAnchorElement>('nav a[href*="alex.html"]')!.href,
+    }));
+    assert.deepEqual(signedIn, { viewingAs: 'visitor', account: 'Sign out', signOut: `${url}/demo/`, nav: `${url}/demo/alex.html?as=visitor` });
+    assert.deepEqual(rec.problems, []);
+    await page.close();
+  });
+
   it('keeps a private page closed to a signed-in stranger, still without violations', async () => {
     const { page, rec } = await open(browser, `${url}/demo/alex.html?as=visitor`);
     await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('private'), { timeout: 15000 });
