@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * `/dist/` (SPEC section 7, issue 11): the bundle the README's SRI snippet loads, served
  * compressed by `Accept-Encoding` from the build's precompressed files, under a versioned
@@ -11,6 +12,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import puppeteer from 'puppeteer-core';
 import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { VERSION } from '../../src/version.js';
@@ -19,6 +21,7 @@ import { startServer, type TestServer } from './helpers.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const distDir = `${root}dist`;
 const BUNDLE = 'care-widgets.js';
+const CHROME = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 
 interface Raw {
   status: number;
@@ -205,5 +208,45 @@ describe('/dist/ with a precompressed file older than its script', () => {
     assert.equal(a.status, 200);
     assert.equal(a.headers['content-encoding'], undefined);
     assert.equal(a.body.toString(), 'patched();\n');
+  });
+});
+
+describe('the README’s SRI snippet, cross-origin in Chromium', { skip: existsSync(CHROME) ? false : `no Chromium at ${CHROME}` }, () => {
+  it('loads the versioned bundle with its integrity from another origin, CARE_ALLOWED_ORIGINS naming a third', async () => {
+    const sri = readFileSync(join(distDir, `${BUNDLE}.sri`), 'utf8').trim();
+    const ts = await startServer({ distDir, allowedOrigins: ['https://hospital.example'] });
+    const browser = await puppeteer.launch({ executablePath: CHROME, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'] });
+    try {
+      const page = await browser.newPage();
+      const encodings: string[] = [];
+      page.on('response', (r) => {
+        if (r.url().includes('/dist/')) encodings.push(r.headers()['content-encoding'] ?? 'identity');
+      });
+      // The host page is on 127.0.0.1, the bundle on localhost: two origins, neither listed.
+      await page.goto(`${ts.url}/healthz`);
+      const bundleUrl = `${ts.url.replace('127.0.0.1', 'localhost')}/dist/${VERSION}/${BUNDLE}`;
+      const load = (integrity: string) =>
+        page.evaluate(
+          (src, hash) =>
+            new Promise<string>((resolve) => {
+              const s = document.createElement('script');
+              s.src = src;
+              s.integrity = hash;
+              s.crossOrigin = 'anonymous';
+              s.onload = () => resolve(`loaded ${(window as unknown as { CareWidgets?: { version: string } }).CareWidgets?.version}`);
+              s.onerror = () => resolve('blocked');
+              document.head.append(s);
+            }),
+          bundleUrl,
+          integrity,
+        );
+      assert.equal(await load(sri), `loaded ${VERSION}`);
+      assert.deepEqual(encodings, ['br'], 'Chromium got the brotli answer');
+      // The control: a wrong hash is refused, so the check above really checked.
+      assert.equal(await load('sha384-' + Buffer.alloc(48).toString('base64')), 'blocked');
+    } finally {
+      await browser.close();
+      await ts.close();
+    }
   });
 });
