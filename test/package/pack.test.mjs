@@ -40,6 +40,9 @@ describe('the npm package', () => {
       assert.ok(list.includes(must), `${must} is in the package`);
     }
     assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
+    // The build's precompressed bundles are for the server that serves dist/ (86 KB the
+    // package would carry for no importer); the script and its .sri hash ship.
+    assert.ok(list.includes('dist/care-widgets.js.sri') && !list.some((p) => /^dist\/.*\.(br|gz)$/.test(p)), 'dist/ without .br and .gz');
   });
 
   it('resolves every entry of the exports map to a file with types', () => {
