@@ -117,6 +117,15 @@ describe('/dist/: compressed, versioned, public', () => {
     }
   });
 
+  it('the .sri hash beside the bundle is served as text, under both URLs', async () => {
+    for (const url of [`/dist/${BUNDLE}.sri`, `/dist/${VERSION}/${BUNDLE}.sri`]) {
+      const a = await raw(ts, url, { 'accept-encoding': 'br' });
+      assert.equal(a.status, 200, url);
+      assert.match(String(a.headers['content-type']), /^text\/plain/, url);
+      assert.equal(a.body.toString().trim(), sri, url);
+    }
+  });
+
   it('the versioned URL is cached for a year as immutable; the unversioned one for five minutes, with a validator', async () => {
     const versioned = await raw(ts, `/dist/${VERSION}/${BUNDLE}`, { 'accept-encoding': 'br' });
     assert.equal(versioned.headers['cache-control'], 'public, max-age=31536000, immutable');

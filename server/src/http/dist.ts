@@ -66,7 +66,8 @@ export function distRoute(distDir: string, version: string) {
         }
       }
     }
-    res.type(extname(file));
+    // The `.sri` beside each script is its hash as text, for anyone fetching it by hand.
+    res.type(extname(file) === '.sri' ? 'text/plain' : extname(file));
     res.set('Access-Control-Allow-Origin', '*');
     res.set('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
     res.sendFile(served, { root: distDir, cacheControl: false, dotfiles: 'deny' }, (err?: Error & { code?: string; syscall?: string }) => {
