@@ -3,9 +3,12 @@ import { sendKeys } from '@web/test-runner-commands';
 import { connectionFor } from '../../src/client/connection.js';
 import '../../src/components/message-wall/define.js';
 import type { CareMessageWall } from '../../src/components/message-wall/define.js';
-import { es as esStrings } from '../../src/i18n/es.js';
+import { stringsFor } from '../../src/i18n/index.js';
+import es from '../../src/i18n/locales/es.js';
 import { LIMITS } from '../../src/protocol/index.js';
 import { postAs, seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+
+const esStrings = stringsFor('es', es);
 
 /*
  * Every widget in one document shares one connection per host, and a connection has one
