@@ -165,7 +165,7 @@ describe('<care-message-wall>', () => {
     const countOf = (el: CareMessageWall) => article(el, 'Get well soon')!.querySelector('.heart-count')!.textContent!.trim();
 
     expect(heartOf(ann).getAttribute('aria-pressed')).to.equal('false');
-    expect(heartOf(ann).getAttribute('aria-label')).to.equal('Send a heart to Seeder\u2019s message');
+    expect(heartOf(ann).getAttribute('aria-label')).to.equal('Send a heart to \u2068Seeder\u2069\u2019s message');
     expect(countOf(ann)).to.equal('0 hearts');
 
     heartOf(ann).click();
@@ -422,7 +422,7 @@ describe('<care-message-wall>', () => {
     article(owner, 'Unkind words')!.querySelector<HTMLButtonElement>('button.block')!.click();
     await owner.updateComplete;
     const confirm = article(owner, 'Unkind words')!.querySelector<HTMLButtonElement>('button.confirm-block');
-    expect(article(owner, 'Unkind words')!.textContent).to.include('Block troll from this page?');
+    expect(article(owner, 'Unkind words')!.textContent).to.include('Block \u2068troll\u2069 from this page?');
     confirm!.click();
     await waitFor(() => troll.care.state.status === 'locked', 'the blocked author to lose the page');
     await waitFor(() => (troll.shadowRoot!.textContent ?? '').includes('You cannot view this page'), 'the blocked notice');
