@@ -52,6 +52,33 @@ const checkInternalNames = () => ({
   },
 });
 
+/**
+ * The script-tag bundle's languages: an IIFE cannot split code, so instead of the npm build's
+ * `import()` per table (src/i18n/load.ts) it fetches `locales/<code>.json` from beside itself
+ * (src/i18n/load-json.ts), and this writes those files from src/i18n/locales/*.ts: each
+ * table's values in the order of the English table's keys (the bundle renames the keys).
+ */
+const jsonLocales = () => ({
+  name: 'json-locales',
+  resolveId(source, importer) {
+    if (source === './load.js' && importer?.endsWith('/src/i18n/index.ts')) return `${process.cwd()}/src/i18n/load-json.ts`;
+    return null;
+  },
+  async generateBundle() {
+    const evaluate = async (file) => {
+      const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+      return import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
+    };
+    const keys = Object.keys((await evaluate('src/i18n/en.ts')).en);
+    for (const file of readdirSync('src/i18n/locales')) {
+      const table = (await evaluate(`src/i18n/locales/${file}`)).default;
+      const missing = keys.filter((k) => table[k] === undefined);
+      if (missing.length > 0) this.error(`src/i18n/locales/${file} lacks ${missing.join(', ')}`);
+      this.emitFile({ type: 'asset', fileName: `locales/${file.replace(/\.ts$/, '.json')}`, source: JSON.stringify(keys.map((k) => table[k])) });
+    }
+  },
+});
+
 export default [
   // (a) The npm library: ES modules with .d.ts, one file per source module.
   {
@@ -74,6 +101,7 @@ export default [
     input: 'src/bundle.ts',
     output: { file: 'dist/care-widgets.js', format: 'iife', name: 'CareWidgetsBundle', sourcemap: false },
     plugins: [
+      jsonLocales(),
       nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),
       withoutWebTransport(),
       typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, outputToFilesystem: false }),

@@ -21,7 +21,7 @@ export const internalNames = [
   'versionMismatch', 'lockedPrivate', 'lockedMembers', 'declinedNotice', 'blockedNotice', 'journalEmpty', 'composeJournal', 'notSent',
   'tryAgain', 'confirmDelete', 'byAuthor', 'newUpdates', 'entryActions', 'wallEmpty', 'composeWall', 'sendMessage',
   'charsLeft', 'charsOver', 'confirmBlock', 'hiddenLabel', 'awaitingApproval', 'signInToWrite', 'followToWrite',
-  'newMessages', 'requestAccess', 'cancelRequest', 'signInToFollow', 'followRequests',
+  'newMessages', 'requestAccess', 'cancelRequest', 'signInToFollow', 'followRequests', 'fieldRequired', 'fieldTooLong',
 ];
 
 /** Minifier settings shared by the script-tag bundle and the size floor it is measured against. */

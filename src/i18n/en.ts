@@ -1,19 +1,23 @@
-import type { Strings } from './strings.js';
+import type { Messages } from './strings.js';
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-
-export const en: Strings = {
+/**
+ * English: the table in every build, the fallback while another loads or when one cannot, and
+ * the order of keys the script-tag bundle's JSON tables follow (rollup.config.mjs).
+ */
+export const en = {
   loading: 'Loading\u2026',
   offline: 'You are offline. We will reconnect and catch up automatically.',
   unauthorized: 'Your session could not be verified. Please sign in again.',
   versionMismatch: 'Cannot load: this site\u2019s widgets and server versions differ.',
   notFound: 'This page does not exist or was removed.',
-  error: (reason) => `Something went wrong: ${reason}`,
+  error: 'Something went wrong: {}',
   retry: 'Retry',
   lockedPrivate: 'This page is private. Only people the patient approves can read it.',
   lockedMembers: 'Please sign in to read this page.',
   declinedNotice: 'Your request to follow this page was declined.',
   blockedNotice: 'You cannot view this page.',
+  fieldRequired: 'Please fill in this field.',
+  fieldTooLong: { one: 'Please use at most {n} character.', other: 'Please use at most {n} characters.' },
 
   journal: 'Care journal',
   journalEmpty: 'No updates yet.',
@@ -22,7 +26,7 @@ export const en: Strings = {
   body: 'Update',
   post: 'Post',
   sending: 'Sending\u2026',
-  notSent: (reason) => `Not sent: ${reason}`,
+  notSent: 'Not sent: {}',
   tryAgain: 'Try again',
   discard: 'Discard',
   edit: 'Edit',
@@ -32,20 +36,20 @@ export const en: Strings = {
   confirmDelete: 'Delete this for everyone?',
   edited: 'edited',
   loadOlder: 'Load older',
-  byAuthor: (name) => `by ${name}`,
-  newUpdates: (n) => plural(n, 'new update', 'new updates'),
-  entryActions: (title) => `Actions for \u201c${title}\u201d`,
+  byAuthor: 'by {}',
+  newUpdates: { one: '{n} new update', other: '{n} new updates' },
+  entryActions: 'Actions for \u201c{}\u201d',
 
   wall: 'Messages of support',
   wallEmpty: 'No messages yet. Be the first to send some encouragement!',
   composeWall: 'Leave a message',
   message: 'Your message',
   sendMessage: 'Send',
-  charsLeft: (n) => plural(n, 'character left', 'characters left'),
-  charsOver: (n) => plural(n, 'character over the limit', 'characters over the limit'),
-  confirmBlock: (name) => `Block ${name} from this page? They will no longer see it or write here.`,
-  heart: (name) => `Send a heart to ${name}\u2019s message`,
-  hearts: (n) => plural(n, 'heart', 'hearts'),
+  charsLeft: { one: '{n} character left', other: '{n} characters left' },
+  charsOver: { one: '{n} character over the limit', other: '{n} characters over the limit' },
+  confirmBlock: 'Block {} from this page? They will no longer see it or write here.',
+  heart: 'Send a heart to {}\u2019s message',
+  hearts: { one: '{n} heart', other: '{n} hearts' },
   hide: 'Hide',
   unhide: 'Show',
   hiddenLabel: 'Hidden from visitors',
@@ -53,16 +57,16 @@ export const en: Strings = {
   approve: 'Approve',
   signInToWrite: 'Sign in to leave a message.',
   followToWrite: 'Follow this page to leave a message.',
-  newMessages: (n) => plural(n, 'new message', 'new messages'),
+  newMessages: { one: '{n} new message', other: '{n} new messages' },
 
   follow: 'Follow',
   following: 'Following',
   requestAccess: 'Request access',
   requested: 'Request sent',
   cancelRequest: 'Cancel request',
-  followers: (n) => plural(n, 'follower', 'followers'),
+  followers: { one: '{n} follower', other: '{n} followers' },
   signInToFollow: 'Sign in to follow',
   followRequests: 'Follow requests',
   decline: 'Decline',
   block: 'Block',
-};
+} satisfies Messages;

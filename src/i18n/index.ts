@@ -1,30 +1,76 @@
 import { en } from './en.js';
-import { es } from './es.js';
-import type { Strings } from './strings.js';
+import { loadMessages } from './load.js';
+import type { Messages, Strings } from './strings.js';
 
-export type { Strings } from './strings.js';
+export type { Messages, Plural, Strings, Template } from './strings.js';
 
-const tables: Record<string, Strings> = { en, es };
-const RTL = new Set(['ar', 'he', 'fa', 'ur', 'yi', 'ps', 'sd', 'ug', 'dv', 'ckb']);
+/** The languages with a table; each but English is a module (npm) or a JSON file (script tag) loaded on first use. */
+export type Locale = 'en' | 'es' | 'fr' | 'de' | 'pt' | 'zh' | 'ar' | 'vi';
 
-const base = (lang: string) => lang.toLowerCase().split('-')[0] ?? 'en';
+const RTL = /^(ar|he|fa|ur|yi|ps|sd|ug|dv|ckb)(-|$)/i;
 
-/** The table for a BCP 47 tag (`es-MX` uses `es`); English for anything we lack. */
-export function stringsFor(lang: string): Strings {
-  return tables[base(lang)] ?? en;
+/**
+ * The table a BCP 47 tag uses (`fr-CA`: fr), or `null` when we have none. Chinese is the
+ * Simplified table, so Traditional tags (`zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO`) have none.
+ */
+export function localeOf(tag: string): Locale | null {
+  const [, base] = /^([a-z]{2})(?:-|$)/i.exec(tag) ?? [];
+  const locale = base?.toLowerCase() as Locale | undefined;
+  if (locale === 'zh' && /-(hant|tw|hk|mo)(-|$)/i.test(tag)) return null;
+  return locale && 'en es fr de pt zh ar vi'.includes(locale) ? locale : null;
 }
 
 /** Layout direction follows the language, even when its strings fall back to English. */
-export function directionOf(lang: string): 'ltr' | 'rtl' {
-  return RTL.has(base(lang)) ? 'rtl' : 'ltr';
+export function directionOf(tag: string): 'ltr' | 'rtl' {
+  return RTL.test(tag) ? 'rtl' : 'ltr';
 }
 
-/** The nearest `lang` attribute: the element's, an ancestor's (across shadow roots), the document's. */
-export function langOf(el: Element): string {
-  let node: Node | null = el;
-  while (node) {
-    if (node instanceof Element && node.getAttribute('lang')) return node.getAttribute('lang')!;
-    node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
+/** Loaded tables; `null` for one that could not load (its widgets speak English). */
+const tables: { [L in Locale]?: Messages | null } = { en };
+const loading = new Map<Locale, Promise<void>>();
+
+/** A locale's table, `null` if it failed to load, or a promise while it loads (one load per page). */
+export function tableFor(locale: Locale): Messages | null | Promise<void> {
+  const table = tables[locale];
+  if (table !== undefined) return table;
+  let p = loading.get(locale);
+  if (!p) {
+    p = loadMessages(locale).then(
+      (m) => void (tables[locale] = m),
+      (e: unknown) => {
+        // Visitors get English, not an alarm; the site's developer gets a hint (often a CSP's connect-src).
+        tables[locale] = null;
+        console.warn(`care-widgets: could not load the "${locale}" strings; showing English.`, e);
+      },
+    );
+    loading.set(locale, p);
   }
-  return document.documentElement.lang || navigator.language || 'en';
+  return p;
+}
+
+const compiled = new Map<string, Strings>();
+
+/**
+ * The callable strings for a BCP 47 tag from its table: counts through `Intl.PluralRules` and
+ * `Intl.NumberFormat` of that tag, and values wrapped in Unicode isolates (FSI…PDI, the
+ * text-level `<bdi>`) so a name or title in another script keeps its own direction and its
+ * punctuation stays where its writer put it.
+ */
+export function stringsFor(tag: string, messages: Messages): Strings {
+  let s = compiled.get(tag);
+  if (!s) {
+    let rules: Intl.PluralRules | undefined;
+    let numbers: Intl.NumberFormat | undefined;
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(messages)) {
+      out[key] =
+        typeof v !== 'string'
+          ? (n: number) => (v[(rules ??= new Intl.PluralRules(tag)).select(n)] ?? v.other).replace('{n}', (numbers ??= new Intl.NumberFormat(tag)).format(n))
+          : v.includes('{}')
+            ? (value: string) => v.split('{}').join(`\u2068${value}\u2069`)
+            : v;
+    }
+    compiled.set(tag, (s = out as Strings));
+  }
+  return s;
 }

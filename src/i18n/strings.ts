@@ -1,17 +1,36 @@
-/** Every string the widgets show, typed so a missing translation is a compile error. */
-export interface Strings {
+/**
+ * A string with one `{}` where a value goes (a name, a title, a server's reason). The type
+ * makes a translation that forgets the placeholder a compile error.
+ */
+export type Template = `${string}{}${string}`;
+
+/**
+ * A count's wording per `Intl.PluralRules` category of the language (`one`, `few`, …), with
+ * `{n}` where the formatted number goes. `other` is required; Arabic uses all six forms.
+ */
+export type Plural = { [K in Intl.LDMLPluralRule]?: string } & { other: string };
+
+/**
+ * Every string the widgets show, as data: a locale table is plain JSON-able values, so the
+ * script-tag bundle can fetch one as JSON. Typed so a missing or misshapen translation is a
+ * compile error (`satisfies Messages`).
+ */
+export interface Messages {
   loading: string;
   offline: string;
   unauthorized: string;
   /** The server speaks another protocol version: the site, not the visitor, must act. */
   versionMismatch: string;
   notFound: string;
-  error: (reason: string) => string;
+  error: Template;
   retry: string;
   lockedPrivate: string;
   lockedMembers: string;
   declinedNotice: string;
   blockedNotice: string;
+  /** Form validation, in the widget's language rather than the browser's. */
+  fieldRequired: string;
+  fieldTooLong: Plural;
 
   journal: string;
   journalEmpty: string;
@@ -20,7 +39,7 @@ export interface Strings {
   body: string;
   post: string;
   sending: string;
-  notSent: (reason: string) => string;
+  notSent: Template;
   tryAgain: string;
   discard: string;
   edit: string;
@@ -30,20 +49,20 @@ export interface Strings {
   confirmDelete: string;
   edited: string;
   loadOlder: string;
-  byAuthor: (name: string) => string;
-  newUpdates: (n: number) => string;
-  entryActions: (title: string) => string;
+  byAuthor: Template;
+  newUpdates: Plural;
+  entryActions: Template;
 
   wall: string;
   wallEmpty: string;
   composeWall: string;
   message: string;
   sendMessage: string;
-  charsLeft: (n: number) => string;
-  charsOver: (n: number) => string;
-  confirmBlock: (name: string) => string;
-  heart: (name: string) => string;
-  hearts: (n: number) => string;
+  charsLeft: Plural;
+  charsOver: Plural;
+  confirmBlock: Template;
+  heart: Template;
+  hearts: Plural;
   hide: string;
   unhide: string;
   hiddenLabel: string;
@@ -51,16 +70,21 @@ export interface Strings {
   approve: string;
   signInToWrite: string;
   followToWrite: string;
-  newMessages: (n: number) => string;
+  newMessages: Plural;
 
   follow: string;
   following: string;
   requestAccess: string;
   requested: string;
   cancelRequest: string;
-  followers: (n: number) => string;
+  followers: Plural;
   signInToFollow: string;
   followRequests: string;
   decline: string;
   block: string;
 }
+
+/** What the widgets call: plain strings, templates as `(value) => string`, plurals as `(count) => string`. */
+export type Strings = {
+  [K in keyof Messages]: Messages[K] extends Plural ? (n: number) => string : string extends Messages[K] ? string : (value: string) => string;
+};

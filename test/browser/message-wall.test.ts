@@ -3,9 +3,12 @@ import { sendKeys } from '@web/test-runner-commands';
 import { connectionFor } from '../../src/client/connection.js';
 import '../../src/components/message-wall/define.js';
 import type { CareMessageWall } from '../../src/components/message-wall/define.js';
-import { es as esStrings } from '../../src/i18n/es.js';
+import { stringsFor } from '../../src/i18n/index.js';
+import es from '../../src/i18n/locales/es.js';
 import { LIMITS } from '../../src/protocol/index.js';
 import { postAs, seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+
+const esStrings = stringsFor('es', es);
 
 /*
  * Every widget in one document shares one connection per host, and a connection has one
@@ -162,7 +165,7 @@ describe('<care-message-wall>', () => {
     const countOf = (el: CareMessageWall) => article(el, 'Get well soon')!.querySelector('.heart-count')!.textContent!.trim();
 
     expect(heartOf(ann).getAttribute('aria-pressed')).to.equal('false');
-    expect(heartOf(ann).getAttribute('aria-label')).to.equal('Send a heart to Seeder\u2019s message');
+    expect(heartOf(ann).getAttribute('aria-label')).to.equal('Send a heart to \u2068Seeder\u2069\u2019s message');
     expect(countOf(ann)).to.equal('0 hearts');
 
     heartOf(ann).click();
@@ -419,7 +422,7 @@ describe('<care-message-wall>', () => {
     article(owner, 'Unkind words')!.querySelector<HTMLButtonElement>('button.block')!.click();
     await owner.updateComplete;
     const confirm = article(owner, 'Unkind words')!.querySelector<HTMLButtonElement>('button.confirm-block');
-    expect(article(owner, 'Unkind words')!.textContent).to.include('Block troll from this page?');
+    expect(article(owner, 'Unkind words')!.textContent).to.include('Block \u2068troll\u2069 from this page?');
     confirm!.click();
     await waitFor(() => troll.care.state.status === 'locked', 'the blocked author to lose the page');
     await waitFor(() => (troll.shadowRoot!.textContent ?? '').includes('You cannot view this page'), 'the blocked notice');

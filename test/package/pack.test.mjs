@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +36,7 @@ describe('the npm package', () => {
 
   it('ships only what users need', () => {
     const list = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f) => f.path);
-    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'dist/care-widgets.js', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
+    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'dist/care-widgets.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
       assert.ok(list.includes(must), `${must} is in the package`);
     }
     assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
@@ -97,11 +97,15 @@ console.log(VERSION, PROTOCOL_VERSION, ev, status, m);
     writeFileSync(
       join(app, 'rollup.config.mjs'),
       `import nodeResolve from '${join(root, 'node_modules/@rollup/plugin-node-resolve/dist/es/index.js')}';
-export default { input: 'out/consumer.js', output: { file: 'bundle.js', format: 'es' }, plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] })] };`,
+export default { input: 'out/consumer.js', output: { dir: 'bundle', format: 'es' }, plugins: [nodeResolve({ browser: true, exportConditions: ['browser', 'production'] })] };`,
     );
     run(process.execPath, [join(root, 'node_modules/rollup/dist/bin/rollup'), '-c', '--silent'], app);
-    const bundle = readFileSync(join(app, 'bundle.js'), 'utf8');
+    const bundle = readFileSync(join(app, 'bundle/consumer.js'), 'utf8');
     for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button', 'care-page']) assert.ok(bundle.includes(`'${tag}'`) || bundle.includes(`"${tag}"`), `${tag} is defined in the app bundle`);
+    // Languages other than English are split out (dynamic import()), one chunk each, fetched on use.
+    assert.ok(bundle.includes('Care journal') && !bundle.includes('Journal de soins'), 'English in the app bundle, French not');
+    const chunks = readdirSync(join(app, 'bundle')).filter((f) => f !== 'consumer.js');
+    for (const lang of ['es', 'fr', 'de', 'pt', 'zh', 'ar', 'vi']) assert.ok(chunks.some((f) => f.startsWith(`${lang}-`)), `a ${lang} chunk in ${chunks.join(', ')}`);
   });
 
   it('type-checks a React app against care-widgets/react (typed props and onCare… callbacks), and bundles it with one React', async () => {

@@ -1,11 +1,12 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { Delivery } from '../../client/connection.js';
 import { PageController } from '../../client/page-controller.js';
-import { directionOf, langOf, stringsFor, type Strings } from '../../i18n/index.js';
+import type { Strings } from '../../i18n/index.js';
 import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
 import { renderMarkdown } from '../../markdown/render.js';
 import type { CareError } from '../../protocol/index.js';
 import type { CarePostedDetail } from '../../events.js';
+import { LanguageController } from './language-controller.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -34,7 +35,7 @@ export abstract class CareElement extends LitElement {
   declare tokenUrl: string;
   /** `light`, `dark` or `auto` (follows the visitor's system). */
   declare theme: Theme;
-  /** The UI language (BCP 47); defaults to the nearest `lang` in the document. */
+  /** The UI language (BCP 47); defaults to the nearest `lang` in the document, then the browser's languages. */
   declare lang: string;
   /**
    * `eager` (the default) connects at once. `lazy` connects (opens the socket, fetches the
@@ -45,6 +46,7 @@ export abstract class CareElement extends LitElement {
   protected declare announcement: string;
 
   readonly care = new PageController(this, (d) => this.delivered(d));
+  readonly #language = new LanguageController(this);
   #seenSeq: number | null = null;
   #seenStore: unknown = null;
   readonly #reported = new Set<string>();
@@ -76,15 +78,30 @@ export abstract class CareElement extends LitElement {
   }
 
   protected get language(): string {
-    return this.lang || langOf(this);
+    return this.#language.tag;
   }
 
   protected get t(): Strings {
-    return stringsFor(this.language);
+    return this.#language.strings;
   }
 
   protected get direction(): 'ltr' | 'rtl' {
-    return directionOf(this.language);
+    return this.#language.dir;
+  }
+
+  /** No render until the strings of the widget's language are here (see LanguageController). */
+  protected override shouldUpdate(changed: PropertyValues<this>): boolean {
+    return this.#language.resolve() && super.shouldUpdate(changed);
+  }
+
+  /** Also waits for the strings: `await el.updateComplete` then finds the widget in its language. */
+  protected override async getUpdateComplete(): Promise<boolean> {
+    let done = await super.getUpdateComplete();
+    while (this.#language.pending) {
+      await this.#language.pending;
+      done = await super.getUpdateComplete();
+    }
+    return done;
   }
 
   /** Which of this user's posts this widget announces as `care-posted` once acknowledged. */
@@ -126,6 +143,8 @@ export abstract class CareElement extends LitElement {
     if (!el) {
       el = document.createElement('div');
       el.className = 'body';
+      // User text keeps its own direction: "Thank you!" stays so in an Arabic widget.
+      el.setAttribute('dir', 'auto');
       el.append(renderMarkdown(text));
       this.#rendered.set(key, el);
       if (this.#rendered.size > 2_000) this.#rendered.delete(this.#rendered.keys().next().value!);

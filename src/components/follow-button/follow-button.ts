@@ -115,7 +115,7 @@ export class CareFollowButton extends CareElement {
     const t = this.t;
     return html`<div class="bar">
         ${viewer ? this.#renderAction(viewer, s) : nothing}
-        <span class="count" part="count" id="count" tabindex="-1">${t.followers(s.followerCount)}</span>
+        <span class="count" part="count" id="count" tabindex="-1" dir="auto">${t.followers(s.followerCount)}</span>
       </div>
       ${viewer?.follow === 'declined' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.declinedNotice}</p>` : nothing}
       ${viewer?.follow === 'blocked' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.blockedNotice}</p>` : nothing}
@@ -177,7 +177,7 @@ export class CareFollowButton extends CareElement {
           const busy = this.deciding.has(r.userId);
           const who = `request-${i}`;
           return html`<li class="request" part="request" data-user=${r.userId}>
-            <span class="who" id=${who}>${r.name} ${this.time(r.at)}</span>
+            <span class="who" id=${who}><bdi>${r.name}</bdi> ${this.time(r.at)}</span>
             <button type="button" class="primary" part="approve" aria-describedby=${who} aria-disabled=${busy} @click=${() => void this.#decide(r, true)}>${t.approve}</button>
             <button type="button" part="decline" aria-describedby=${who} aria-disabled=${busy} @click=${() => void this.#decide(r, false)}>${t.decline}</button>
           </li>`;

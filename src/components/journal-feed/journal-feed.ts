@@ -4,6 +4,7 @@ import type { OutboxEntry } from '../../client/outbox.js';
 import { LIMITS, type JournalEntry } from '../../protocol/index.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
+import { clearValidity, reportValidity } from '../base/validation.js';
 import { journalFeedStyles } from './journal-feed.styles.js';
 import { RowWindow } from './window.js';
 
@@ -152,7 +153,7 @@ export class CareJournalFeed extends CareElement {
     const titleId = `t-${e.id}`;
     if (this.editing === e.id) return this.#renderEditor(e);
     return html`<article part="entry" data-id=${e.id} tabindex="0" aria-labelledby=${titleId} aria-posinset=${index + 1} aria-setsize=${setSize}>
-      <h3 id=${titleId} part="entry-title">${e.title}</h3>
+      <h3 id=${titleId} part="entry-title" dir="auto">${e.title}</h3>
       <p class="meta muted" part="entry-meta">
         ${t.byAuthor(e.author.name)} · ${this.time(e.createdAt)}${e.editedAt ? html` · <span>${t.edited}</span>` : nothing}
       </p>
@@ -172,7 +173,7 @@ export class CareJournalFeed extends CareElement {
 
   #renderComposer(): TemplateResult {
     const t = this.t;
-    return html`<form part="composer" aria-label=${t.composeJournal} @submit=${this.#submitNew} @keydown=${this.#submitOnCtrlEnter}>
+    return html`<form part="composer" aria-label=${t.composeJournal} novalidate @submit=${this.#submitNew} @input=${clearValidity} @keydown=${this.#submitOnCtrlEnter}>
       <label for="new-title">${t.title}</label>
       <input id="new-title" name="title" maxlength=${LIMITS.titleMax} required autocomplete="off" />
       <label for="new-body">${t.body}</label>
@@ -184,7 +185,7 @@ export class CareJournalFeed extends CareElement {
   #renderEditor(e: JournalEntry): TemplateResult {
     const t = this.t;
     return html`<article part="entry" data-id=${e.id}>
-      <form aria-label=${t.edit} @submit=${(ev: SubmitEvent) => this.#submitEdit(ev, e.id)} @keydown=${this.#submitOnCtrlEnter}>
+      <form aria-label=${t.edit} novalidate @submit=${(ev: SubmitEvent) => this.#submitEdit(ev, e.id)} @input=${clearValidity} @keydown=${this.#submitOnCtrlEnter}>
         <label for="edit-title">${t.title}</label>
         <input id="edit-title" name="title" .value=${e.title} maxlength=${LIMITS.titleMax} required />
         <label for="edit-body">${t.body}</label>
@@ -200,11 +201,11 @@ export class CareJournalFeed extends CareElement {
   #renderPending(p: OutboxEntry): TemplateResult {
     const t = this.t;
     return html`<article part="entry" class="pending" aria-busy=${p.state !== 'failed'}>
-      <h3 part="entry-title">${p.title}</h3>
+      <h3 part="entry-title" dir="auto">${p.title}</h3>
       <p class="meta" part="entry-meta">
         ${p.state === 'failed' ? html`<span class="error-text">${t.notSent(p.error?.message ?? '')}</span>` : html`<span class="muted">${t.sending}</span>`}
       </p>
-      <div part="entry-body" class="body">${p.body}</div>
+      <div part="entry-body" class="body" dir="auto">${p.body}</div>
       ${p.state === 'failed'
         ? html`<div class="row actions">
             <button part="button" @click=${() => this.care.connection?.retry(p.clientId)}>${t.tryAgain}</button>
@@ -226,6 +227,7 @@ export class CareJournalFeed extends CareElement {
   #submitNew = (ev: SubmitEvent) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
+    if (!reportValidity(form, this.t)) return;
     const data = new FormData(form);
     const title = String(data.get('title') ?? '').trim();
     const body = String(data.get('body') ?? '');
@@ -235,7 +237,9 @@ export class CareJournalFeed extends CareElement {
 
   async #submitEdit(ev: SubmitEvent, entryId: string): Promise<void> {
     ev.preventDefault();
-    const data = new FormData(ev.currentTarget as HTMLFormElement);
+    const form = ev.currentTarget as HTMLFormElement;
+    if (!reportValidity(form, this.t)) return;
+    const data = new FormData(form);
     const res = await this.care.store?.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? '') });
     if (res?.ok) this.editing = null;
     else if (res) this.#fail(res.error);

@@ -193,7 +193,7 @@ export class CareMessageWall extends CareElement {
         @keydown=${this.#onKeydown}
       ></textarea>
       <div class="composer-foot">
-        <span id="counter" class="counter ${over ? 'over' : ''}" part="counter">${over ? t.charsOver(-left) : t.charsLeft(left)}</span>
+        <span id="counter" class="counter ${over ? 'over' : ''}" part="counter" dir="auto">${over ? t.charsOver(-left) : t.charsLeft(left)}</span>
         <button type="submit" class="primary" part="button send-button" ?disabled=${!canSend}>${t.sendMessage}</button>
       </div>
       <div class="visually-hidden" role="status" aria-live="polite">${this.countAnnouncement}</div>
@@ -255,7 +255,7 @@ export class CareMessageWall extends CareElement {
     return html`<li>
       <article class="message outbox ${failed ? 'failed' : ''}" part="message outbox-message" aria-labelledby="${id}-author ${id}-state">
         <div class="meta" part="message-meta">
-          <span class="author" id="${id}-author" part="author">${name}</span>
+          <span class="author" id="${id}-author" part="author" dir="auto">${name}</span>
           <span class="badge ${failed ? 'error-text' : ''}" id="${id}-state" part="badge">${failed ? t.notSent(e.error?.message ?? '') : t.sending}</span>
         </div>
         ${this.#renderBody(`o:${e.clientId}:${e.body.length}`, e.body)}
@@ -286,7 +286,7 @@ export class CareMessageWall extends CareElement {
     return html`<li>
       <article class="message ${m.hidden ? 'hidden' : ''}" part="message" aria-labelledby="${id}-author" data-id=${m.id}>
         <div class="meta" part="message-meta">
-          <span class="author" id="${id}-author" part="author">${m.author.name}</span>
+          <span class="author" id="${id}-author" part="author" dir="auto">${m.author.name}</span>
           ${this.time(m.createdAt)}
           ${m.hidden ? html`<span class="badge" part="badge">${t.hiddenLabel}</span>` : nothing}
           ${m.pending ? html`<span class="badge" part="badge">${t.awaitingApproval}</span>` : nothing}
@@ -307,7 +307,7 @@ export class CareMessageWall extends CareElement {
 
   #renderHeart(m: WallMessage, viewer: Viewer | null): TemplateResult {
     const t = this.t;
-    const count = html`<span class="heart-count" part="heart-count">${t.hearts(m.hearts)}</span>`;
+    const count = html`<span class="heart-count" part="heart-count" dir="auto">${t.hearts(m.hearts)}</span>`;
     // Hearts go to messages everyone sees, from signed-in readers.
     const canHeart = viewer !== null && viewer.userId !== null && viewer.can.read && !m.hidden && !m.pending;
     if (!canHeart) return html`<span class="hearts">${count}</span>`;

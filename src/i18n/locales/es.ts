@@ -1,19 +1,19 @@
-import type { Strings } from './strings.js';
+import type { Messages } from '../strings.js';
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString('es')} ${n === 1 ? one : many}`;
-
-export const es: Strings = {
+export default {
   loading: 'Cargando\u2026',
   offline: 'Sin conexi\u00f3n. Volveremos a conectar y a ponernos al d\u00eda autom\u00e1ticamente.',
   unauthorized: 'No se pudo verificar su sesi\u00f3n. Vuelva a iniciar sesi\u00f3n.',
   versionMismatch: 'No se puede cargar: las versiones de los widgets y del servidor de este sitio no coinciden.',
   notFound: 'Esta p\u00e1gina no existe o fue eliminada.',
-  error: (reason) => `Algo sali\u00f3 mal: ${reason}`,
+  error: 'Algo sali\u00f3 mal: {}',
   retry: 'Reintentar',
   lockedPrivate: 'Esta p\u00e1gina es privada. Solo pueden leerla las personas que el paciente aprueba.',
   lockedMembers: 'Inicie sesi\u00f3n para leer esta p\u00e1gina.',
   declinedNotice: 'Su solicitud para seguir esta p\u00e1gina fue rechazada.',
   blockedNotice: 'No puede ver esta p\u00e1gina.',
+  fieldRequired: 'Complete este campo.',
+  fieldTooLong: { one: 'Use como m\u00e1ximo {n} car\u00e1cter.', other: 'Use como m\u00e1ximo {n} caracteres.' },
 
   journal: 'Diario de cuidados',
   journalEmpty: 'Todav\u00eda no hay novedades.',
@@ -22,7 +22,7 @@ export const es: Strings = {
   body: 'Novedad',
   post: 'Publicar',
   sending: 'Enviando\u2026',
-  notSent: (reason) => `No enviado: ${reason}`,
+  notSent: 'No enviado: {}',
   tryAgain: 'Reintentar',
   discard: 'Descartar',
   edit: 'Editar',
@@ -32,20 +32,20 @@ export const es: Strings = {
   confirmDelete: '\u00bfEliminar para todos?',
   edited: 'editado',
   loadOlder: 'Cargar anteriores',
-  byAuthor: (name) => `por ${name}`,
-  newUpdates: (n) => plural(n, 'novedad nueva', 'novedades nuevas'),
-  entryActions: (title) => `Acciones para \u00ab${title}\u00bb`,
+  byAuthor: 'por {}',
+  newUpdates: { one: '{n} novedad nueva', other: '{n} novedades nuevas' },
+  entryActions: 'Acciones para \u00ab{}\u00bb',
 
   wall: 'Mensajes de apoyo',
   wallEmpty: 'A\u00fan no hay mensajes. \u00a1Sea el primero en enviar \u00e1nimos!',
   composeWall: 'Deje un mensaje',
   message: 'Su mensaje',
   sendMessage: 'Enviar',
-  charsLeft: (n) => plural(n, 'car\u00e1cter restante', 'caracteres restantes'),
-  charsOver: (n) => plural(n, 'car\u00e1cter de m\u00e1s', 'caracteres de m\u00e1s'),
-  confirmBlock: (name) => `\u00bfBloquear a ${name} en esta p\u00e1gina? Ya no podr\u00e1 verla ni escribir aqu\u00ed.`,
-  heart: (name) => `Enviar un coraz\u00f3n al mensaje de ${name}`,
-  hearts: (n) => plural(n, 'coraz\u00f3n', 'corazones'),
+  charsLeft: { one: '{n} car\u00e1cter restante', other: '{n} caracteres restantes' },
+  charsOver: { one: '{n} car\u00e1cter de m\u00e1s', other: '{n} caracteres de m\u00e1s' },
+  confirmBlock: '\u00bfBloquear a {} en esta p\u00e1gina? Ya no podr\u00e1 verla ni escribir aqu\u00ed.',
+  heart: 'Enviar un coraz\u00f3n al mensaje de {}',
+  hearts: { one: '{n} coraz\u00f3n', other: '{n} corazones' },
   hide: 'Ocultar',
   unhide: 'Mostrar',
   hiddenLabel: 'Oculto para los visitantes',
@@ -53,16 +53,16 @@ export const es: Strings = {
   approve: 'Aprobar',
   signInToWrite: 'Inicie sesi\u00f3n para dejar un mensaje.',
   followToWrite: 'Siga esta p\u00e1gina para dejar un mensaje.',
-  newMessages: (n) => plural(n, 'mensaje nuevo', 'mensajes nuevos'),
+  newMessages: { one: '{n} mensaje nuevo', other: '{n} mensajes nuevos' },
 
   follow: 'Seguir',
   following: 'Siguiendo',
   requestAccess: 'Solicitar acceso',
   requested: 'Solicitud enviada',
   cancelRequest: 'Cancelar solicitud',
-  followers: (n) => plural(n, 'seguidor', 'seguidores'),
+  followers: { one: '{n} seguidor', other: '{n} seguidores' },
   signInToFollow: 'Inicie sesi\u00f3n para seguir',
   followRequests: 'Solicitudes para seguir',
   decline: 'Rechazar',
   block: 'Bloquear',
-};
+} satisfies Messages;
