@@ -3,7 +3,14 @@ import { css } from 'lit';
 /**
  * The design tokens every widget shares. Public knobs are the `--care-*` custom properties;
  * the `--_*` ones are private resolved values. Dark values apply with `theme="dark"`, or with
- * `theme="auto"` (the default) when the visitor's system prefers dark.
+ * `theme="auto"` (the default) where the page itself is dark (ThemeController: the `dark`
+ * custom state). The selector wraps it in `:is()`, which forgives `:state()` in a browser
+ * that does not know it, so `[theme=dark]` still applies there.
+ *
+ * `.root` (every widget's inner box) sets each inherited text property the host page could
+ * pass through the shadow boundary. There, not on :host, where a page's `* { letter-spacing:
+ * 5px }` would win. The default size is in px (and spacing in em): a page's
+ * `html { font-size: 10px }` must not shrink the widgets.
  */
 export const tokens = css`
   :host {
@@ -17,19 +24,14 @@ export const tokens = css`
     --_focus: var(--care-color-focus, #1a5fb4);
     --_heart: var(--care-color-heart, #c2185b);
     --_radius: var(--care-radius, 8px);
-    --_font: var(--care-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    --_space: var(--care-space, 1rem);
+    --_space: var(--care-space, 1em);
     display: block;
     box-sizing: border-box;
-    color: var(--_text);
-    font-family: var(--_font);
-    font-size: var(--care-font-size, 1rem);
-    line-height: 1.5;
   }
   :host([hidden]) {
     display: none;
   }
-  :host([theme='dark']) {
+  :host(:is([theme='dark'], :state(dark))) {
     --_primary: var(--care-color-primary, #5fd4b6);
     --_on-primary: var(--care-color-on-primary, #06231c);
     --_surface: var(--care-color-surface, #1b2124);
@@ -40,25 +42,20 @@ export const tokens = css`
     --_focus: var(--care-color-focus, #9ecaff);
     --_heart: var(--care-color-heart, #ff8fb8);
   }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
-      --_primary: var(--care-color-primary, #5fd4b6);
-      --_on-primary: var(--care-color-on-primary, #06231c);
-      --_surface: var(--care-color-surface, #1b2124);
-      --_text: var(--care-color-text, #eef2f3);
-      --_muted: var(--care-color-muted, #b7c2c7);
-      --_border: var(--care-color-border, #4a565c);
-      --_danger: var(--care-color-danger, #ffb4ab);
-      --_focus: var(--care-color-focus, #9ecaff);
-      --_heart: var(--care-color-heart, #ff8fb8);
-    }
-  }
   *,
   *::before,
   *::after {
     box-sizing: inherit;
   }
   .root {
+    font: var(--care-font-size, 16px) / 1.5 var(--care-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    text-align: start;
+    text-indent: 0;
+    text-transform: none;
+    text-shadow: none;
+    letter-spacing: normal;
+    word-spacing: normal;
+    white-space: normal;
     background: var(--_surface);
     color: var(--_text);
     border-radius: var(--_radius);
@@ -75,7 +72,7 @@ export const tokens = css`
     background: transparent;
     border-radius: calc(var(--_radius) / 1.5);
     padding: 0.4em 0.9em;
-    min-height: 2.25rem;
+    min-height: 2.25em;
   }
   button.primary {
     background: var(--_primary);

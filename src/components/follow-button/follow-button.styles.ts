@@ -26,7 +26,7 @@ export const followButtonStyles = css`
     align-items: center;
     gap: 0.4em;
     font-weight: 600;
-    min-inline-size: 2.75rem;
+    min-inline-size: 2.75em;
   }
   .follow[aria-pressed='true'] {
     background: transparent;
@@ -102,7 +102,7 @@ export const followButtonStyles = css`
     color: var(--_muted);
   }
   .request button {
-    min-block-size: 2.25rem;
+    min-block-size: 2.25em;
     padding-block: 0.25em;
     padding-inline: 0.75em;
   }
