@@ -103,6 +103,21 @@ export const tokens = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
   }
+  .loading::after {
+    content: '';
+    display: block;
+    background: repeating-linear-gradient(transparent 0 0.75em, var(--_border) 0 1.75em);
+  }
+  @media (prefers-reduced-motion: no-preference) {
+    .loading::after {
+      animation: care-pulse 1s ease-in-out infinite alternate;
+    }
+  }
+  @keyframes care-pulse {
+    to {
+      opacity: 0.4;
+    }
+  }
   .notice.error {
     border-color: var(--_danger);
   }

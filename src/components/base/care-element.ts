@@ -158,7 +158,8 @@ export abstract class CareElement extends LitElement {
       </div>`;
     }
     if (status === 'loading') {
-      return html`<div class="notice" role="status" part="notice">${conn === 'offline' ? t.offline : t.loading}</div>`;
+      // `loading`: a skeleton the size of the first content holds the space (no layout shift).
+      return html`<div class="notice loading" role="status" part="notice">${conn === 'offline' ? t.offline : t.loading}</div>`;
     }
     return nothing;
   }

@@ -15,7 +15,9 @@ export const followButtonStyles = css`
     gap: calc(var(--_space) / 2);
     padding: calc(var(--_space) / 2);
   }
+  /* As tall as the loading notice, with or without a button: no shift when it arrives. */
   .bar {
+    min-block-size: 2.25em;
     display: flex;
     flex-wrap: wrap;
     align-items: center;

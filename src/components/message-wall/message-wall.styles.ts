@@ -6,6 +6,10 @@ export const messageWallStyles = css`
     padding: var(--_space);
     border: 1px solid var(--_border);
   }
+  /* The skeleton while loading: about the hint and three messages of the first content. */
+  .loading::after {
+    height: 20em;
+  }
   h2 {
     margin: 0 0 0.75em;
     font-size: 1.25em;
