@@ -5,6 +5,8 @@ export interface Strings {
   unauthorized: string;
   /** The server speaks another protocol version: the site, not the visitor, must act. */
   versionMismatch: string;
+  /** A setting of the site is wrong (care-error `config`): the site, not the visitor, must act. */
+  misconfigured: string;
   notFound: string;
   error: (reason: string) => string;
   retry: string;

@@ -147,7 +147,8 @@ export abstract class CareElement extends LitElement {
     const t = this.t;
     const { status, error } = this.care.state;
     const conn = this.care.connectionState;
-    if (!this.care.pageId) return html`<div class="notice error" role="alert" part="notice">${t.error('page attribute missing')}</div>`;
+    // A setting to fix (named in care-error and the console): a plain notice, never "offline".
+    if (!this.care.pageId || this.care.connection?.config) return html`<div class="notice error" role="alert" part="notice">${t.misconfigured}</div>`;
     // A refusal for another protocol version is the site's to fix: do not ask the visitor to sign in.
     if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${this.care.connection?.refusal ? t.versionMismatch : t.unauthorized}</div>`;
     if (status === 'not_found') return html`<div class="notice" role="status" part="notice">${t.notFound}</div>`;
