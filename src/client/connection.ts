@@ -200,7 +200,7 @@ export class CareConnection {
         return;
       }
       // A host never reached is a setting to fix; one that was online and dropped is offline.
-      if (this.#connectedAs === undefined && !err.data) return this.#wrongSetting(`host ${this.host} cannot be reached (the host attribute or data-care-host)`, 'offline');
+      if (this.#connectedAs === undefined && !err.data) return this.#wrongSetting(`host ${this.host} unreachable`, 'offline');
       this.#setState('offline');
       // Middleware refusals are not retried automatically by Socket.IO.
       if (err.data && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), 5_000);

@@ -30,7 +30,7 @@ const IDLE: PageState = {
 };
 
 /** `care-error` for a widget without a page id (own attribute or `<care-page>`). */
-const NO_PAGE = { code: 'config', message: 'page is missing (the page attribute, or <care-page page>)' } as const;
+const NO_PAGE = { code: 'config', message: 'page attribute missing' } as const;
 
 /** How near the viewport a lazy widget must come before it connects. */
 const LAZY_MARGIN = '600px';

@@ -31,22 +31,14 @@ export function readClaims(token: string): { sub?: string; exp?: number; name?: 
  * endpoint is reported instead of silently showing the visitor as signed out.
  */
 export async function fetchToken(url: string): Promise<TokenInfo> {
-  const fail = (why: string) => new Error(`token-url ${url} ${why}`);
-  let res: Response;
-  let body: { token?: unknown };
-  try {
-    res = await fetch(url, { credentials: 'include', cache: 'no-store', headers: { Accept: 'application/json' } });
-  } catch {
-    // The browser tells scripts no more: a CORS refusal and an unreachable URL look the same.
-    throw fail('could not be fetched (blocked by CORS, or unreachable)');
-  }
+  const fail = (why: string) => () => {
+    throw new Error(`token-url ${url} ${why}`);
+  };
+  // The browser tells scripts no more: a CORS refusal and an unreachable URL look the same.
+  const res = await fetch(url, { credentials: 'include', cache: 'no-store', headers: { Accept: 'application/json' } }).catch(fail('failed (CORS or network)'));
   if (res.status === 401 || res.status === 204) return ANONYMOUS;
-  if (!res.ok) throw fail(`answered ${res.status}`);
-  try {
-    body = (await res.json()) as { token?: unknown };
-  } catch {
-    throw fail('did not answer JSON');
-  }
+  if (!res.ok) fail(`answered ${res.status}`)();
+  const body = (await res.json().catch(fail('is not JSON'))) as { token?: unknown } | null;
   if (typeof body?.token !== 'string' || body.token === '') return ANONYMOUS;
   const claims = readClaims(body.token);
   return {

@@ -3,9 +3,12 @@ import { css } from 'lit';
 /**
  * The design tokens every widget shares. Public knobs are the `--care-*` custom properties;
  * the `--_*` ones are private resolved values. Dark values apply with `theme="dark"`, or with
- * `theme="auto"` (the default) where the page itself is dark (ThemeController: the `dark`
- * custom state). The selector wraps it in `:is()`, which forgives `:state()` in a browser
- * that does not know it, so `[theme=dark]` still applies there.
+ * `theme="auto"` (the default) where the host page itself is dark (SPEC 7): `light-dark()`
+ * resolves against the `color-scheme` the element inherits from the page (`normal` or
+ * `light`: light; `dark`: dark; `light dark`, in CSS or a `<meta name="color-scheme">`: the
+ * visitor's preference), live, whatever way the page switches, with no script; `theme`
+ * `dark` and `light` set the element's own `color-scheme`. A browser without `light-dark()`
+ * (before 2024) shows light widgets.
  *
  * `.root` (every widget's inner box) sets each inherited text property the host page could
  * pass through the shadow boundary. There, not on :host, where a page's `* { letter-spacing:
@@ -31,16 +34,24 @@ export const tokens = css`
   :host([hidden]) {
     display: none;
   }
-  :host(:is([theme='dark'], :state(dark))) {
-    --_primary: var(--care-color-primary, #5fd4b6);
-    --_on-primary: var(--care-color-on-primary, #06231c);
-    --_surface: var(--care-color-surface, #1b2124);
-    --_text: var(--care-color-text, #eef2f3);
-    --_muted: var(--care-color-muted, #b7c2c7);
-    --_border: var(--care-color-border, #4a565c);
-    --_danger: var(--care-color-danger, #ffb4ab);
-    --_focus: var(--care-color-focus, #9ecaff);
-    --_heart: var(--care-color-heart, #ff8fb8);
+  @supports (color: light-dark(red, red)) {
+    :host {
+      --_primary: var(--care-color-primary, light-dark(#0a6b57, #5fd4b6));
+      --_on-primary: var(--care-color-on-primary, light-dark(#ffffff, #06231c));
+      --_surface: var(--care-color-surface, light-dark(#ffffff, #1b2124));
+      --_text: var(--care-color-text, light-dark(#1d2327, #eef2f3));
+      --_muted: var(--care-color-muted, light-dark(#4f5b62, #b7c2c7));
+      --_border: var(--care-color-border, light-dark(#c9d1d6, #4a565c));
+      --_danger: var(--care-color-danger, light-dark(#b3261e, #ffb4ab));
+      --_focus: var(--care-color-focus, light-dark(#1a5fb4, #9ecaff));
+      --_heart: var(--care-color-heart, light-dark(#c2185b, #ff8fb8));
+    }
+  }
+  :host([theme='dark']) {
+    color-scheme: dark;
+  }
+  :host([theme='light']) {
+    color-scheme: light;
   }
   *,
   *::before,
@@ -107,16 +118,6 @@ export const tokens = css`
     content: '';
     display: block;
     background: repeating-linear-gradient(transparent 0 0.75em, var(--_border) 0 1.75em);
-  }
-  @media (prefers-reduced-motion: no-preference) {
-    .loading::after {
-      animation: care-pulse 1s ease-in-out infinite alternate;
-    }
-  }
-  @keyframes care-pulse {
-    to {
-      opacity: 0.4;
-    }
   }
   .notice.error {
     border-color: var(--_danger);

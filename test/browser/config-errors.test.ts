@@ -67,22 +67,22 @@ describe('misconfiguration (SPEC 7)', () => {
   });
 
   it('a token-url that does not answer JSON fires care-error config', async () => {
-    await expectConfigError({ page: uniquePage('cfg-json'), host: await serverUrl(), tokenUrl: '/README.md' }, /token-url \/README\.md did not answer JSON/);
+    await expectConfigError({ page: uniquePage('cfg-json'), host: await serverUrl(), tokenUrl: '/README.md' }, /token-url \/README\.md is not JSON/);
   });
 
   it('a cross-origin token-url blocked by CORS fires care-error config', async () => {
     // The reference server's demo token route sends no CORS headers: the browser refuses it.
     const url = `${await serverUrl()}/demo/token`;
-    await expectConfigError({ page: uniquePage('cfg-cors'), host: await serverUrl(), tokenUrl: url }, new RegExp(`token-url ${url.replace(/[.]/g, '\\.')} could not be fetched`));
+    await expectConfigError({ page: uniquePage('cfg-cors'), host: await serverUrl(), tokenUrl: url }, new RegExp(`token-url ${url.replace(/[.]/g, '\\.')} failed \\(CORS or network\\)`));
   });
 
   it('a host never reached fires care-error config naming host, not "offline"', async () => {
     // Port 9 (discard) on loopback: nothing listens.
-    await expectConfigError({ page: uniquePage('cfg-host'), host: 'http://127.0.0.1:9' }, /host http:\/\/127\.0\.0\.1:9 cannot be reached/);
+    await expectConfigError({ page: uniquePage('cfg-host'), host: 'http://127.0.0.1:9' }, /host http:\/\/127\.0\.0\.1:9 unreachable/);
   });
 
   it('a missing page fires care-error config naming the page attribute', async () => {
-    await expectConfigError({ host: await serverUrl() }, /page is missing/);
+    await expectConfigError({ host: await serverUrl() }, /page attribute missing/);
   });
 
   it('a host that was online and dropped is offline, not a configuration error', async () => {

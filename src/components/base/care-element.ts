@@ -4,7 +4,6 @@ import { PageController } from '../../client/page-controller.js';
 import { directionOf, langOf, stringsFor, type Strings } from '../../i18n/index.js';
 import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
 import { renderMarkdown } from '../../markdown/render.js';
-import { ThemeController } from './theme-controller.js';
 import type { CareError } from '../../protocol/index.js';
 import type { CarePostedDetail } from '../../events.js';
 
@@ -35,7 +34,7 @@ export abstract class CareElement extends LitElement {
   declare tokenUrl: string;
   /**
    * `light`, `dark` or `auto`: follows the page's own `color-scheme` at the element (dark only
-   * where the page is dark, or declares `light dark` and the visitor prefers dark).
+   * where the page is dark, or declares `light dark` and the visitor prefers dark), live.
    */
   declare theme: Theme;
   /** The UI language (BCP 47); defaults to the nearest `lang` in the document. */
@@ -59,8 +58,6 @@ export abstract class CareElement extends LitElement {
   // in the script-tag bundle, and every visitor downloads them.
   constructor() {
     super();
-    // Registers itself; it sets the `dark` custom state the tokens style.
-    new ThemeController(this);
     this.page = '';
     this.host = '';
     this.tokenUrl = '';
