@@ -18,7 +18,7 @@ export const internalNames = [
   'announcement', 'postKind', 'statusNotice', 'lockedNotice', 'offlineBanner', 'liveRegion', 'announceNew',
   'reportRefusals', 'reportError', 'announce', 'markdown',
   // src/i18n: string table keys
-  'versionMismatch', 'lockedPrivate', 'lockedMembers', 'declinedNotice', 'blockedNotice', 'journalEmpty', 'composeJournal', 'notSent',
+  'versionMismatch', 'misconfigured', 'lockedPrivate', 'lockedMembers', 'declinedNotice', 'blockedNotice', 'journalEmpty', 'composeJournal', 'notSent',
   'tryAgain', 'confirmDelete', 'byAuthor', 'newUpdates', 'entryActions', 'wallEmpty', 'composeWall', 'sendMessage',
   'charsLeft', 'charsOver', 'confirmBlock', 'hiddenLabel', 'awaitingApproval', 'signInToWrite', 'followToWrite',
   'newMessages', 'requestAccess', 'cancelRequest', 'signInToFollow', 'followRequests', 'fieldRequired', 'fieldTooLong',

@@ -17,11 +17,13 @@ export interface CareFollowChangeDetail {
 
 /**
  * Detail of `care-error`: an action was refused (`code` as in the protocol's
- * acknowledgements), or the server refused the connection because it speaks another
- * protocol version (`unsupported_protocol`, once per widget).
+ * acknowledgements), the server refused the connection because it speaks another
+ * protocol version (`unsupported_protocol`, once per widget), or a setting is wrong
+ * (`config`, once per widget; the message names the setting: a missing `page`, a
+ * `token-url` that fails, a host never reached).
  */
 export interface CareErrorDetail {
-  code: ErrorCode | 'unsupported_protocol';
+  code: ErrorCode | 'unsupported_protocol' | 'config';
   message: string;
 }
 

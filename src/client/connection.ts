@@ -46,6 +46,13 @@ export class CareConnection {
   state: ConnectionState = 'connecting';
   /** Why the server refused this connection for good (it speaks another protocol version), else null. */
   refusal: CareErrorDetail | null = null;
+  /**
+   * A misconfiguration (`code: 'config'`, the message names the setting): a `token-url` that
+   * never answered a token or 401/204, or a host never reached. Widgets show it instead of
+   * "offline"; a host that was online and dropped is offline, not this.
+   */
+  config: CareErrorDetail | null = null;
+  #tokenOk = false;
   #identity: TokenInfo = ANONYMOUS;
   #tokenUrl: string | null = null;
   #tokenReady: Promise<void> | null = null;
@@ -96,7 +103,7 @@ export class CareConnection {
     if (this.#holders === 1) {
       this.#setState('connecting');
       void (this.#tokenReady ?? Promise.resolve()).then(() => {
-        if (this.#holders > 0 && !this.socket.connected) this.socket.connect();
+        if (this.#holders > 0 && !this.socket.connected && !this.config) this.socket.connect();
       });
     }
   }
@@ -123,11 +130,14 @@ export class CareConnection {
     clearTimeout(this.#refreshTimer);
     try {
       this.#identity = await fetchToken(this.#tokenUrl);
+      this.#tokenOk = true;
       // An answer, not a failure: the outbox may now drop a signed-out user's posts (outbox.ts).
       this.outbox.signedIn(this.#identity.userId);
     } catch (err) {
-      console.warn('[care-widgets] could not fetch a token; continuing signed out.', err);
       this.#identity = ANONYMOUS;
+      // Never worked: the setting is wrong, and signing the visitor out would hide it.
+      if (!this.#tokenOk) return this.#wrongSetting((err as Error).message, 'unauthorized');
+      console.warn('[care-widgets] could not fetch a token; continuing signed out.', err);
     }
     const expiresAt = this.#identity.expiresAt;
     if (expiresAt) {
@@ -157,7 +167,7 @@ export class CareConnection {
     const s = this.socket;
     s.on('connect', () => {
       this.#authRetried = false;
-      this.refusal = null;
+      this.refusal = this.config = null;
       this.#setState('online');
       // Another user now: what they may see differs, so start from fresh snapshots.
       const fresh = this.#connectedAs !== undefined && this.#connectedAs !== this.#identity.userId;
@@ -189,6 +199,8 @@ export class CareConnection {
         this.#setState('unauthorized');
         return;
       }
+      // A host never reached is a setting to fix; one that was online and dropped is offline.
+      if (this.#connectedAs === undefined && !err.data) return this.#wrongSetting(`host ${this.host} unreachable`, 'offline');
       this.#setState('offline');
       // Middleware refusals are not retried automatically by Socket.IO.
       if (err.data && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), 5_000);
@@ -203,6 +215,13 @@ export class CareConnection {
     for (const type of ['journal:entry', 'journal:removed', 'wall:message', 'wall:removed', 'wall:hearts', 'follow:count', 'page:updated'] as const) route(type);
     s.on('follow:request', (e) => this.#stores.get(e.pageId)?.store.receiveRequest(e));
     s.on('session:expired', () => void this.#refreshToken());
+  }
+
+  /** Records a misconfiguration (logged once) before the state change tells the widgets. */
+  #wrongSetting(message: string, state: ConnectionState): void {
+    if (!this.config) console.error(`[care-widgets] ${message}`);
+    this.config ??= { code: 'config', message };
+    this.#setState(state);
   }
 
   #setState(state: ConnectionState): void {

@@ -29,6 +29,9 @@ const IDLE: PageState = {
   seq: 0,
 };
 
+/** `care-error` for a widget without a page id (own attribute or `<care-page>`). */
+const NO_PAGE = { code: 'config', message: 'page attribute missing' } as const;
+
 /** How near the viewport a lazy widget must come before it connects. */
 const LAZY_MARGIN = '600px';
 
@@ -50,7 +53,7 @@ export class PageController implements ReactiveController {
   #observer: IntersectionObserver | null = null;
   /** The host came near the viewport (or was bound): `loading` no longer holds it back. */
   #near = false;
-  /** The connection refusal this host already reported as `care-error`. */
+  /** The connection refusal or misconfiguration this host already reported as `care-error`. */
   #told: unknown = null;
   /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
   readonly #carePage = new CarePageWatcher(() => this.host.requestUpdate());
@@ -91,9 +94,20 @@ export class PageController implements ReactiveController {
     this.#unbind();
   }
 
-  /** Re-binds when page, host or token URL changed; cheap when nothing did. */
+  /**
+   * Re-binds when page, host or token URL changed; cheap when nothing did. A missing page is
+   * reported here, at the first update, not at connect: a framework may set `page` just after.
+   */
   hostUpdate(): void {
     this.#bind();
+    if (!this.pageId && this.#told !== NO_PAGE) {
+      console.error(`[care-widgets] <${this.host.localName}> ${NO_PAGE.message}`);
+      this.#fire('care-error', (this.#told = NO_PAGE));
+    }
+  }
+
+  #fire(type: string, detail: unknown): void {
+    this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
   }
 
   /** A `loading` set as a property is reflected to the attribute only now: look again. */
@@ -143,17 +157,17 @@ export class PageController implements ReactiveController {
     this.connection = c;
     this.store = c.store(pageId);
     const update = () => this.host.requestUpdate();
-    const fire = (type: string, detail: unknown) => this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
-    // A server speaking another protocol version refused the connection: tell the page once.
+    // A misconfiguration, or a server speaking another protocol version refused the
+    // connection: tell the page once.
     const refused = () => {
-      const r = c.refusal;
-      if (c.state === 'unauthorized' && r && r !== this.#told) fire('care-error', (this.#told = r));
+      const r = c.config ?? (c.state === 'unauthorized' ? c.refusal : null);
+      if (r && r !== this.#told) this.#fire('care-error', (this.#told = r));
     };
     this.#unlisten = [
       this.store.listen(update),
       c.outbox.listen(update),
       c.onState((state) => {
-        fire('care-connection-change', { state });
+        this.#fire('care-connection-change', { state });
         refused();
         update();
       }),

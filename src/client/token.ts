@@ -26,15 +26,20 @@ export function readClaims(token: string): { sub?: string; exp?: number; name?: 
 
 /**
  * Fetches `{ token }` from the host site's same-origin `token-url`, with the visitor's
- * cookies. 401 or 204 means nobody is signed in. Any other failure throws, so a broken
+ * cookies. 401 or 204 means nobody is signed in. Any other failure throws an error whose
+ * message names the setting and the URL (`token-url /care/token answered 404`), so a broken
  * endpoint is reported instead of silently showing the visitor as signed out.
  */
 export async function fetchToken(url: string): Promise<TokenInfo> {
-  const res = await fetch(url, { credentials: 'include', cache: 'no-store', headers: { Accept: 'application/json' } });
+  const fail = (why: string) => () => {
+    throw new Error(`token-url ${url} ${why}`);
+  };
+  // The browser tells scripts no more: a CORS refusal and an unreachable URL look the same.
+  const res = await fetch(url, { credentials: 'include', cache: 'no-store', headers: { Accept: 'application/json' } }).catch(fail('failed (CORS or network)'));
   if (res.status === 401 || res.status === 204) return ANONYMOUS;
-  if (!res.ok) throw new Error(`token-url answered ${res.status}`);
-  const body = (await res.json()) as { token?: unknown };
-  if (typeof body.token !== 'string' || body.token === '') return ANONYMOUS;
+  if (!res.ok) fail(`answered ${res.status}`)();
+  const body = (await res.json().catch(fail('is not JSON'))) as { token?: unknown } | null;
+  if (typeof body?.token !== 'string' || body.token === '') return ANONYMOUS;
   const claims = readClaims(body.token);
   return {
     token: body.token,

@@ -9,6 +9,7 @@ export const en = {
   offline: 'You are offline. We will reconnect and catch up automatically.',
   unauthorized: 'Your session could not be verified. Please sign in again.',
   versionMismatch: 'Cannot load: this site\u2019s widgets and server versions differ.',
+  misconfigured: 'Cannot load: this site\u2019s widgets are not set up correctly.',
   notFound: 'This page does not exist or was removed.',
   error: 'Something went wrong: {}',
   retry: 'Retry',

@@ -21,6 +21,8 @@ export interface Messages {
   unauthorized: string;
   /** The server speaks another protocol version: the site, not the visitor, must act. */
   versionMismatch: string;
+  /** A setting of the site is wrong (care-error `config`): the site, not the visitor, must act. */
+  misconfigured: string;
   notFound: string;
   error: Template;
   retry: string;

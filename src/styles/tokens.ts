@@ -3,7 +3,17 @@ import { css } from 'lit';
 /**
  * The design tokens every widget shares. Public knobs are the `--care-*` custom properties;
  * the `--_*` ones are private resolved values. Dark values apply with `theme="dark"`, or with
- * `theme="auto"` (the default) when the visitor's system prefers dark.
+ * `theme="auto"` (the default) where the host page itself is dark (SPEC 7): `light-dark()`
+ * resolves against the `color-scheme` the element inherits from the page (`normal` or
+ * `light`: light; `dark`: dark; `light dark`, in CSS or a `<meta name="color-scheme">`: the
+ * visitor's preference), live, whatever way the page switches, with no script; `theme`
+ * `dark` and `light` set the element's own `color-scheme`. A browser without `light-dark()`
+ * (before 2024) shows light widgets.
+ *
+ * `.root` (every widget's inner box) sets each inherited text property the host page could
+ * pass through the shadow boundary. There, not on :host, where a page's `* { letter-spacing:
+ * 5px }` would win. The default size is in px (and spacing in em): a page's
+ * `html { font-size: 10px }` must not shrink the widgets.
  */
 export const tokens = css`
   :host {
@@ -17,41 +27,31 @@ export const tokens = css`
     --_focus: var(--care-color-focus, #1a5fb4);
     --_heart: var(--care-color-heart, #c2185b);
     --_radius: var(--care-radius, 8px);
-    --_font: var(--care-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    --_space: var(--care-space, 1rem);
+    --_space: var(--care-space, 1em);
     display: block;
     box-sizing: border-box;
-    color: var(--_text);
-    font-family: var(--_font);
-    font-size: var(--care-font-size, 1rem);
-    line-height: 1.5;
   }
   :host([hidden]) {
     display: none;
   }
-  :host([theme='dark']) {
-    --_primary: var(--care-color-primary, #5fd4b6);
-    --_on-primary: var(--care-color-on-primary, #06231c);
-    --_surface: var(--care-color-surface, #1b2124);
-    --_text: var(--care-color-text, #eef2f3);
-    --_muted: var(--care-color-muted, #b7c2c7);
-    --_border: var(--care-color-border, #4a565c);
-    --_danger: var(--care-color-danger, #ffb4ab);
-    --_focus: var(--care-color-focus, #9ecaff);
-    --_heart: var(--care-color-heart, #ff8fb8);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light'])) {
-      --_primary: var(--care-color-primary, #5fd4b6);
-      --_on-primary: var(--care-color-on-primary, #06231c);
-      --_surface: var(--care-color-surface, #1b2124);
-      --_text: var(--care-color-text, #eef2f3);
-      --_muted: var(--care-color-muted, #b7c2c7);
-      --_border: var(--care-color-border, #4a565c);
-      --_danger: var(--care-color-danger, #ffb4ab);
-      --_focus: var(--care-color-focus, #9ecaff);
-      --_heart: var(--care-color-heart, #ff8fb8);
+  @supports (color: light-dark(red, red)) {
+    :host {
+      --_primary: var(--care-color-primary, light-dark(#0a6b57, #5fd4b6));
+      --_on-primary: var(--care-color-on-primary, light-dark(#ffffff, #06231c));
+      --_surface: var(--care-color-surface, light-dark(#ffffff, #1b2124));
+      --_text: var(--care-color-text, light-dark(#1d2327, #eef2f3));
+      --_muted: var(--care-color-muted, light-dark(#4f5b62, #b7c2c7));
+      --_border: var(--care-color-border, light-dark(#c9d1d6, #4a565c));
+      --_danger: var(--care-color-danger, light-dark(#b3261e, #ffb4ab));
+      --_focus: var(--care-color-focus, light-dark(#1a5fb4, #9ecaff));
+      --_heart: var(--care-color-heart, light-dark(#c2185b, #ff8fb8));
     }
+  }
+  :host([theme='dark']) {
+    color-scheme: dark;
+  }
+  :host([theme='light']) {
+    color-scheme: light;
   }
   *,
   *::before,
@@ -59,6 +59,14 @@ export const tokens = css`
     box-sizing: inherit;
   }
   .root {
+    font: var(--care-font-size, 16px) / 1.5 var(--care-font-family, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    text-align: start;
+    text-indent: 0;
+    text-transform: none;
+    text-shadow: none;
+    letter-spacing: normal;
+    word-spacing: normal;
+    white-space: normal;
     background: var(--_surface);
     color: var(--_text);
     border-radius: var(--_radius);
@@ -75,7 +83,7 @@ export const tokens = css`
     background: transparent;
     border-radius: calc(var(--_radius) / 1.5);
     padding: 0.4em 0.9em;
-    min-height: 2.25rem;
+    min-height: 2.25em;
   }
   button.primary {
     background: var(--_primary);
@@ -105,6 +113,11 @@ export const tokens = css`
     padding: 0.75em 1em;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
+  }
+  .loading::after {
+    content: '';
+    display: block;
+    background: repeating-linear-gradient(transparent 0 0.75em, var(--_border) 0 1.75em);
   }
   .notice.error {
     border-color: var(--_danger);

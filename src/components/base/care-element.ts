@@ -33,7 +33,10 @@ export abstract class CareElement extends LitElement {
   declare host: string;
   /** A same-origin URL answering `{ "token": "<JWT>" }` for the signed-in visitor (401/204: anonymous). */
   declare tokenUrl: string;
-  /** `light`, `dark` or `auto` (follows the visitor's system). */
+  /**
+   * `light`, `dark` or `auto`: follows the page's own `color-scheme` at the element (dark only
+   * where the page is dark, or declares `light dark` and the visitor prefers dark), live.
+   */
   declare theme: Theme;
   /** The UI language (BCP 47); defaults to the nearest `lang` in the document, then the browser's languages. */
   declare lang: string;
@@ -160,7 +163,8 @@ export abstract class CareElement extends LitElement {
     const t = this.t;
     const { status, error } = this.care.state;
     const conn = this.care.connectionState;
-    if (!this.care.pageId) return html`<div class="notice error" role="alert" part="notice">${t.error('page attribute missing')}</div>`;
+    // A setting to fix (named in care-error and the console): a plain notice, never "offline".
+    if (!this.care.pageId || this.care.connection?.config) return html`<div class="notice error" role="alert" part="notice">${t.misconfigured}</div>`;
     // A refusal for another protocol version is the site's to fix: do not ask the visitor to sign in.
     if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${this.care.connection?.refusal ? t.versionMismatch : t.unauthorized}</div>`;
     if (status === 'not_found') return html`<div class="notice" role="status" part="notice">${t.notFound}</div>`;
@@ -171,7 +175,8 @@ export abstract class CareElement extends LitElement {
       </div>`;
     }
     if (status === 'loading') {
-      return html`<div class="notice" role="status" part="notice">${conn === 'offline' ? t.offline : t.loading}</div>`;
+      // `loading`: a skeleton the size of the first content holds the space (no layout shift).
+      return html`<div class="notice loading" role="status" part="notice">${conn === 'offline' ? t.offline : t.loading}</div>`;
     }
     return nothing;
   }

@@ -15,7 +15,9 @@ export const followButtonStyles = css`
     gap: calc(var(--_space) / 2);
     padding: calc(var(--_space) / 2);
   }
+  /* As tall as the loading notice, with or without a button: no shift when it arrives. */
   .bar {
+    min-block-size: 2.25em;
     display: flex;
     flex-wrap: wrap;
     align-items: center;
@@ -26,7 +28,7 @@ export const followButtonStyles = css`
     align-items: center;
     gap: 0.4em;
     font-weight: 600;
-    min-inline-size: 2.75rem;
+    min-inline-size: 2.75em;
   }
   .follow[aria-pressed='true'] {
     background: transparent;
@@ -102,7 +104,7 @@ export const followButtonStyles = css`
     color: var(--_muted);
   }
   .request button {
-    min-block-size: 2.25rem;
+    min-block-size: 2.25em;
     padding-block: 0.25em;
     padding-inline: 0.75em;
   }

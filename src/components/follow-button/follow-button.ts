@@ -30,7 +30,7 @@ interface ButtonModel {
  *
  * @event care-follow-change - `{state, followerCount}` after a follow action succeeded, and
  *   whenever the viewer's follow state or the follower count changes live.
- * @event care-error - `{code, message}` when an action was refused or could not reach the server; once `unsupported_protocol` when the server speaks another protocol version.
+ * @event care-error - `{code, message}` when an action was refused or could not reach the server; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
  * @event care-connection-change - `{state}` of the shared connection: `connecting`, `online`,
  *   `offline` or `unauthorized`.
  *

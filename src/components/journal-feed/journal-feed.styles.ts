@@ -5,6 +5,10 @@ export const journalFeedStyles = css`
     padding: var(--_space);
     border: 1px solid var(--_border);
   }
+  /* The skeleton while loading: about the heading and two updates of the first content. */
+  .loading::after {
+    height: 24em;
+  }
   h2 {
     margin: 0 0 0.75em;
     font-size: 1.25em;

@@ -17,7 +17,7 @@ const WINDOW_AFTER = 60;
  *
  * @event care-posted - `{kind: 'journal', item}` after the server acknowledged a new update.
  * @event care-connection-change - `{state}`: `connecting`, `online`, `offline` or `unauthorized`.
- * @event care-error - `{code, message}` when an action was refused; once `unsupported_protocol` when the server speaks another protocol version.
+ * @event care-error - `{code, message}` when an action was refused; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
  *
  * @csspart base - The widget's outer box.
  * @csspart heading - The "Care journal" heading.

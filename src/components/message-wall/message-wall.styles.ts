@@ -6,6 +6,10 @@ export const messageWallStyles = css`
     padding: var(--_space);
     border: 1px solid var(--_border);
   }
+  /* The skeleton while loading: about the hint and three messages of the first content. */
+  .loading::after {
+    height: 20em;
+  }
   h2 {
     margin: 0 0 0.75em;
     font-size: 1.25em;
@@ -120,7 +124,7 @@ export const messageWallStyles = css`
     color: var(--_muted);
   }
   button.heart {
-    min-inline-size: 2.25rem;
+    min-inline-size: 2.25em;
     font-size: 1.1em;
     line-height: 1;
   }

@@ -18,7 +18,7 @@ const OLDER_PAGE = 30;
  * hide, show and delete messages.
  *
  * @event care-posted - `{kind: 'wall', item}` after the server acknowledged a message this visitor wrote.
- * @event care-error - `{code, message}` when an action or a post was refused; once `unsupported_protocol` when the server speaks another protocol version.
+ * @event care-error - `{code, message}` when an action or a post was refused; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
  * @event care-connection-change - `{state}`: `connecting`, `online`, `offline` or `unauthorized`.
  *
  * @csspart base - The widget's outer box.

@@ -5,6 +5,7 @@ export default {
   offline: 'Sin conexi\u00f3n. Volveremos a conectar y a ponernos al d\u00eda autom\u00e1ticamente.',
   unauthorized: 'No se pudo verificar su sesi\u00f3n. Vuelva a iniciar sesi\u00f3n.',
   versionMismatch: 'No se puede cargar: las versiones de los widgets y del servidor de este sitio no coinciden.',
+  misconfigured: 'No se puede cargar: los widgets de este sitio no est\u00e1n bien configurados.',
   notFound: 'Esta p\u00e1gina no existe o fue eliminada.',
   error: 'Algo sali\u00f3 mal: {}',
   retry: 'Reintentar',
