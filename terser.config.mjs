@@ -30,6 +30,6 @@ export const terserOptions = {
   toplevel: true,
   format: { comments: false },
   // markdownStep() only counts work for the linear-time tests (src/markdown/parse.ts).
-  compress: { passes: 3, pure_funcs: ['markdownStep'] },
+  compress: { passes: 3, pure_funcs: ['markdownStep'], pure_getters: true },
   mangle: { properties: { regex: new RegExp(`^(?:${internalNames.join('|')})$`) } },
 };

@@ -5,6 +5,7 @@ export default {
   offline: 'Sie sind offline. Wir verbinden uns automatisch neu und holen alles nach.',
   unauthorized: 'Ihre Sitzung konnte nicht bestätigt werden. Bitte melden Sie sich erneut an.',
   versionMismatch: 'Laden nicht möglich: Die Versionen der Widgets und des Servers dieser Website passen nicht zusammen.',
+  misconfigured: 'Laden nicht möglich: Die Widgets dieser Website sind nicht richtig eingerichtet.',
   notFound: 'Diese Seite existiert nicht oder wurde entfernt.',
   error: 'Etwas ist schiefgelaufen: {}',
   retry: 'Erneut versuchen',

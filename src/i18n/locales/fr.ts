@@ -6,6 +6,7 @@ export default {
   offline: 'Vous êtes hors ligne. La reconnexion et la mise à jour se feront automatiquement.',
   unauthorized: 'Votre session n’a pas pu être vérifiée. Veuillez vous reconnecter.',
   versionMismatch: 'Chargement impossible\u00a0: les versions des widgets et du serveur de ce site diffèrent.',
+  misconfigured: 'Chargement impossible\u00a0: les widgets de ce site ne sont pas correctement configurés.',
   notFound: 'Cette page n’existe pas ou a été supprimée.',
   error: 'Un problème est survenu\u00a0: {}',
   retry: 'Réessayer',

@@ -6,6 +6,7 @@ export default {
   offline: 'Você está offline. Vamos reconectar e atualizar tudo automaticamente.',
   unauthorized: 'Não foi possível verificar sua sessão. Entre novamente.',
   versionMismatch: 'Não é possível carregar: as versões dos widgets e do servidor deste site são diferentes.',
+  misconfigured: 'Não é possível carregar: os widgets deste site não estão configurados corretamente.',
   notFound: 'Esta página não existe ou foi removida.',
   error: 'Algo deu errado: {}',
   retry: 'Tentar novamente',

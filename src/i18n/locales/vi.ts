@@ -6,6 +6,7 @@ export default {
   offline: 'Bạn đang ngoại tuyến. Chúng tôi sẽ tự động kết nối lại và cập nhật.',
   unauthorized: 'Không thể xác minh phiên của bạn. Vui lòng đăng nhập lại.',
   versionMismatch: 'Không thể tải: phiên bản tiện ích và máy chủ của trang web này không khớp.',
+  misconfigured: 'Không thể tải: tiện ích của trang web này chưa được thiết lập đúng.',
   notFound: 'Trang này không tồn tại hoặc đã bị xóa.',
   error: 'Đã xảy ra lỗi: {}',
   retry: 'Thử lại',

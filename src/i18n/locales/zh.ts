@@ -6,6 +6,7 @@ export default {
   offline: '您已离线。我们会自动重新连接并同步最新内容。',
   unauthorized: '无法验证您的登录状态，请重新登录。',
   versionMismatch: '无法加载：本网站的小组件与服务器版本不一致。',
+  misconfigured: '无法加载：本网站的小组件配置有误。',
   notFound: '此页面不存在或已被删除。',
   error: '出错了：{}',
   retry: '重试',
