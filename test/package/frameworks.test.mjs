@@ -71,8 +71,9 @@ async function serverHtml(url, proc) {
     try {
       const res = await fetch(url);
       if (res.ok) return await res.text();
-    } catch {
-      // not listening yet
+      if (res.status >= 500) throw Object.assign(new Error(`${url}: ${res.status}\n${proc.output()}`), { final: true });
+    } catch (err) {
+      if (err.final) throw err; // else not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
