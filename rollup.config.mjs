@@ -93,7 +93,17 @@ export default [
       react: 'src/react/index.ts',
     },
     external,
-    output: { dir: 'lib', format: 'es', preserveModules: true, preserveModulesRoot: 'src', sourcemap: false },
+    output: {
+      dir: 'lib',
+      format: 'es',
+      preserveModules: true,
+      preserveModulesRoot: 'src',
+      sourcemap: false,
+      // The React wrappers use hooks: marked a client module, a React Server Component (Next.js
+      // App Router) can render them directly; they still render to HTML on the server.
+      // Rollup drops module-level directives from sources, so the banner writes it.
+      banner: (chunk) => (chunk.facadeModuleId?.endsWith('/src/react/index.ts') ? "'use client';" : ''),
+    },
     plugins: [typescript({ tsconfig: './tsconfig.build.json', outputToFilesystem: true })],
   },
   // (b) The script-tag bundle: one self-contained minified classic script.

@@ -1,18 +1,15 @@
 /**
  * The npm package as a consumer gets it: `npm pack`, install the tarball in a scratch project,
- * import each entry, type-check a consumer file against the shipped .d.ts, and bundle it with
- * rollup. Needs the build (npm test runs it first).
+ * import each entry on Node (no DOM), type-check consumer files against the shipped .d.ts (bare
+ * tags in TSX, `moduleResolution: node`), and bundle them. Needs the build (npm test runs it
+ * first). frameworks.test.mjs builds real Next.js and SvelteKit apps from the same tarball.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+import { pack, root, run, tsc } from './helpers.mjs';
 
 describe('the npm package', () => {
   let dir;
@@ -20,8 +17,7 @@ describe('the npm package', () => {
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'care-pack-'));
-    const out = run('npm', ['pack', '--silent', '--pack-destination', dir], root).trim().split('\n').pop();
-    tarball = join(dir, out);
+    tarball = pack(dir);
     const app = join(dir, 'app');
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
@@ -36,7 +32,7 @@ describe('the npm package', () => {
 
   it('ships only what users need', () => {
     const list = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f) => f.path);
-    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'dist/care-widgets.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
+    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'lib/jsx.d.ts', 'lib/vue.d.ts', 'lib/svelte.d.ts', 'dist/care-widgets.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
       assert.ok(list.includes(must), `${must} is in the package`);
     }
     assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
@@ -56,6 +52,26 @@ describe('the npm package', () => {
   it('imports the protocol entry in Node', () => {
     const out = run(process.execPath, ['--input-type=module', '-e', "import { PROTOCOL_VERSION, LIMITS } from 'care-widgets/protocol'; console.log(PROTOCOL_VERSION, LIMITS.wallBodyMax)"], join(dir, 'app'));
     assert.equal(out.trim(), '1 2000');
+  });
+
+  it('imports every entry point on Node without a DOM, each first in a fresh process (what Next.js, Nuxt, SvelteKit and Astro do while rendering)', () => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'app/node_modules/care-widgets/package.json'), 'utf8'));
+    // The script-tag bundle is a classic browser script, not a module; the JSON files are data.
+    const entries = Object.keys(pkg.exports).filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json')).map((e) => e.replace(/^\./, 'care-widgets'));
+    for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
+      assert.ok(entries.includes(must), `${must} is an entry`);
+    }
+    for (const entry of entries) {
+      // Also: the import leaves no DOM behind for the host app's own server code to trip on.
+      const script = `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length, typeof document, typeof window, typeof HTMLElement);`;
+      let out;
+      try {
+        out = run(process.execPath, ['--input-type=module', '-e', script], join(dir, 'app'));
+      } catch (err) {
+        assert.fail(`import '${entry}' on Node threw:\n${err.stderr}`);
+      }
+      assert.match(out.trim(), /^\d+ undefined undefined undefined$/, `${entry}: ${out}`);
+    }
   });
 
   it('type-checks a consumer against the shipped declarations, and bundles it with rollup', () => {
@@ -89,11 +105,11 @@ console.log(VERSION, PROTOCOL_VERSION, ev, status, m);
 `,
     );
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, lib: ['ES2022', 'DOM', 'DOM.Iterable'], skipLibCheck: false, types: [] }, files: ['consumer.ts'] }));
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], app);
+    run(process.execPath, [tsc, '-p', 'tsconfig.json'], app);
 
     // Bundle the shipped ESM (the consumer, compiled by tsc to JS first) as an app would.
     writeFileSync(join(app, 'tsconfig.emit.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'out' } }));
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.emit.json'], app);
+    run(process.execPath, [tsc, '-p', 'tsconfig.emit.json'], app);
     writeFileSync(
       join(app, 'rollup.config.mjs'),
       `import nodeResolve from '${join(root, 'node_modules/@rollup/plugin-node-resolve/dist/es/index.js')}';
@@ -136,7 +152,7 @@ createRoot(document.getElementById('root')!).render(<App />);
 `,
     );
     writeFileSync(join(app, 'tsconfig.react.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { jsx: 'react-jsx' }, files: ['app.tsx'] }));
-    run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.react.json'], app);
+    run(process.execPath, [tsc, '-p', 'tsconfig.react.json'], app);
 
     // React ships CommonJS only; an app bundler (esbuild here) resolves it and our ESM together.
     const { build } = await import(join(root, 'node_modules/esbuild/lib/main.js'));
@@ -145,5 +161,61 @@ createRoot(document.getElementById('root')!).render(<App />);
     for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button', 'care-page']) assert.ok(code.includes(`"${tag}"`), `${tag} is in the React app bundle`);
     // esbuild names each CommonJS module it wraps: React's must be wrapped once, from the app's copy.
     assert.deepEqual(code.match(/"[^"]*react\/cjs\/react\.production\.js"\(/g), ['"node_modules/react/cjs/react.production.js"('], 'exactly one copy of React, the app\'s');
+  });
+
+  it('type-checks bare tags in TSX with care-widgets/jsx: attributes with their types, typed oncare-… listeners', () => {
+    const app = join(dir, 'app');
+    writeFileSync(
+      join(app, 'bare-tags.tsx'),
+      `import type {} from 'care-widgets/jsx';
+import type { CarePostedEvent } from 'care-widgets';
+
+export const page = (
+  <care-page page="jane-doe" token-url="/care/token" loading="lazy">
+    <care-journal-feed page="x" theme="dark" oncare-posted={(e: CarePostedEvent) => console.log(e.detail.item.id)} />
+    <care-message-wall lang="es" className="wall" oncare-error={(e) => console.log(e.detail.code)} />
+    <care-follow-button sign-in-url="/login" oncare-follow-change={(e) => console.log(e.detail.followerCount)} />
+  </care-page>
+);
+// @ts-expect-error: theme is 'light' | 'dark' | 'auto'
+export const wrongTheme = <care-journal-feed page="x" theme="purple" />;
+// @ts-expect-error: no such attribute
+export const unknownAttribute = <care-journal-feed page="x" pgae="y" />;
+// @ts-expect-error: loading is 'eager' | 'lazy'
+export const wrongLoading = <care-message-wall loading="later" />;
+// @ts-expect-error: a follow change has no item
+export const wrongDetail = <care-follow-button oncare-follow-change={(e) => console.log(e.detail.item)} />;
+`,
+    );
+    writeFileSync(join(app, 'tsconfig.jsx.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { jsx: 'react-jsx' }, files: ['bare-tags.tsx'] }));
+    run(process.execPath, [tsc, '-p', 'tsconfig.jsx.json'], app);
+  });
+
+  it('resolves every subpath with moduleResolution node (node10, typesVersions)', () => {
+    const app = join(dir, 'app');
+    writeFileSync(
+      join(app, 'node10.ts'),
+      `import { CareJournalFeed } from 'care-widgets/react';
+import { configure, type PageState } from 'care-widgets/client';
+import { PROTOCOL_VERSION, type WallMessage } from 'care-widgets/protocol';
+import { CareMessageWall } from 'care-widgets/message-wall.js';
+import 'care-widgets/journal-feed.js';
+import 'care-widgets/follow-button.js';
+import { CarePage } from 'care-widgets/care-page.js';
+import type {} from 'care-widgets/jsx';
+import { VERSION, type Theme } from 'care-widgets';
+
+configure({ host: 'https://care.example.org' });
+const status: PageState['status'] = 'ready';
+const theme: Theme = 'dark';
+const m: Pick<WallMessage, 'hearts'> = { hearts: 1 };
+console.log(CareJournalFeed.displayName, CareMessageWall.name, CarePage.name, PROTOCOL_VERSION, VERSION, status, theme, m);
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.node10.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'CommonJS', moduleResolution: 'node', esModuleInterop: true, strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [] }, files: ['node10.ts'] }),
+    );
+    run(process.execPath, [tsc, '-p', 'tsconfig.node10.json'], app);
   });
 });

@@ -1,3 +1,5 @@
+import { HTMLElementOrStandIn } from '../base/server-safe.js';
+
 /**
  * @summary An optional wrapper: the widgets inside it inherit its page, host, token URL and
  * `loading`.
@@ -13,7 +15,7 @@
  *
  * @slot - The widgets (and any other content).
  */
-export class CarePage extends HTMLElement {
+export class CarePage extends HTMLElementOrStandIn {
   /** The page id the widgets inside show, unless they name their own. */
   get page(): string {
     return this.getAttribute('page') ?? '';

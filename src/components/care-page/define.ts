@@ -1,8 +1,9 @@
+import { canDefine } from '../base/server-safe.js';
 import { CarePage } from './care-page.js';
 
 export * from './care-page.js';
 
-if (!customElements.get('care-page')) customElements.define('care-page', CarePage);
+if (canDefine('care-page')) customElements.define('care-page', CarePage);
 
 declare global {
   interface HTMLElementTagNameMap {

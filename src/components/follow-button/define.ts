@@ -1,8 +1,9 @@
+import { canDefine } from '../base/server-safe.js';
 import { CareFollowButton } from './follow-button.js';
 
 export * from './follow-button.js';
 
-if (!customElements.get('care-follow-button')) customElements.define('care-follow-button', CareFollowButton);
+if (canDefine('care-follow-button')) customElements.define('care-follow-button', CareFollowButton);
 
 declare global {
   interface HTMLElementTagNameMap {

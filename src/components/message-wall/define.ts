@@ -1,8 +1,9 @@
+import { canDefine } from '../base/server-safe.js';
 import { CareMessageWall } from './message-wall.js';
 
 export * from './message-wall.js';
 
-if (!customElements.get('care-message-wall')) customElements.define('care-message-wall', CareMessageWall);
+if (canDefine('care-message-wall')) customElements.define('care-message-wall', CareMessageWall);
 
 declare global {
   interface HTMLElementTagNameMap {
