@@ -17,11 +17,13 @@ export interface CareFollowChangeDetail {
 
 /**
  * Detail of `care-error`: an action was refused (`code` as in the protocol's
- * acknowledgements), or the server refused the connection because it speaks another
- * protocol version (`unsupported_protocol`, once per widget).
+ * acknowledgements), the server refused the connection because it speaks another
+ * protocol version (`unsupported_protocol`, once per widget), or the host page's
+ * Content-Security-Policy refused a Trusted Types policy the widgets need
+ * (`blocked_by_csp`, once per widget, from the script-tag bundle).
  */
 export interface CareErrorDetail {
-  code: ErrorCode | 'unsupported_protocol';
+  code: ErrorCode | 'unsupported_protocol' | 'blocked_by_csp';
   message: string;
 }
 
