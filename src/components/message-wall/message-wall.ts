@@ -415,7 +415,7 @@ export class CareMessageWall extends CareElement {
   }
 
   async #heart(m: WallMessage): Promise<void> {
-    await this.#act(m, (store) => store.call('wall:heart', { messageId: m.id, on: m.hearted !== true }));
+    await this.#act(m, (store) => store.heart(m.id, m.hearted !== true));
   }
 
   async #approve(m: WallMessage): Promise<void> {
