@@ -49,6 +49,7 @@ export const en: Strings = {
   hide: 'Hide',
   unhide: 'Show',
   hiddenLabel: 'Hidden from visitors',
+  hiddenByModerator: 'Hidden by a moderator: only you and the moderators see it',
   awaitingApproval: 'Waiting for approval',
   approve: 'Approve',
   signInToWrite: 'Sign in to leave a message.',

@@ -47,6 +47,8 @@ export interface Strings {
   hide: string;
   unhide: string;
   hiddenLabel: string;
+  /** On a visitor's own message that a moderator hid (only they and moderators see it). */
+  hiddenByModerator: string;
   awaitingApproval: string;
   approve: string;
   signInToWrite: string;
