@@ -50,6 +50,8 @@ export class PageController implements ReactiveController {
   #observer: IntersectionObserver | null = null;
   /** The host came near the viewport (or was bound): `loading` no longer holds it back. */
   #near = false;
+  /** This host's connection state listener (see `leads`). */
+  #onState: unknown = null;
   /** The connection refusal this host already reported as `care-error`. */
   #told: unknown = null;
   /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
@@ -74,6 +76,14 @@ export class PageController implements ReactiveController {
   pending(kind: 'journal' | 'wall'): OutboxEntry[] {
     const c = this.connection;
     return c ? c.outbox.pending(c.userId, this.pageId, kind) : [];
+  }
+
+  /**
+   * Whether this widget is the first one bound to its connection: it shows the full offline
+   * banner, and its `care-connection-change` bubbles (the others' fire on them only).
+   */
+  get leads(): boolean {
+    return this.connection?.leads(this.#onState) ?? true;
   }
 
   get pageId(): string {
@@ -143,7 +153,7 @@ export class PageController implements ReactiveController {
     this.connection = c;
     this.store = c.store(pageId);
     const update = () => this.host.requestUpdate();
-    const fire = (type: string, detail: unknown) => this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    const fire = (type: string, detail: unknown, bubbles = true) => this.host.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: bubbles }));
     // A server speaking another protocol version refused the connection: tell the page once.
     const refused = () => {
       const r = c.refusal;
@@ -152,11 +162,15 @@ export class PageController implements ReactiveController {
     this.#unlisten = [
       this.store.listen(update),
       c.outbox.listen(update),
-      c.onState((state) => {
-        fire('care-connection-change', { state });
-        refused();
-        update();
-      }),
+      // One change of the shared connection: every widget fires it, only the first one's bubbles
+      // (a `document` listener hears it once, a listener on a widget still hears that widget's).
+      c.onState(
+        (this.#onState = (state: ConnectionState, lead: boolean) => {
+          fire('care-connection-change', { state }, lead);
+          refused();
+          update();
+        }),
+      ),
     ];
     const onDelivery = this.onDelivery;
     if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));

@@ -5,6 +5,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en
 export const en: Strings = {
   loading: 'Loading\u2026',
   offline: 'You are offline. We will reconnect and catch up automatically.',
+  offlineShort: 'Offline',
   unauthorized: 'Your session could not be verified. Please sign in again.',
   versionMismatch: 'Cannot load: this site\u2019s widgets and server versions differ.',
   notFound: 'This page does not exist or was removed.',

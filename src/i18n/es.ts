@@ -5,6 +5,7 @@ const plural = (n: number, one: string, many: string) => `${n.toLocaleString('es
 export const es: Strings = {
   loading: 'Cargando\u2026',
   offline: 'Sin conexi\u00f3n. Volveremos a conectar y a ponernos al d\u00eda autom\u00e1ticamente.',
+  offlineShort: 'Sin conexi\u00f3n',
   unauthorized: 'No se pudo verificar su sesi\u00f3n. Vuelva a iniciar sesi\u00f3n.',
   versionMismatch: 'No se puede cargar: las versiones de los widgets y del servidor de este sitio no coinciden.',
   notFound: 'Esta p\u00e1gina no existe o fue eliminada.',

@@ -2,6 +2,8 @@
 export interface Strings {
   loading: string;
   offline: string;
+  /** The offline notice of every widget but the first on a connection (which shows `offline`). */
+  offlineShort: string;
   unauthorized: string;
   /** The server speaks another protocol version: the site, not the visitor, must act. */
   versionMismatch: string;
