@@ -75,7 +75,9 @@ export const tokens = css`
     background: transparent;
     border-radius: calc(var(--_radius) / 1.5);
     padding: 0.4em 0.9em;
-    min-height: 2.25rem;
+    /* 44 px tap targets (WCAG 2.5.5) at the default font size. */
+    min-height: 2.75rem;
+    min-width: 2.75rem;
   }
   button.primary {
     background: var(--_primary);

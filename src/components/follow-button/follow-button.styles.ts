@@ -50,6 +50,9 @@ export const followButtonStyles = css`
     white-space: nowrap;
   }
   .sign-in {
+    display: inline-flex;
+    align-items: center;
+    min-block-size: 2.75rem;
     color: var(--_primary);
     font-weight: 600;
     text-decoration: underline;
@@ -85,15 +88,14 @@ export const followButtonStyles = css`
     flex-direction: column;
     gap: 0.4em;
   }
+  /* The name takes what Approve and Decline leave: they never wrap under each other. */
   .request {
-    display: flex;
-    flex-wrap: wrap;
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) auto auto;
     align-items: center;
     gap: 0.5em;
   }
   .request .who {
-    flex: 1 1 8em;
-    min-inline-size: 0;
     overflow-wrap: anywhere;
   }
   .request .who time {
@@ -102,7 +104,6 @@ export const followButtonStyles = css`
     color: var(--_muted);
   }
   .request button {
-    min-block-size: 2.25rem;
     padding-block: 0.25em;
     padding-inline: 0.75em;
   }

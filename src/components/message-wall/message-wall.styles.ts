@@ -120,7 +120,6 @@ export const messageWallStyles = css`
     color: var(--_muted);
   }
   button.heart {
-    min-inline-size: 2.25rem;
     font-size: 1.1em;
     line-height: 1;
   }
