@@ -10,7 +10,7 @@
  * Plain JavaScript, kept tiny: it is outside the bundle's modules, so terser minifies it with
  * the rest but nothing else checks it; test/browser/trusted-types.test.ts runs it.
  */
-const message = 'care-widgets: the page\'s Content-Security-Policy refuses the Trusted Types policy "lit-html" (README: "Content-Security-Policy and Trusted Types")';
+const message = 'care-widgets: the Content-Security-Policy refuses the Trusted Types policy "lit-html" (see the README)';
 const notice = "This content is blocked by the site's security policy.";
 
 export const banner = 'try{';

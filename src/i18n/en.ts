@@ -50,7 +50,7 @@ export const en: Strings = {
   hide: 'Hide',
   unhide: 'Show',
   hiddenLabel: 'Hidden from visitors',
-  hiddenByModerator: 'Hidden by a moderator: only you and the moderators see it',
+  hiddenByModerator: 'Hidden by a moderator',
   awaitingApproval: 'Waiting for approval',
   approve: 'Approve',
   signInToWrite: 'Sign in to leave a message.',

@@ -50,7 +50,7 @@ export const es: Strings = {
   hide: 'Ocultar',
   unhide: 'Mostrar',
   hiddenLabel: 'Oculto para los visitantes',
-  hiddenByModerator: 'Oculto por un moderador: solo t\u00fa y los moderadores lo ven',
+  hiddenByModerator: 'Oculto por un moderador',
   awaitingApproval: 'Pendiente de aprobaci\u00f3n',
   approve: 'Aprobar',
   signInToWrite: 'Inicie sesi\u00f3n para dejar un mensaje.',
