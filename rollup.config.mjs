@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { internalNames, terserOptions } from './terser.config.mjs';
 import { precompress } from './scripts/precompress.mjs';
 import { withoutWebTransport } from './scripts/without-webtransport.mjs';
+import { banner, footer } from './scripts/blocked-by-csp.mjs';
 
 /** Everything a consumer installs alongside us (and React, a peer) stays external in the ESM library. */
 const external = (id) => /^(lit|@lit\/|socket\.io-client|dompurify)/.test(id) || /^react(-dom)?(\/|$)/.test(id);
@@ -109,7 +110,8 @@ export default [
   // (b) The script-tag bundle: one self-contained minified classic script.
   {
     input: 'src/bundle.ts',
-    output: { file: 'dist/care-widgets.js', format: 'iife', name: 'CareWidgetsBundle', sourcemap: false },
+    // banner/footer: a try/catch around it all, for a CSP that refuses Lit's Trusted Types policy.
+    output: { file: 'dist/care-widgets.js', format: 'iife', name: 'CareWidgetsBundle', sourcemap: false, banner, footer },
     plugins: [
       jsonLocales(),
       nodeResolve({ browser: true, exportConditions: ['browser', 'production'] }),

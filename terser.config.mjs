@@ -20,7 +20,7 @@ export const internalNames = [
   // src/i18n: string table keys
   'versionMismatch', 'misconfigured', 'lockedPrivate', 'lockedMembers', 'declinedNotice', 'blockedNotice', 'journalEmpty', 'composeJournal', 'notSent',
   'tryAgain', 'confirmDelete', 'byAuthor', 'newUpdates', 'entryActions', 'wallEmpty', 'composeWall', 'sendMessage',
-  'charsLeft', 'charsOver', 'confirmBlock', 'hiddenLabel', 'awaitingApproval', 'signInToWrite', 'followToWrite',
+  'charsLeft', 'charsOver', 'confirmBlock', 'hiddenLabel', 'hiddenByModerator', 'offlineShort', 'awaitingApproval', 'signInToWrite', 'followToWrite',
   'newMessages', 'requestAccess', 'cancelRequest', 'signInToFollow', 'followRequests', 'fieldRequired', 'fieldTooLong',
 ];
 

@@ -1,6 +1,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { careServerPlugin, careTokenMiddleware } from './test/support/care-server-plugin.mjs';
+import { cspFixtureMiddleware } from './test/support/csp-fixture.mjs';
 import { reactEsmPlugin } from './test/support/react-esm-plugin.mjs';
 import { summaryReporter } from './test/support/summary-reporter.mjs';
 import { defaultReporter } from '@web/test-runner';
@@ -16,7 +17,7 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
   browserStartTimeout: 60000,
-  middleware: [careTokenMiddleware()],
+  middleware: [careTokenMiddleware(), cspFixtureMiddleware()],
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), careServerPlugin(), reactEsmPlugin()],
   browsers: [
     chromeLauncher({

@@ -18,12 +18,13 @@ export interface CareFollowChangeDetail {
 /**
  * Detail of `care-error`: an action was refused (`code` as in the protocol's
  * acknowledgements), the server refused the connection because it speaks another
- * protocol version (`unsupported_protocol`, once per widget), or a setting is wrong
- * (`config`, once per widget; the message names the setting: a missing `page`, a
- * `token-url` that fails, a host never reached).
+ * protocol version (`unsupported_protocol`, once per widget), a setting is wrong (`config`,
+ * once per widget; the message names the setting: a missing `page`, a `token-url` that
+ * fails, a host never reached), or the host page's Content-Security-Policy refused a Trusted
+ * Types policy the widgets need (`blocked_by_csp`, once per widget, from the script-tag bundle).
  */
 export interface CareErrorDetail {
-  code: ErrorCode | 'unsupported_protocol' | 'config';
+  code: ErrorCode | 'unsupported_protocol' | 'config' | 'blocked_by_csp';
   message: string;
 }
 

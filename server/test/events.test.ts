@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ClientEventName, ErrorCode, Visibility } from '../../src/protocol/index.js';
+import type { ClientEventName, ErrorCode, Visibility, WallMessage } from '../../src/protocol/index.js';
 import { expectFailure, startServer, type Client, type Payload, type TestServer } from './helpers.js';
 
 const ROLES = ['owner', 'editor', 'follower', 'visitor', 'moderator', 'admin', 'anonymous'] as const;
@@ -348,16 +348,19 @@ describe('wall rules beyond roles', () => {
     assert.equal((await ts.storage.getPage(fx.pageId))!.seq, fx.seq + 3);
   });
 
-  it('a hidden message cannot be hearted, and is not found by non-moderators', async () => {
+  it('a hidden message cannot be hearted, and is not found by non-moderators but its author', async () => {
     const fx = await fixture('public');
     await clients.owner.ok('wall:hide', { pageId: fx.pageId, messageId: fx.messageId, hidden: true });
     await clients.visitor.fails('wall:heart', { pageId: fx.pageId, messageId: fx.messageId, on: true }, 'not_found');
-    // The author may no longer delete what a moderator hid (it is not visible to them).
-    await clients.follower.fails('wall:delete', { pageId: fx.pageId, messageId: fx.messageId }, 'not_found');
     const h = await clients.visitor.ok('history:load', { pageId: fx.pageId, stream: 'wall', before: 1000, limit: 10 });
     assert.deepEqual(h.items, []);
+    // Issue 11: its author sees it, marked hidden, and may still delete their own message.
+    const own = await clients.follower.ok('history:load', { pageId: fx.pageId, stream: 'wall', before: 1000, limit: 10 });
+    assert.deepEqual(own.items.map((m) => [m.id, (m as WallMessage).hidden]), [[fx.messageId, true]]);
+    await clients.follower.fails('wall:heart', { pageId: fx.pageId, messageId: fx.messageId, on: true }, 'not_found');
     const hm = await clients.moderator.ok('history:load', { pageId: fx.pageId, stream: 'wall', before: 1000, limit: 10 });
     assert.deepEqual(hm.items.map((m) => m.id), [fx.messageId]);
+    await clients.follower.ok('wall:delete', { pageId: fx.pageId, messageId: fx.messageId });
   });
 
   it('a visitor may not delete somebody else\u2019s message, but may delete their own', async () => {

@@ -118,26 +118,39 @@ describe('live fan-out', () => {
     assert.deepEqual(outsider.after(mark, pageId).map((r) => r.event), ['follow:count']);
   });
 
-  it('hidden messages reach moderators only; others get wall:removed under the same seq', async () => {
+  it('hidden messages reach moderators and their author only; others get wall:removed under the same seq', async () => {
     const pageId = await server.ts.page({ visibility: 'public' });
     const owner = await connect('owner');
     const moderator = await connect('moderator');
-    const reader = await connect('visitor');
-    for (const c of [owner, moderator, reader]) await c.ok('page:subscribe', { pageId });
-    const w = await reader.ok('wall:post', { pageId, clientId: 'h1', body: 'rude words' });
-    const mark = { mod: moderator.mark(), reader: reader.mark() };
+    const author = await connect('visitor');
+    const reader = await connect('other');
+    for (const c of [owner, moderator, author, reader]) await c.ok('page:subscribe', { pageId });
+    const w = await author.ok('wall:post', { pageId, clientId: 'h1', body: 'rude words' });
+    await Promise.all([moderator.barrier(), reader.barrier()]);
+    const mark = { mod: moderator.mark(), author: author.mark(), reader: reader.mark() };
     const hidden = await owner.ok('wall:hide', { pageId, messageId: w.message.id, hidden: true });
     assert.equal(hidden.message.hidden, true);
     const modSaw = await moderator.waitFor<WallMessageEvent>('wall:message', (e) => e.message.id === w.message.id && e.message.hidden, mark.mod);
     const readerSaw = await reader.waitFor<WallRemovedEvent>('wall:removed', (e) => e.messageId === w.message.id, mark.reader);
+    // Issue 11: the author sees their own message, marked hidden, instead of it vanishing.
+    const authorSaw = await author.waitFor<WallMessageEvent>('wall:message', (e) => e.message.id === w.message.id && e.message.hidden, mark.author);
     assert.equal(readerSaw.seq, modSaw.seq);
-    await reader.barrier();
+    assert.equal(authorSaw.seq, modSaw.seq);
+    await Promise.all([reader.barrier(), author.barrier()]);
     assert.ok(!JSON.stringify(reader.after(mark.reader)).includes('rude words'));
-    // The snapshot agrees: hidden for readers, present for moderators.
+    assert.ok(!author.after(mark.author).some((e) => e.event === 'wall:removed'), 'no wall:removed for the author');
+    // The snapshot and history agree: hidden for readers, present for moderators and the author.
     const r = await reader.ok('page:subscribe', { pageId });
+    const a = await author.ok('page:subscribe', { pageId });
     const m = await moderator.ok('page:subscribe', { pageId });
     assert.deepEqual(r.access === 'read' && r.snapshot?.wall.map((x) => x.id), []);
+    assert.deepEqual(a.access === 'read' && a.snapshot?.wall.map((x) => [x.id, x.hidden]), [[w.message.id, true]]);
     assert.deepEqual(m.access === 'read' && m.snapshot?.wall.map((x) => x.id), [w.message.id]);
+    const rh = await reader.ok('history:load', { pageId, stream: 'wall', before: 1000, limit: 10 });
+    const ah = await author.ok('history:load', { pageId, stream: 'wall', before: 1000, limit: 10 });
+    assert.deepEqual(rh.items, []);
+    assert.deepEqual(ah.items.map((x) => x.id), [w.message.id]);
+    assert.ok(!JSON.stringify(reader.after(mark.reader)).includes('rude words'), 'the reader never got the text after it was hidden');
   });
 
   it('pre-moderated walls: a pending message reaches its author and moderators only', async () => {

@@ -224,6 +224,22 @@ describe('markdownToHtml: only its own tags and attributes, without DOMPurify', 
     ];
     for (const [input, html] of cases) assert.equal(markdownToHtml(input), html, JSON.stringify(input));
   });
+
+  it('parseMarkdown builds the tree markdownToHtml writes: text stays text, one text node per run', () => {
+    assert.deepEqual(md.parseMarkdown('Hi <b> **bold** [x](https://e.org/a)\nnext\n\n- one'), [
+      ['p', ['Hi <b> ', ['strong', ['bold']], ' ', ['a', ['x'], 'https://e.org/a'], ['br', []], 'next']],
+      ['ul', [['li', ['one']]]],
+    ]);
+  });
+
+  it('nests emphasis at most 32 deep: deeper * stay text (the DOM builder recurses per level)', () => {
+    const depth = (n: md.MdNode): number => (typeof n === 'string' ? 0 : 1 + Math.max(0, ...n[1].map(depth)));
+    const deep = `${'*a **b '.repeat(1000)}x${' b** a*'.repeat(1000)}`;
+    const html = markdownToHtml(deep);
+    assertOwnHtml(html, deep);
+    assert.ok(Math.max(...md.parseMarkdown(deep).map(depth)) <= 34);
+    assert.ok(html.includes('<strong>b *a '), 'the delimiters past the limit are text');
+  });
 });
 
 /** Adversarial inputs of about `n` characters: each defeats some backtracking or rescanning. */

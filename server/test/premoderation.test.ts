@@ -195,7 +195,7 @@ describe('wall:approve', () => {
     assert.equal((await auditTrail(server.ts.storage, s.pageId)).filter((r) => r.action === 'wall.approve').length, 1);
   });
 
-  it('a hidden pending message stays hidden after approval (moderators only)', async () => {
+  it('a hidden pending message stays hidden after approval (moderators, and its author marked hidden)', async () => {
     const s = await scene();
     const posted = await s.author.ok('wall:post', { pageId: s.pageId, clientId: 'h1', body: SECRET });
     await s.owner.ok('wall:hide', { pageId: s.pageId, messageId: posted.message.id, hidden: true });
@@ -206,7 +206,9 @@ describe('wall:approve', () => {
     assert.deepEqual([approved.message.pending, approved.message.hidden], [false, true]);
     await s.staff.waitFor<WallMessageEvent>('wall:message', (e) => e.message.id === posted.message.id && !e.message.pending);
     await s.visitor.waitFor<WallRemovedEvent>('wall:removed', isMessage(posted.message.id), mark);
-    await s.author.waitFor<WallRemovedEvent>('wall:removed', isMessage(posted.message.id), authorMark);
+    // Issue 11: the author keeps their own message, marked hidden (it used to vanish for them).
+    const own = await s.author.waitFor<WallMessageEvent>('wall:message', (e) => e.message.id === posted.message.id, authorMark);
+    assert.deepEqual([own.message.pending, own.message.hidden], [false, true]);
     await s.visitor.barrier();
     assert.ok(!JSON.stringify(s.visitor.received).includes(SECRET));
   });

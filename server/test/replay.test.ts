@@ -215,3 +215,23 @@ describe('catch-up in the client store', () => {
     later.close();
   });
 });
+
+describe('catch-up of a hidden message (issue 11)', () => {
+  it('gives its author their own message marked hidden, and everyone else but moderators wall:removed', async () => {
+    const pageId = await server.ts.page({ visibility: 'public' });
+    const owner = await connect('owner');
+    const author = await connect('visitor');
+    const reader = await connect('other');
+    const w = await author.ok('wall:post', { pageId, clientId: 'hid', body: 'words to hide' });
+    const since = await seqOf(pageId);
+    await owner.ok('wall:hide', { pageId, messageId: w.message.id, hidden: true });
+    const own = await catchUp(author, pageId, since);
+    const other = await catchUp(reader, pageId, since);
+    assert.deepEqual(
+      own.events?.map((e) => [e.type, e.type === 'wall:message' && e.data.message.hidden]),
+      [['wall:message', true]],
+    );
+    assert.deepEqual(other.events?.map((e) => e.type), ['wall:removed']);
+    assert.ok(!JSON.stringify(other).includes('words to hide'));
+  });
+});

@@ -64,7 +64,7 @@ export class CareConnection {
   #holders = 0;
   readonly #stores = new Map<string, { store: PageStore; holders: number }>();
   readonly #inflight = new Set<string>();
-  readonly #stateListeners = new Set<(s: ConnectionState) => void>();
+  readonly #stateListeners = new Set<(s: ConnectionState, lead: boolean) => void>();
   readonly #deliveryListeners = new Set<(d: Delivery) => void>();
 
   constructor(readonly host: string) {
@@ -227,12 +227,23 @@ export class CareConnection {
   #setState(state: ConnectionState): void {
     if (this.state === state) return;
     this.state = state;
-    for (const fn of this.#stateListeners) fn(state);
+    let lead = true;
+    for (const fn of this.#stateListeners) fn(state, lead), (lead = false);
   }
 
-  onState(fn: (s: ConnectionState) => void): () => void {
+  /** `lead`: `fn` is the first listener now, the one that speaks for the connection (see `leads`). */
+  onState(fn: (s: ConnectionState, lead: boolean) => void): () => void {
     this.#stateListeners.add(fn);
     return () => this.#stateListeners.delete(fn);
+  }
+
+  /**
+   * Whether `fn` is the first state listener: its widget (the first one bound) speaks for the
+   * connection, so a page of several widgets shows one offline banner and `document` hears one
+   * `care-connection-change` per change.
+   */
+  leads(fn: unknown): boolean {
+    return this.#stateListeners.values().next().value === fn;
   }
 
   onDelivery(fn: (d: Delivery) => void): () => void {

@@ -53,6 +53,8 @@ export class PageController implements ReactiveController {
   #observer: IntersectionObserver | null = null;
   /** The host came near the viewport (or was bound): `loading` no longer holds it back. */
   #near = false;
+  /** This host's connection state listener (see `leads`). */
+  #onState: unknown = null;
   /** The connection refusal or misconfiguration this host already reported as `care-error`. */
   #told: unknown = null;
   /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
@@ -77,6 +79,14 @@ export class PageController implements ReactiveController {
   pending(kind: 'journal' | 'wall'): OutboxEntry[] {
     const c = this.connection;
     return c ? c.outbox.pending(c.userId, this.pageId, kind) : [];
+  }
+
+  /**
+   * Whether this widget is the first one bound to its connection: it shows the full offline
+   * banner, and its `care-connection-change` bubbles (the others' fire on them only).
+   */
+  get leads(): boolean {
+    return this.connection?.leads(this.#onState) ?? true;
   }
 
   get pageId(): string {
@@ -166,11 +176,15 @@ export class PageController implements ReactiveController {
     this.#unlisten = [
       this.store.listen(update),
       c.outbox.listen(update),
-      c.onState((state) => {
-        this.#fire('care-connection-change', { state });
-        refused();
-        update();
-      }),
+      // Every widget fires it, bubbling and composed (SPEC section 2): a `document` listener
+      // hears one per widget of the shared connection; `leads` only picks who shows the banner.
+      c.onState(
+        (this.#onState = (state: ConnectionState) => {
+          this.#fire('care-connection-change', { state });
+          refused();
+          update();
+        }),
+      ),
     ];
     const onDelivery = this.onDelivery;
     if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));

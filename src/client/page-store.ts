@@ -53,6 +53,8 @@ export class PageStore {
   #wallHasMore = false;
   #followerCount = 0;
   #error: PageState['error'] = null;
+  /** Hearts clicked offline: the last intent per message and who clicked, sent on reconnect (in memory only). */
+  readonly #hearts = new Map<string, [on: boolean, userId: string | null]>();
 
   #syncing = false;
   #syncAgain: 'since' | 'fresh' | null = null;
@@ -127,6 +129,10 @@ export class PageStore {
     if (res.ok) {
       this.#retries = 0;
       this.#applyAnswer(res);
+      for (const [id, [on, user]] of this.#hearts) {
+        this.#hearts.delete(id);
+        if (user === this.transport.userId) void this.heart(id, on);
+      }
     } else {
       this.#error = res.error;
       if (res.error.code === 'not_found') this.#status = 'not_found';
@@ -297,6 +303,22 @@ export class PageStore {
         this.#wallHasMore = res.hasMore;
       }
       this.#changed();
+    }
+    return res;
+  }
+
+  /**
+   * Hearts a message (or takes the heart back). Offline, the intent waits here, shown at once,
+   * and goes out when the page is read again after reconnecting; the last click wins.
+   */
+  async heart(messageId: string, on: boolean): Promise<Answer<'wall:heart'>> {
+    const res = await this.call('wall:heart', { messageId, on });
+    const m = this.#wall.get(messageId);
+    if (!res.ok && res.error.code === 'unavailable' && m) {
+      this.#hearts.set(messageId, [on, this.transport.userId]);
+      if (m.hearted !== on) this.#wall.set({ ...m, hearted: on, hearts: m.hearts + (on ? 1 : -1) });
+      this.#changed();
+      return { ok: true, hearts: m.hearts, on };
     }
     return res;
   }

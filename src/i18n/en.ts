@@ -7,6 +7,7 @@ import type { Messages } from './strings.js';
 export const en = {
   loading: 'Loading\u2026',
   offline: 'You are offline. We will reconnect and catch up automatically.',
+  offlineShort: 'Offline',
   unauthorized: 'Your session could not be verified. Please sign in again.',
   versionMismatch: 'Cannot load: this site\u2019s widgets and server versions differ.',
   misconfigured: 'Cannot load: this site\u2019s widgets are not set up correctly.',
@@ -54,6 +55,7 @@ export const en = {
   hide: 'Hide',
   unhide: 'Show',
   hiddenLabel: 'Hidden from visitors',
+  hiddenByModerator: 'Hidden by a moderator',
   awaitingApproval: 'Waiting for approval',
   approve: 'Approve',
   signInToWrite: 'Sign in to leave a message.',

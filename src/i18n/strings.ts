@@ -18,6 +18,8 @@ export type Plural = { [K in Intl.LDMLPluralRule]?: string } & { other: string }
 export interface Messages {
   loading: string;
   offline: string;
+  /** The offline notice of every widget but the first on a connection (which shows `offline`). */
+  offlineShort: string;
   unauthorized: string;
   /** The server speaks another protocol version: the site, not the visitor, must act. */
   versionMismatch: string;
@@ -68,6 +70,8 @@ export interface Messages {
   hide: string;
   unhide: string;
   hiddenLabel: string;
+  /** On a visitor's own message that a moderator hid (only they and moderators see it). */
+  hiddenByModerator: string;
   awaitingApproval: string;
   approve: string;
   signInToWrite: string;

@@ -1,5 +1,5 @@
 import DOMPurify from 'dompurify';
-import { markdownToHtml } from './parse.js';
+import { markdownToHtml, parseMarkdown, type MdNode } from './parse.js';
 
 export { markdownToHtml };
 
@@ -18,16 +18,36 @@ function sanitizer() {
   return purify;
 }
 
+/** The scanner's tree as DOM: createElement, text nodes and `href` only, no HTML parsed. */
+function toDom(n: MdNode): Node {
+  if (typeof n === 'string') return document.createTextNode(n);
+  const el = document.createElement(n[0]);
+  if (n[2]) el.setAttribute('href', n[2]);
+  for (const child of n[1]) el.append(toDom(child));
+  return el;
+}
+
 /**
- * Light Markdown (SPEC section 4) as DOM nodes. `markdownToHtml` (parse.ts) writes only its
- * own tags and attributes; DOMPurify then enforces the allow-list anyway, as a second wall,
- * and returns DOM nodes (no innerHTML, so it works under Trusted Types).
+ * Light Markdown (SPEC section 4) as DOM nodes. The scanner (parse.ts) makes only its own
+ * elements and attributes, built here node by node; DOMPurify then enforces the allow-list
+ * anyway, as a second wall, in place on each block.
+ *
+ * Trusted Types (issue 11): nothing here parses HTML, so nothing needs a policy. DOMPurify
+ * would create its `dompurify` policy to parse a string (and, refused by a host CSP, return
+ * `null`); sanitizing our own nodes in place with `TRUSTED_TYPES_POLICY: null` never does.
  */
 export function renderMarkdown(src: string): DocumentFragment {
-  return sanitizer().sanitize(markdownToHtml(src), {
-    ALLOWED_TAGS: ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li'],
-    ALLOWED_ATTR: ['href', 'rel', 'target'],
-    ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
-    RETURN_DOM_FRAGMENT: true,
-  });
+  const frag = document.createDocumentFragment();
+  for (const block of parseMarkdown(src)) {
+    const el = toDom(block) as Element;
+    sanitizer().sanitize(el, {
+      ALLOWED_TAGS: ['p', 'br', 'strong', 'em', 'a', 'ul', 'ol', 'li'],
+      ALLOWED_ATTR: ['href', 'rel', 'target'],
+      ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
+      IN_PLACE: true,
+      TRUSTED_TYPES_POLICY: null,
+    });
+    frag.append(el);
+  }
+  return frag;
 }

@@ -83,7 +83,9 @@ export const tokens = css`
     background: transparent;
     border-radius: calc(var(--_radius) / 1.5);
     padding: 0.4em 0.9em;
-    min-height: 2.25em;
+    /* 44 px tap targets (WCAG 2.5.5) at the default 16px font size; em, so a host's root font size does not shrink them. */
+    min-height: 2.75em;
+    min-width: 2.75em;
   }
   button.primary {
     background: var(--_primary);

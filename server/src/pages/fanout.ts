@@ -19,7 +19,7 @@ export class Fanout {
   }
 
   /**
-   * A new or changed wall message. Readers who may not see it (hidden, or pending and not
+   * A new or changed wall message. Readers who may not see it (hidden or pending, and not
    * theirs) get `wall:removed` under the same `seq`, so their sequence has no hole and the
    * text never reaches them.
    */
@@ -31,14 +31,14 @@ export class Fanout {
       this.ns.to(rooms.read(pageId)).emit('wall:message', event);
       return;
     }
+    // Hidden or waiting for approval: moderators and the author (their own message, marked).
     // The author's sockets that may still read the page: never `user:`, which would also reach
     // an author who has since been removed, blocked or lost access to the page.
     const author = rooms.self(pageId, message.author.id);
-    const seesIt = message.pending && !message.hidden ? [rooms.mod(pageId), author] : [rooms.mod(pageId)];
-    this.ns.to(rooms.read(pageId)).except(seesIt).emit('wall:removed', { pageId, seq, messageId: message.id });
+    this.ns.to(rooms.read(pageId)).except([rooms.mod(pageId), author]).emit('wall:removed', { pageId, seq, messageId: message.id });
     this.ns.to(rooms.mod(pageId)).emit('wall:message', event);
     // Socket.IO rooms union, never intersect: the author's other sockets get their own message too.
-    if (seesIt.length > 1) this.ns.to(author).except(rooms.mod(pageId)).emit('wall:message', event);
+    this.ns.to(author).except(rooms.mod(pageId)).emit('wall:message', event);
   }
 
   wallRemoved(pageId: string, messageId: string, seq: number): void {

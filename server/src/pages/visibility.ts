@@ -1,10 +1,11 @@
 import type { WallMessage } from '../../../src/protocol/index.js';
 import type { WallView } from '../storage/types.js';
 
-/** Whether a viewer sees a wall message: hidden ones only moderators, pending ones also the author. */
+/**
+ * Whether a viewer (who may read the page) sees a wall message: hidden and pending ones only
+ * moderators and their author, who sees their own message marked (issue 11: a hidden message
+ * must not vanish for its author without a word). Everyone else never sees it at all.
+ */
 export function wallVisible(m: WallMessage, view: WallView): boolean {
-  if (view.moderator) return true;
-  if (m.hidden) return false;
-  if (m.pending) return m.author.id === view.userId;
-  return true;
+  return view.moderator || !(m.hidden || m.pending) || m.author.id === view.userId;
 }

@@ -349,9 +349,9 @@ export class SqlStorage implements Storage {
   async wallPage(pageId: string, before: number | null, limit: number, view: WallView): Promise<Page<WallMessage>> {
     let q = this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId);
     if (before !== null) q = q.where('seq', '<', before);
+    // As wallVisible (pages/visibility.ts): hidden and pending messages only to moderators and their author.
     if (!view.moderator) {
-      q = q.where('hidden', '=', 0);
-      q = view.userId === null ? q.where('pending', '=', 0) : q.where((eb) => eb.or([eb('pending', '=', 0), eb('author_id', '=', view.userId!)]));
+      q = q.where((eb) => eb.or([eb.and([eb('hidden', '=', 0), eb('pending', '=', 0)]), ...(view.userId === null ? [] : [eb('author_id', '=', view.userId)])]));
     }
     const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
     return { items: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit };

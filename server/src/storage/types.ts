@@ -48,7 +48,7 @@ export interface Sequenced<T> {
   seq: number;
 }
 
-/** What a viewer may see of the wall: moderators everything, others no hidden or foreign pending. */
+/** What a viewer may see of the wall: moderators everything, others no hidden or pending message but their own. */
 export interface WallView {
   moderator: boolean;
   userId: string | null;

@@ -222,10 +222,16 @@ export abstract class CareElement extends LitElement {
     }
   }
 
-  /** A banner while a loaded widget is offline: its content stays readable. */
+  /**
+   * A banner while a loaded widget is offline: its content stays readable. The widgets of one
+   * connection say it once: the first one bound shows the banner (and its status region
+   * announces it), the others a short "Offline" that is not announced again.
+   */
   protected offlineBanner(): TemplateResult | typeof nothing {
     return this.care.connectionState === 'offline' && this.care.state.status !== 'loading'
-      ? html`<div class="notice" role="status" part="notice offline">${this.t.offline}</div>`
+      ? this.care.leads
+        ? html`<div class="notice" role="status" part="notice offline">${this.t.offline}</div>`
+        : html`<div class="notice" part="notice offline">${this.t.offlineShort}</div>`
       : nothing;
   }
 

@@ -52,6 +52,9 @@ export const followButtonStyles = css`
     white-space: nowrap;
   }
   .sign-in {
+    display: inline-flex;
+    align-items: center;
+    min-block-size: 2.75rem;
     color: var(--_primary);
     font-weight: 600;
     text-decoration: underline;
@@ -87,15 +90,14 @@ export const followButtonStyles = css`
     flex-direction: column;
     gap: 0.4em;
   }
+  /* The name takes what Approve and Decline leave: they never wrap under each other. */
   .request {
-    display: flex;
-    flex-wrap: wrap;
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) auto auto;
     align-items: center;
     gap: 0.5em;
   }
   .request .who {
-    flex: 1 1 8em;
-    min-inline-size: 0;
     overflow-wrap: anywhere;
   }
   .request .who time {
@@ -104,7 +106,7 @@ export const followButtonStyles = css`
     color: var(--_muted);
   }
   .request button {
-    min-block-size: 2.25em;
+    min-block-size: 2.75em;
     padding-block: 0.25em;
     padding-inline: 0.75em;
   }

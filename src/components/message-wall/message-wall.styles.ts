@@ -124,7 +124,6 @@ export const messageWallStyles = css`
     color: var(--_muted);
   }
   button.heart {
-    min-inline-size: 2.25em;
     font-size: 1.1em;
     line-height: 1;
   }

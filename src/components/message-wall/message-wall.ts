@@ -35,7 +35,7 @@ const OLDER_PAGE = 30;
  * @csspart message-meta - Author, time and labels of a message.
  * @csspart author - A message's author.
  * @csspart body - A message's text.
- * @csspart badge - A "Hidden from visitors" / "Waiting for approval" / "Sending…" label.
+ * @csspart badge - A "Hidden from visitors" / "Hidden by a moderator" (the author's own hidden message) / "Waiting for approval" / "Sending…" label.
  * @csspart actions - A message's buttons.
  * @csspart heart-button - The heart toggle.
  * @csspart heart-count - The number of hearts.
@@ -288,7 +288,7 @@ export class CareMessageWall extends CareElement {
         <div class="meta" part="message-meta">
           <span class="author" id="${id}-author" part="author" dir="auto">${m.author.name}</span>
           ${this.time(m.createdAt)}
-          ${m.hidden ? html`<span class="badge" part="badge">${t.hiddenLabel}</span>` : nothing}
+          ${m.hidden ? html`<span class="badge" part="badge">${viewer?.can.moderate ? t.hiddenLabel : t.hiddenByModerator}</span>` : nothing}
           ${m.pending ? html`<span class="badge" part="badge">${t.awaitingApproval}</span>` : nothing}
         </div>
         ${this.#renderBody(`${m.id}:${m.body.length}`, m.body)}
@@ -415,7 +415,7 @@ export class CareMessageWall extends CareElement {
   }
 
   async #heart(m: WallMessage): Promise<void> {
-    await this.#act(m, (store) => store.call('wall:heart', { messageId: m.id, on: m.hearted !== true }));
+    await this.#act(m, (store) => store.heart(m.id, m.hearted !== true));
   }
 
   async #approve(m: WallMessage): Promise<void> {

@@ -3,6 +3,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: 'Cargando\u2026',
   offline: 'Sin conexi\u00f3n. Volveremos a conectar y a ponernos al d\u00eda autom\u00e1ticamente.',
+  offlineShort: 'Sin conexi\u00f3n',
   unauthorized: 'No se pudo verificar su sesi\u00f3n. Vuelva a iniciar sesi\u00f3n.',
   versionMismatch: 'No se puede cargar: las versiones de los widgets y del servidor de este sitio no coinciden.',
   misconfigured: 'No se puede cargar: los widgets de este sitio no est\u00e1n bien configurados.',
@@ -50,6 +51,7 @@ export default {
   hide: 'Ocultar',
   unhide: 'Mostrar',
   hiddenLabel: 'Oculto para los visitantes',
+  hiddenByModerator: 'Oculto por un moderador',
   awaitingApproval: 'Pendiente de aprobaci\u00f3n',
   approve: 'Aprobar',
   signInToWrite: 'Inicie sesi\u00f3n para dejar un mensaje.',

@@ -1,0 +1,77 @@
+/**
+ * Trusted Types (SPEC section 7, issue 11): the script-tag bundle in a host page served with a
+ * strict Content-Security-Policy (test/support/csp-fixture.mjs), in an iframe.
+ *  - `trusted-types lit-html`, the one policy the README names: every body renders with its
+ *    content (never the text "null"), with no CSP violation at all;
+ *  - `trusted-types default` (Lit's policy refused): each widget shows a notice and fires
+ *    `care-error {code: 'blocked_by_csp'}`;
+ *  - no CSP: unchanged.
+ */
+import { expect } from '@open-wc/testing';
+import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+
+interface Probe extends Window {
+  __violations: string[];
+  __careErrors: { tag: string; code: string; message: string }[];
+}
+
+const BODY = 'Feeling **much better** today, see [the update](https://example.org/news).';
+
+async function hostPage(tt: string | null): Promise<{ frame: HTMLIFrameElement; win: Probe; doc: Document }> {
+  const host = await serverUrl();
+  const page = uniquePage('csp');
+  await seedPage({ id: page, owners: ['olga'], follows: ['f1'], journal: [{ title: 'Day 3', body: BODY }], wall: [BODY] });
+  const frame = document.createElement('iframe');
+  const q = new URLSearchParams({ host, page });
+  if (tt !== null) q.set('tt', tt);
+  frame.src = `/csp-fixture.html?${q}`;
+  document.body.append(frame);
+  await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+  return { frame, win: frame.contentWindow as Probe, doc: frame.contentDocument! };
+}
+
+const part = (doc: Document, tag: string, name: string) => [...(doc.querySelector(tag)?.shadowRoot?.querySelectorAll(`[part~="${name}"]`) ?? [])];
+
+describe('Trusted Types: the script-tag bundle under a host CSP', () => {
+  it('trusted-types lit-html: journal and wall bodies render their content, formatted, with no violation', async () => {
+    const { frame, win, doc } = await hostPage('lit-html');
+    for (const [tag, name] of [['care-journal-feed', 'entry-body'], ['care-message-wall', 'body']] as const) {
+      await waitFor(() => part(doc, tag, name).length > 0, `${tag} body`);
+      const body = part(doc, tag, name)[0]!;
+      expect(body.textContent, tag).to.contain('Feeling much better today');
+      expect(body.textContent, tag).to.not.contain('null');
+      expect(body.querySelector('strong')?.textContent, tag).to.equal('much better');
+      expect(body.querySelector('a')?.getAttribute('href'), tag).to.equal('https://example.org/news');
+    }
+    await waitFor(() => (part(doc, 'care-follow-button', 'count')[0]?.textContent ?? '').includes('1'), 'follower count');
+    expect(win.__careErrors).to.deep.equal([]);
+    expect(win.__violations).to.deep.equal([]);
+    frame.remove();
+  });
+
+  it('trusted-types default (lit-html refused): every widget shows a notice and fires care-error blocked_by_csp', async () => {
+    const { frame, win, doc } = await hostPage("default");
+    for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button']) {
+      await waitFor(() => part(doc, tag, 'notice').length > 0, `${tag} notice`);
+      const notice = part(doc, tag, 'notice')[0]!;
+      expect(notice.getAttribute('role')).to.equal('alert');
+      expect(notice.textContent).to.equal("This content is blocked by the site's security policy.");
+    }
+    expect(win.__careErrors.map((e) => [e.tag, e.code])).to.deep.equal([
+      ['care-follow-button', 'blocked_by_csp'],
+      ['care-journal-feed', 'blocked_by_csp'],
+      ['care-message-wall', 'blocked_by_csp'],
+    ]);
+    expect(win.__careErrors[0]!.message).to.contain('"lit-html"');
+    expect(win.__violations.some((v) => v.includes('trusted-types'))).to.equal(true);
+    frame.remove();
+  });
+
+  it('no CSP: unchanged', async () => {
+    const { frame, win, doc } = await hostPage(null);
+    await waitFor(() => part(doc, 'care-message-wall', 'body').length > 0, 'wall body');
+    expect(part(doc, 'care-message-wall', 'body')[0]!.querySelector('strong')?.textContent).to.equal('much better');
+    expect(win.__careErrors).to.deep.equal([]);
+    frame.remove();
+  });
+});
