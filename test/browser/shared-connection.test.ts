@@ -15,7 +15,7 @@ const text = (el: Element) => el.shadowRoot?.textContent ?? '';
 const offlineNotices = (el: Element) => [...(el.shadowRoot?.querySelectorAll('[part~="offline"]') ?? [])];
 
 describe('widgets sharing one connection', () => {
-  it('show one full offline banner (one status region), the others a short "Offline"; every widget's care-connection-change bubbles to document', async () => {
+  it('show one full offline banner (one status region), the others a short "Offline"; every widget’s care-connection-change bubbles to document', async () => {
     const host = (await serverUrl()).replace('127.0.0.1', 'localhost');
     const page = uniquePage('shared-conn');
     await seedPage({ id: page, owners: ['olga'], journal: [{ title: 'Day 1', body: 'Hello' }], wall: ['Hi'] });

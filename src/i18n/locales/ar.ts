@@ -5,6 +5,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: 'جارٍ التحميل…',
   offline: 'أنت غير متصل. سنعيد الاتصال ونحدّث المحتوى تلقائيًا.',
+  offlineShort: 'غير متصل',
   unauthorized: 'تعذّر التحقق من جلستك. يُرجى تسجيل الدخول مرة أخرى.',
   versionMismatch: 'تعذّر التحميل: إصدارا الأدوات والخادم في هذا الموقع غير متوافقين.',
   misconfigured: 'تعذّر التحميل: أدوات هذا الموقع غير مُعدّة بشكل صحيح.',
@@ -58,6 +59,7 @@ export default {
   hide: 'إخفاء',
   unhide: 'إظهار',
   hiddenLabel: 'مخفية عن الزوار',
+  hiddenByModerator: 'أخفاها مشرف',
   awaitingApproval: 'بانتظار الموافقة',
   approve: 'موافقة',
   signInToWrite: 'سجّل الدخول لترك رسالة.',

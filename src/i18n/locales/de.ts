@@ -3,6 +3,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: 'Wird geladen…',
   offline: 'Sie sind offline. Wir verbinden uns automatisch neu und holen alles nach.',
+  offlineShort: 'Offline',
   unauthorized: 'Ihre Sitzung konnte nicht bestätigt werden. Bitte melden Sie sich erneut an.',
   versionMismatch: 'Laden nicht möglich: Die Versionen der Widgets und des Servers dieser Website passen nicht zusammen.',
   misconfigured: 'Laden nicht möglich: Die Widgets dieser Website sind nicht richtig eingerichtet.',
@@ -50,6 +51,7 @@ export default {
   hide: 'Ausblenden',
   unhide: 'Einblenden',
   hiddenLabel: 'Für Besucher ausgeblendet',
+  hiddenByModerator: 'Von einer Moderation ausgeblendet',
   awaitingApproval: 'Wartet auf Freigabe',
   approve: 'Freigeben',
   signInToWrite: 'Melden Sie sich an, um eine Nachricht zu hinterlassen.',

@@ -4,6 +4,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: 'Chargement…',
   offline: 'Vous êtes hors ligne. La reconnexion et la mise à jour se feront automatiquement.',
+  offlineShort: 'Hors ligne',
   unauthorized: 'Votre session n’a pas pu être vérifiée. Veuillez vous reconnecter.',
   versionMismatch: 'Chargement impossible\u00a0: les versions des widgets et du serveur de ce site diffèrent.',
   misconfigured: 'Chargement impossible\u00a0: les widgets de ce site ne sont pas correctement configurés.',
@@ -51,6 +52,7 @@ export default {
   hide: 'Masquer',
   unhide: 'Afficher',
   hiddenLabel: 'Masqué aux visiteurs',
+  hiddenByModerator: 'Masqué par un modérateur',
   awaitingApproval: 'En attente d’approbation',
   approve: 'Approuver',
   signInToWrite: 'Connectez-vous pour laisser un message.',

@@ -4,6 +4,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: 'Carregando…',
   offline: 'Você está offline. Vamos reconectar e atualizar tudo automaticamente.',
+  offlineShort: 'Offline',
   unauthorized: 'Não foi possível verificar sua sessão. Entre novamente.',
   versionMismatch: 'Não é possível carregar: as versões dos widgets e do servidor deste site são diferentes.',
   misconfigured: 'Não é possível carregar: os widgets deste site não estão configurados corretamente.',
@@ -51,6 +52,7 @@ export default {
   hide: 'Ocultar',
   unhide: 'Mostrar',
   hiddenLabel: 'Oculta para visitantes',
+  hiddenByModerator: 'Ocultada por um moderador',
   awaitingApproval: 'Aguardando aprovação',
   approve: 'Aprovar',
   signInToWrite: 'Entre para deixar uma mensagem.',

@@ -4,6 +4,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: 'Đang tải…',
   offline: 'Bạn đang ngoại tuyến. Chúng tôi sẽ tự động kết nối lại và cập nhật.',
+  offlineShort: 'Ngoại tuyến',
   unauthorized: 'Không thể xác minh phiên của bạn. Vui lòng đăng nhập lại.',
   versionMismatch: 'Không thể tải: phiên bản tiện ích và máy chủ của trang web này không khớp.',
   misconfigured: 'Không thể tải: tiện ích của trang web này chưa được thiết lập đúng.',
@@ -51,6 +52,7 @@ export default {
   hide: 'Ẩn',
   unhide: 'Hiện',
   hiddenLabel: 'Ẩn với khách',
+  hiddenByModerator: 'Đã bị người kiểm duyệt ẩn',
   awaitingApproval: 'Đang chờ duyệt',
   approve: 'Duyệt',
   signInToWrite: 'Hãy đăng nhập để gửi lời nhắn.',

@@ -4,6 +4,7 @@ import type { Messages } from '../strings.js';
 export default {
   loading: '正在加载…',
   offline: '您已离线。我们会自动重新连接并同步最新内容。',
+  offlineShort: '离线',
   unauthorized: '无法验证您的登录状态，请重新登录。',
   versionMismatch: '无法加载：本网站的小组件与服务器版本不一致。',
   misconfigured: '无法加载：本网站的小组件配置有误。',
@@ -51,6 +52,7 @@ export default {
   hide: '隐藏',
   unhide: '显示',
   hiddenLabel: '对访客隐藏',
+  hiddenByModerator: '已被版主隐藏',
   awaitingApproval: '等待批准',
   approve: '批准',
   signInToWrite: '登录后即可留言。',
