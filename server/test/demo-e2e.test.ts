@@ -130,6 +130,28 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     await page.close();
   });
 
+  it('holds its layout while the three widgets load: cumulative layout shift under 0.05 at 375×812 (SPEC 7)', async () => {
+    // A layout metric, not a timing: every shift from navigation to first content, summed.
+    const page = await browser.newPage();
+    await page.setViewport({ width: 375, height: 812 });
+    await page.evaluateOnNewDocument(() => {
+      const w = window as unknown as { cls: number };
+      w.cls = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries() as unknown as { value: number }[]) w.cls += e.value;
+      }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(`${url}/demo/`);
+    await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('First steps'), { timeout: 15000 });
+    await page.waitForFunction(() => (document.querySelector('care-message-wall')?.shadowRoot?.textContent ?? '').includes('Thinking of you'), { timeout: 15000 });
+    await page.waitForFunction(() => /follower/.test(document.querySelector('care-follow-button')?.shadowRoot?.textContent ?? ''), { timeout: 15000 });
+    // Two frames, so a shift caused by the last render has been reported.
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const cls = await page.evaluate(() => (window as unknown as { cls: number }).cls);
+    assert.ok(cls < 0.05, `cumulative layout shift ${cls.toFixed(4)}`);
+    await page.close();
+  });
+
   it('opens signed out, as anyone on the web sees it, and its "Sign in" links sign in a visitor', async () => {
     const { page, rec } = await open(browser, `${url}/demo/`);
     await page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('First steps'), { timeout: 15000 });
