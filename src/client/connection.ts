@@ -11,38 +11,33 @@ import {
   type WallMessage,
 } from '../protocol/index.js';
 import type { CareErrorDetail } from '../events.js';
-import { Outbox, clearStoredOutbox, newClientId, type OutboxEntry } from './outbox.js';
+import { Listeners } from './listeners.js';
+import { Outbox, clearStoredOutbox, type OutboxEntry } from './outbox.js';
+import { OutboxSender, type Delivery } from './outbox-sender.js';
 import { PageStore, type Answer, type LiveEvent, type Payload } from './page-store.js';
+import { Session } from './session.js';
 import { normalizeHost } from './settings.js';
-import { ANONYMOUS, fetchToken, type TokenInfo } from './token.js';
+
+export type { Delivery } from './outbox-sender.js';
 
 export type ConnectionState = 'connecting' | 'online' | 'offline' | 'unauthorized';
 
-/** What a delivered post looks like to widgets (they fire `care-posted`). */
-export interface Delivery {
-  entry: OutboxEntry;
-  item: JournalEntry | WallMessage;
-}
-
 const CALL_TIMEOUT_MS = 10_000;
-const REFRESH_BEFORE_MS = 60_000;
-/**
- * Answers that mean "try the same thing again later"; anything else is final. `unauthorized`
- * on a post means the session lapsed mid-flight: the token refresh brings it back.
- */
-const TRANSIENT = new Set(['unavailable', 'rate_limited', 'unauthorized']);
 
 const offline = (message: string): { ok: false; error: CareError } => ({ ok: false, error: { code: 'unavailable', message } });
 
 /**
  * The one Socket.IO connection to one host, shared by every widget on the page that talks
- * to that host. Widgets hold it with `acquire()`/`release()`: it opens with the first and
- * closes with the last. It owns the visitor's token (fetched from `token-url`, refreshed
- * before it expires), the page stores, and the outbox.
+ * to that host (Socket.IO's Manager): widgets hold it with `acquire()`/`release()`; it opens
+ * with the first and closes with the last. It owns the socket and routes its events to the
+ * page stores; who is signed in is its `Session` (session.ts), and the unsent posts are sent
+ * by its `OutboxSender` (outbox-sender.ts).
  */
 export class CareConnection {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   readonly outbox: Outbox;
+  readonly #sender: OutboxSender;
+  readonly #session: Session;
   state: ConnectionState = 'connecting';
   /** Why the server refused this connection for good (it speaks another protocol version), else null. */
   refusal: CareErrorDetail | null = null;
@@ -52,51 +47,69 @@ export class CareConnection {
    * "offline"; a host that was online and dropped is offline, not this.
    */
   config: CareErrorDetail | null = null;
-  #tokenOk = false;
-  #identity: TokenInfo = ANONYMOUS;
-  #tokenUrl: string | null = null;
   #tokenReady: Promise<void> | null = null;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #authRetried = false;
   /** Who the socket was last connected as (`undefined`: never connected). */
   #connectedAs: string | null | undefined;
   #holders = 0;
   readonly #stores = new Map<string, { store: PageStore; holders: number }>();
-  readonly #inflight = new Set<string>();
-  readonly #stateListeners = new Set<(s: ConnectionState, lead: boolean) => void>();
-  readonly #deliveryListeners = new Set<(d: Delivery) => void>();
+  readonly #stateListeners = new Listeners<[ConnectionState]>();
 
   constructor(readonly host: string) {
     this.outbox = new Outbox(host);
+    this.#session = new Session({
+      // An answer, not a failure: the outbox may now drop a signed-out user's posts (outbox.ts).
+      answered: (userId) => this.outbox.signedIn(userId),
+      broken: (message) => this.#wrongSetting(message, 'unauthorized'),
+      expiring: () => void this.#refreshToken(),
+    });
+    const connection = this;
+    this.#sender = new OutboxSender(this.outbox, {
+      get connected() {
+        return connection.socket.connected;
+      },
+      get userId() {
+        return connection.userId;
+      },
+      call: (event, payload) => this.call(event, payload),
+      acknowledged: (pageId, item) => {
+        const store = this.#stores.get(pageId)?.store;
+        if (item.kind === 'journal') store?.acknowledged('journal', item.value);
+        else store?.acknowledged('wall', item.value);
+      },
+    });
     this.socket = io(host + NAMESPACE, {
       autoConnect: false,
       // The transports of docs/protocol.md; the script-tag bundle leaves WebTransport out.
       transports: ['polling', 'websocket'],
       // Read at every (re)connect, so a refreshed token is used.
-      auth: (cb) => cb(this.#identity.token ? { token: this.#identity.token, protocolVersion: PROTOCOL_VERSION } : { protocolVersion: PROTOCOL_VERSION }),
+      auth: (cb) => {
+        const token = this.#session.identity.token;
+        cb(token ? { token, protocolVersion: PROTOCOL_VERSION } : { protocolVersion: PROTOCOL_VERSION });
+      },
     });
     this.#wire();
   }
 
   get userId(): string | null {
-    return this.#identity.userId;
+    return this.#session.identity.userId;
   }
 
   get userName(): string | null {
-    return this.#identity.name;
+    return this.#session.identity.name;
   }
 
   /* -------------------------------------------------------------------------- lifecycle */
 
   acquire(tokenUrl: string | null): void {
     this.#holders++;
-    if (tokenUrl && tokenUrl !== this.#tokenUrl) {
+    if (tokenUrl && tokenUrl !== this.#session.url) {
       // All widgets of a page show one visitor, so the newest token-url wins: a widget with a
       // token-url joining an anonymous connection signs it in; a changed one switches users.
       const live = this.#holders > 1;
-      this.#tokenUrl = tokenUrl;
-      this.#tokenReady = this.#loadToken().then(() => {
+      this.#session.url = tokenUrl;
+      this.#tokenReady = this.#session.load().then(() => {
         if (live) this.#reconnect();
       });
     }
@@ -112,7 +125,7 @@ export class CareConnection {
   release(): boolean {
     this.#holders = Math.max(0, this.#holders - 1);
     if (this.#holders > 0) return false;
-    clearTimeout(this.#refreshTimer);
+    this.#session.stop();
     clearTimeout(this.#retryTimer);
     this.socket.disconnect();
     return true;
@@ -124,35 +137,14 @@ export class CareConnection {
     this.socket.connect();
   }
 
-  /** Fetches the visitor's token and schedules its refresh ahead of `exp`. */
-  async #loadToken(): Promise<void> {
-    if (!this.#tokenUrl) return;
-    clearTimeout(this.#refreshTimer);
-    try {
-      this.#identity = await fetchToken(this.#tokenUrl);
-      this.#tokenOk = true;
-      // An answer, not a failure: the outbox may now drop a signed-out user's posts (outbox.ts).
-      this.outbox.signedIn(this.#identity.userId);
-    } catch (err) {
-      this.#identity = ANONYMOUS;
-      // Never worked: the setting is wrong, and signing the visitor out would hide it.
-      if (!this.#tokenOk) return this.#wrongSetting((err as Error).message, 'unauthorized');
-      console.warn('[care-widgets] could not fetch a token; continuing signed out.', err);
-    }
-    const expiresAt = this.#identity.expiresAt;
-    if (expiresAt) {
-      const delay = Math.max(5_000, expiresAt - Date.now() - REFRESH_BEFORE_MS);
-      this.#refreshTimer = setTimeout(() => void this.#refreshToken(), delay);
-    }
-  }
-
   /** Swaps a fresh token into the live connection (or reconnects when the user changed). */
   async #refreshToken(): Promise<void> {
-    const before = this.#identity.userId;
-    await this.#loadToken();
+    const before = this.userId;
+    await this.#session.load();
     if (!this.socket.connected) return;
-    if (this.#identity.token && this.#identity.userId === before) {
-      const res = await this.call('session:refresh', { token: this.#identity.token });
+    const { token, userId } = this.#session.identity;
+    if (token && userId === before) {
+      const res = await this.call('session:refresh', { token });
       if (res.ok) {
         for (const { store } of this.#stores.values()) void store.sync();
         return;
@@ -170,10 +162,10 @@ export class CareConnection {
       this.refusal = this.config = null;
       this.#setState('online');
       // Another user now: what they may see differs, so start from fresh snapshots.
-      const fresh = this.#connectedAs !== undefined && this.#connectedAs !== this.#identity.userId;
-      this.#connectedAs = this.#identity.userId;
+      const fresh = this.#connectedAs !== undefined && this.#connectedAs !== this.userId;
+      this.#connectedAs = this.userId;
       for (const { store } of this.#stores.values()) void store.sync(fresh);
-      this.#flush();
+      this.#sender.flush();
     });
     s.on('disconnect', (reason) => {
       this.#setState('offline');
@@ -184,10 +176,10 @@ export class CareConnection {
       const code = err.data?.code;
       this.refusal = code === 'unsupported_protocol' ? { code, message: err.message } : null;
       if (code === 'unauthorized') {
-        if (this.#tokenUrl && !this.#authRetried) {
+        if (this.#session.url && !this.#authRetried) {
           // Perhaps the token expired in flight: fetch a fresh one once, then give up.
           this.#authRetried = true;
-          void this.#loadToken().then(() => s.connect());
+          void this.#session.load().then(() => s.connect());
           return;
         }
         this.#setState('unauthorized');
@@ -227,14 +219,11 @@ export class CareConnection {
   #setState(state: ConnectionState): void {
     if (this.state === state) return;
     this.state = state;
-    let lead = true;
-    for (const fn of this.#stateListeners) fn(state, lead), (lead = false);
+    this.#stateListeners.emit(state);
   }
 
-  /** `lead`: `fn` is the first listener now, the one that speaks for the connection (see `leads`). */
-  onState(fn: (s: ConnectionState, lead: boolean) => void): () => void {
-    this.#stateListeners.add(fn);
-    return () => this.#stateListeners.delete(fn);
+  onState(fn: (s: ConnectionState) => void): () => void {
+    return this.#stateListeners.add(fn);
   }
 
   /**
@@ -243,12 +232,11 @@ export class CareConnection {
    * `care-connection-change` per change.
    */
   leads(fn: unknown): boolean {
-    return this.#stateListeners.values().next().value === fn;
+    return this.#stateListeners.first() === fn;
   }
 
   onDelivery(fn: (d: Delivery) => void): () => void {
-    this.#deliveryListeners.add(fn);
-    return () => this.#deliveryListeners.delete(fn);
+    return this.#sender.deliveries.add(fn);
   }
 
   /* ------------------------------------------------------------------------------ calls */
@@ -290,55 +278,15 @@ export class CareConnection {
 
   /** Queues a post; it is sent now if online, else on reconnect, with the same `clientId`. */
   post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string }): OutboxEntry | null {
-    if (!this.#identity.userId) return null;
-    const entry = this.outbox.add({ clientId: newClientId(), userId: this.#identity.userId, pageId, kind, ...text });
-    this.#flush();
-    return entry;
+    return this.#sender.post(pageId, kind, text);
   }
 
   retry(clientId: string): void {
-    // The server stored none of the posts it refused, but one: `conflict` means it stored this
-    // post, then it was deleted. Sending the text again by hand is a new post, with a new id.
-    const deleted = this.outbox.pending(this.#identity.userId).some((e) => e.clientId === clientId && e.error?.code === 'conflict');
-    this.outbox.update(clientId, deleted ? { clientId: newClientId(), state: 'waiting' } : { state: 'waiting' });
-    this.#flush();
+    this.#sender.retry(clientId);
   }
 
   discard(clientId: string): void {
-    this.outbox.remove(clientId);
-  }
-
-  #flush(): void {
-    if (!this.socket.connected || !this.#identity.userId) return;
-    for (const e of this.outbox.pending(this.#identity.userId)) {
-      if (e.state !== 'failed' && !this.#inflight.has(e.clientId)) void this.#send(e);
-    }
-  }
-
-  async #send(e: OutboxEntry): Promise<void> {
-    this.#inflight.add(e.clientId);
-    this.outbox.update(e.clientId, { state: 'sending', attempts: e.attempts + 1 });
-    const res =
-      e.kind === 'journal'
-        ? await this.call('journal:post', { pageId: e.pageId, clientId: e.clientId, title: e.title ?? '', body: e.body })
-        : await this.call('wall:post', { pageId: e.pageId, clientId: e.clientId, body: e.body });
-    this.#inflight.delete(e.clientId);
-    if (res.ok) {
-      this.outbox.remove(e.clientId);
-      const item = 'entry' in res ? res.entry : res.message;
-      const store = this.#stores.get(e.pageId)?.store;
-      if ('entry' in res) store?.acknowledged('journal', res.entry);
-      else store?.acknowledged('wall', res.message);
-      for (const fn of this.#deliveryListeners) fn({ entry: e, item });
-      return;
-    }
-    if (TRANSIENT.has(res.error.code)) {
-      this.outbox.update(e.clientId, { state: 'waiting' });
-      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(e.attempts, 5));
-      setTimeout(() => this.#flush(), delay);
-    } else {
-      this.outbox.update(e.clientId, { state: 'failed', error: res.error });
-    }
+    this.#sender.discard(clientId);
   }
 }
 

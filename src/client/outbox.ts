@@ -1,4 +1,5 @@
 import type { CareError, Stream } from '../protocol/index.js';
+import { Listeners } from './listeners.js';
 import { outboxMode } from './settings.js';
 
 /** A post the user made that the server has not acknowledged yet. */
@@ -50,7 +51,7 @@ export class Outbox {
   #loaded: OutboxEntry[] | null = null;
   #store: Storage | null = null;
   #mode = 'local';
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Listeners();
 
   constructor(private readonly host: string) {}
 
@@ -82,12 +83,11 @@ export class Outbox {
     } catch {
       // Storage full or forbidden: the entry still lives in memory for this page view.
     }
-    for (const fn of this.#listeners) fn();
+    this.#listeners.emit();
   }
 
   listen(fn: () => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+    return this.#listeners.add(fn);
   }
 
   add(entry: Omit<OutboxEntry, 'host' | 'attempts' | 'state' | 'createdAt'>): OutboxEntry {

@@ -1,9 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ClientEventName, Stream } from '../protocol/index.js';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
 import { CarePageWatcher } from './care-page-settings.js';
 import type { OutboxEntry } from './outbox.js';
 import type { PageState } from './page-state.js';
-import type { PageStore } from './page-store.js';
+import type { Answer, Payload, PageStore } from './page-store.js';
 import { resolveSettings } from './settings.js';
 
 /** What a widget element exposes to its controller. */
@@ -14,6 +15,9 @@ export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
   /** `lazy`: bind only once the host comes near the viewport (see `PageController`). */
   loading?: string;
 }
+
+type PageCall = Exclude<ClientEventName, 'page:subscribe' | 'page:unsubscribe' | 'session:refresh'>;
+const UNBOUND = { ok: false, error: { code: 'unavailable', message: 'Not connected to the server.' } } as const;
 
 const IDLE: PageState = {
   status: 'loading',
@@ -45,8 +49,8 @@ const LAZY_MARGIN = '600px';
  * it within 600px of the viewport; from then on it is bound like an eager one.
  */
 export class PageController implements ReactiveController {
-  connection: CareConnection | null = null;
-  store: PageStore | null = null;
+  #connection: CareConnection | null = null;
+  #store: PageStore | null = null;
   #key = '';
   #unlisten: (() => void)[] = [];
   /** Watches a lazy host until it first comes near the viewport. */
@@ -67,17 +71,74 @@ export class PageController implements ReactiveController {
     host.addController(this);
   }
 
+  /**
+   * Whether the widget is bound to its connection and page (false while a lazy widget waits
+   * for the viewport, or without a page). Changes identity with each binding: a widget keeps
+   * per-binding state by comparing `binding` (an opaque token) from one update to the next.
+   */
+  get binding(): object | null {
+    return this.#store;
+  }
+
+  /** The signed-in visitor of this widget's connection (`null` fields: signed out). */
+  get user(): { id: string | null; name: string | null } {
+    const c = this.#connection;
+    return { id: c?.userId ?? null, name: c?.userName ?? null };
+  }
+
+  /** Why nothing can load: a wrong setting (`config`) or a server of another protocol version (`version`). */
+  get problem(): 'config' | 'version' | null {
+    const c = this.#connection;
+    if (!this.pageId || c?.config) return 'config';
+    return c?.state === 'unauthorized' && c.refusal ? 'version' : null;
+  }
+
+  /** A call about this widget's page (no `pageId` needed); unbound, it answers `unavailable`. */
+  call<E extends PageCall>(event: E, payload: Omit<Payload<E>, 'pageId'>): Promise<Answer<E>> {
+    return this.#store ? this.#store.call(event, payload) : Promise.resolve(UNBOUND as Answer<E>);
+  }
+
+  /** Hearts a wall message (queued while offline: see PageStore.heart). */
+  heart(messageId: string, on: boolean): Promise<Answer<'wall:heart'>> {
+    return this.#store ? this.#store.heart(messageId, on) : Promise.resolve(UNBOUND as Answer<'wall:heart'>);
+  }
+
+  /** The next older page of a stream, merged into the state. */
+  loadOlder(stream: Stream, limit?: number): Promise<Answer<'history:load'>> {
+    return this.#store ? this.#store.loadOlder(stream, limit) : Promise.resolve(UNBOUND as Answer<'history:load'>);
+  }
+
+  /** Subscribes again from a fresh snapshot (the "Retry" of a failed load). */
+  reload(): void {
+    void this.#store?.sync(true);
+  }
+
+  /** Queues a post of the signed-in visitor in the outbox; `null` when nobody is signed in. */
+  post(kind: Stream, text: { title?: string; body: string }): OutboxEntry | null {
+    return this.#connection?.post(this.pageId, kind, text) ?? null;
+  }
+
+  /** Sends a refused post again (see OutboxSender.retry). */
+  retry(clientId: string): void {
+    this.#connection?.retry(clientId);
+  }
+
+  /** Drops an unsent post. */
+  discard(clientId: string): void {
+    this.#connection?.discard(clientId);
+  }
+
   get state(): PageState {
-    return this.store?.state ?? IDLE;
+    return this.#store?.state ?? IDLE;
   }
 
   get connectionState(): ConnectionState {
-    return this.connection?.state ?? 'connecting';
+    return this.#connection?.state ?? 'connecting';
   }
 
   /** The signed-in user's unsent posts of one kind on this page. */
   pending(kind: 'journal' | 'wall'): OutboxEntry[] {
-    const c = this.connection;
+    const c = this.#connection;
     return c ? c.outbox.pending(c.userId, this.pageId, kind) : [];
   }
 
@@ -86,7 +147,7 @@ export class PageController implements ReactiveController {
    * banner, and its `care-connection-change` bubbles (the others' fire on them only).
    */
   get leads(): boolean {
-    return this.connection?.leads(this.#onState) ?? true;
+    return this.#connection?.leads(this.#onState) ?? true;
   }
 
   get pageId(): string {
@@ -164,8 +225,8 @@ export class PageController implements ReactiveController {
     this.#near = true;
     const c = connectionFor(host);
     c.acquire(tokenUrl);
-    this.connection = c;
-    this.store = c.store(pageId);
+    this.#connection = c;
+    this.#store = c.store(pageId);
     const update = () => this.host.requestUpdate();
     // A misconfiguration, or a server speaking another protocol version refused the
     // connection: tell the page once.
@@ -174,7 +235,7 @@ export class PageController implements ReactiveController {
       if (r && r !== this.#told) this.#fire('care-error', (this.#told = r));
     };
     this.#unlisten = [
-      this.store.listen(update),
+      this.#store.listen(update),
       c.outbox.listen(update),
       // Every widget fires it, bubbling and composed (SPEC section 2): a `document` listener
       // hears one per widget of the shared connection; `leads` only picks who shows the banner.
@@ -195,12 +256,12 @@ export class PageController implements ReactiveController {
   #unbind(): void {
     for (const off of this.#unlisten) off();
     this.#unlisten = [];
-    if (this.connection && this.store) {
-      this.connection.releaseStore(this.store.pageId);
-      releaseConnection(this.connection);
+    if (this.#connection && this.#store) {
+      this.#connection.releaseStore(this.#store.pageId);
+      releaseConnection(this.#connection);
     }
-    this.connection = null;
-    this.store = null;
+    this.#connection = null;
+    this.#store = null;
     this.#key = '';
   }
 }

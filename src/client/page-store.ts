@@ -15,6 +15,8 @@ import type {
   WallMessage,
 } from '../protocol/index.js';
 import type { PageState, PageStatus } from './page-state.js';
+import { backoff } from './backoff.js';
+import { Listeners } from './listeners.js';
 import { SortedItems } from './sorted-map.js';
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
@@ -31,7 +33,6 @@ export type LiveEvent = { [K in PageEvent['type']]: { type: K; data: Parameters<
 
 /** How long a hole in `seq` may stay open before the store asks the server for what is missing. */
 const GAP_WAIT_MS = 300;
-const RETRY_MAX_MS = 30_000;
 
 /**
  * One page's state, shared by every widget that shows the page. It applies live events
@@ -62,7 +63,7 @@ export class PageStore {
   #gapTimer: ReturnType<typeof setTimeout> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retries = 0;
-  readonly #listeners = new Set<() => void>();
+  readonly #listeners = new Listeners();
   #cached: PageState | null = null;
   #notifyQueued = false;
   #closed = false;
@@ -92,8 +93,7 @@ export class PageStore {
   }
 
   listen(fn: () => void): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+    return this.#listeners.add(fn);
   }
 
   /** Batches notifications: a burst of events re-renders widgets once. */
@@ -103,7 +103,7 @@ export class PageStore {
     this.#notifyQueued = true;
     queueMicrotask(() => {
       this.#notifyQueued = false;
-      for (const fn of this.#listeners) fn();
+      this.#listeners.emit();
     });
   }
 
@@ -147,7 +147,7 @@ export class PageStore {
   }
 
   #scheduleRetry(): void {
-    const delay = Math.min(RETRY_MAX_MS, 1000 * 2 ** this.#retries++);
+    const delay = backoff(this.#retries++);
     this.#retryTimer = setTimeout(() => void this.sync(), delay);
   }
 

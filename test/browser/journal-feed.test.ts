@@ -186,7 +186,7 @@ describe('<care-journal-feed>', () => {
     await seedLongPage(pageId, 10_000);
     const el = await feed(pageId, null);
     while (el.care.state.journalHasMore) {
-      const res = await el.care.store!.loadOlder('journal', 100);
+      const res = await el.care.loadOlder('journal', 100);
       expect(res.ok).to.equal(true);
     }
     await settled(el);

@@ -69,8 +69,7 @@ function probeUrl(user = 'lena'): { probe: string; tokenUrl: string } {
 
 async function assertNotConnected(el: Widget, states: ConnectionState[], probe: string, pageId: string, content: string): Promise<void> {
   // Booleans, not the objects: chai would try to print a whole live connection on failure.
-  expect(el.care.connection !== null, 'a connection').to.equal(false);
-  expect(el.care.store !== null, 'a page store').to.equal(false);
+  expect(el.care.binding !== null, 'bound to a connection and a page store').to.equal(false);
   expect(states, 'care-connection-change events').to.deep.equal([]);
   expect(tokenFetched(probe), 'a token request').to.equal(false);
   expect(await readsBy(pageId, 'lena'), 'page.read entries in the audit log').to.equal(0);
@@ -148,7 +147,7 @@ describe('loading="lazy"', () => {
     // Scrolled away again, it stays connected and live.
     window.scrollTo(0, 0);
     await settle();
-    expect(el.care.connection !== null, 'still connected').to.equal(true);
+    expect(el.care.binding !== null, 'still connected').to.equal(true);
     expect(states.at(-1)).to.equal('online');
   });
 
@@ -168,7 +167,7 @@ describe('loading="lazy"', () => {
     const followStates = recordStates(follow);
     await settle();
     await assertNotConnected(wall, wallStates, wallProbe.probe, pageId, 'A message far below');
-    expect(follow.care.connection !== null, 'a connection for the follow button').to.equal(false);
+    expect(follow.care.binding !== null, 'a connection for the follow button').to.equal(false);
     expect(followStates).to.deep.equal([]);
     expect(tokenFetched(followProbe.probe)).to.equal(false);
 
@@ -180,7 +179,7 @@ describe('loading="lazy"', () => {
     follow.removeAttribute('loading');
     expect(follow.loading).to.equal('eager');
     // Both widgets share one connection (and so one visitor): the follow button shows the count.
-    await waitUntil(() => follow.care.connection !== null && /follower/.test(text(follow)), 'the follow button to load', { timeout: 8000 });
+    await waitUntil(() => follow.care.binding !== null && /follower/.test(text(follow)), 'the follow button to load', { timeout: 8000 });
     expect(offscreen(follow)).to.equal(true);
   });
 

@@ -164,14 +164,14 @@ export abstract class CareElement extends LitElement {
     const { status, error } = this.care.state;
     const conn = this.care.connectionState;
     // A setting to fix (named in care-error and the console): a plain notice, never "offline".
-    if (!this.care.pageId || this.care.connection?.config) return html`<div class="notice error" role="alert" part="notice">${t.misconfigured}</div>`;
+    if (this.care.problem === 'config') return html`<div class="notice error" role="alert" part="notice">${t.misconfigured}</div>`;
     // A refusal for another protocol version is the site's to fix: do not ask the visitor to sign in.
-    if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${this.care.connection?.refusal ? t.versionMismatch : t.unauthorized}</div>`;
+    if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${this.care.problem === 'version' ? t.versionMismatch : t.unauthorized}</div>`;
     if (status === 'not_found') return html`<div class="notice" role="status" part="notice">${t.notFound}</div>`;
     if (status === 'error') {
       return html`<div class="notice error" role="alert" part="notice">
         ${t.error(error?.message ?? '')}
-        <button @click=${() => void this.care.store?.sync(true)}>${t.retry}</button>
+        <button @click=${() => this.care.reload()}>${t.retry}</button>
       </div>`;
     }
     if (status === 'loading') {
@@ -195,9 +195,9 @@ export abstract class CareElement extends LitElement {
    * widget saw count. Call from `willUpdate`.
    */
   protected announceNew(items: readonly { seq: number; author: { id: string } }[], say: (n: number) => string): void {
-    const { store, state } = this.care;
-    if (store !== this.#seenStore || state.status !== 'ready') {
-      this.#seenStore = store;
+    const { binding, state } = this.care;
+    if (binding !== this.#seenStore || state.status !== 'ready') {
+      this.#seenStore = binding;
       this.#seenSeq = null;
     }
     if (state.status !== 'ready') return;

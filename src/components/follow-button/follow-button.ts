@@ -189,11 +189,10 @@ export class CareFollowButton extends CareElement {
   /* ----------------------------------------------------------------------------- actions */
 
   async #setFollow(follow: boolean): Promise<void> {
-    const store = this.care.store;
-    if (this.busy || !store) return;
+    if (this.busy || !this.care.binding) return;
     this.busy = true;
     this.failure = null;
-    const res = await store.call('follow:set', { follow });
+    const res = await this.care.call('follow:set', { follow });
     this.busy = false;
     if (!res.ok) {
       this.#fail(res.error);
@@ -204,12 +203,11 @@ export class CareFollowButton extends CareElement {
   }
 
   async #decide(request: FollowRequest, approve: boolean): Promise<void> {
-    const store = this.care.store;
-    if (!store || this.deciding.has(request.userId)) return;
+    if (!this.care.binding || this.deciding.has(request.userId)) return;
     const hadFocus = this.shadowRoot?.activeElement?.closest('.request') != null;
     this.deciding = new Set([...this.deciding, request.userId]);
     this.failure = null;
-    const res = await store.call('follow:decide', { userId: request.userId, approve });
+    const res = await this.care.call('follow:decide', { userId: request.userId, approve });
     const rest = new Set(this.deciding);
     rest.delete(request.userId);
     this.deciding = rest;
@@ -233,8 +231,8 @@ export class CareFollowButton extends CareElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    if (this.care.store !== this.#baselineStore) {
-      this.#baselineStore = this.care.store;
+    if (this.care.binding !== this.#baselineStore) {
+      this.#baselineStore = this.care.binding;
       this.#reported = null;
       this.#seenFollow = null;
       this.#seenRequests = null;

@@ -208,8 +208,8 @@ export class CareJournalFeed extends CareElement {
       <div part="entry-body" class="body" dir="auto">${p.body}</div>
       ${p.state === 'failed'
         ? html`<div class="row actions">
-            <button part="button" @click=${() => this.care.connection?.retry(p.clientId)}>${t.tryAgain}</button>
-            <button part="button" @click=${() => this.care.connection?.discard(p.clientId)}>${t.discard}</button>
+            <button part="button" @click=${() => this.care.retry(p.clientId)}>${t.tryAgain}</button>
+            <button part="button" @click=${() => this.care.discard(p.clientId)}>${t.discard}</button>
           </div>`
         : nothing}
     </article>`;
@@ -232,7 +232,7 @@ export class CareJournalFeed extends CareElement {
     const title = String(data.get('title') ?? '').trim();
     const body = String(data.get('body') ?? '');
     if (!title || !body.trim()) return;
-    if (this.care.connection?.post(this.care.pageId, 'journal', { title, body })) form.reset();
+    if (this.care.post('journal', { title, body })) form.reset();
   };
 
   async #submitEdit(ev: SubmitEvent, entryId: string): Promise<void> {
@@ -240,14 +240,14 @@ export class CareJournalFeed extends CareElement {
     const form = ev.currentTarget as HTMLFormElement;
     if (!reportValidity(form, this.t)) return;
     const data = new FormData(form);
-    const res = await this.care.store?.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? '') });
+    const res = await this.care.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? '') });
     if (res?.ok) this.editing = null;
     else if (res) this.#fail(res.error);
   }
 
   async #deleteEntry(entryId: string): Promise<void> {
     this.confirming = null;
-    const res = await this.care.store?.call('journal:delete', { entryId });
+    const res = await this.care.call('journal:delete', { entryId });
     if (res && !res.ok) this.#fail(res.error);
   }
 
@@ -258,7 +258,7 @@ export class CareJournalFeed extends CareElement {
 
   #loadOlder = async () => {
     this.loadingOlder = true;
-    const res = await this.care.store?.loadOlder('journal');
+    const res = await this.care.loadOlder('journal');
     this.loadingOlder = false;
     if (res && !res.ok) this.#fail(res.error);
   };

@@ -1,7 +1,7 @@
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { OutboxEntry } from '../../client/outbox.js';
-import type { PageStore } from '../../client/page-store.js';
+import type { PageController } from '../../client/page-controller.js';
 import { LIMITS, type CareError, type Result, type Viewer, type WallMessage } from '../../protocol/index.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
@@ -228,8 +228,7 @@ export class CareMessageWall extends CareElement {
   #send(): void {
     const body = this.draft;
     if (body.trim() === '' || body.length > LIMITS.wallBodyMax) return;
-    const c = this.care.connection;
-    const entry = c?.post(this.care.pageId, 'wall', { body }) ?? null;
+    const entry = this.care.post('wall', { body });
     if (!entry) {
       // Not signed in after all (the session ended): keep the text where it is.
       const error: CareError = { code: 'unauthorized', message: this.t.signInToWrite };
@@ -248,9 +247,9 @@ export class CareMessageWall extends CareElement {
 
   #renderOutboxItem(e: OutboxEntry): TemplateResult {
     const t = this.t;
-    const c = this.care.connection;
     const failed = e.state === 'failed';
-    const name = c?.userName ?? c?.userId ?? '';
+    const { id: userId, name: userName } = this.care.user;
+    const name = userName ?? userId ?? '';
     const id = `o-${e.clientId}`;
     return html`<li>
       <article class="message outbox ${failed ? 'failed' : ''}" part="message outbox-message" aria-labelledby="${id}-author ${id}-state">
@@ -261,9 +260,9 @@ export class CareMessageWall extends CareElement {
         ${this.#renderBody(`o:${e.clientId}:${e.body.length}`, e.body)}
         ${failed
           ? html`<div class="actions" part="actions">
-              <button part="button" @click=${() => c?.retry(e.clientId)}>${t.tryAgain}</button>
+              <button part="button" @click=${() => this.care.retry(e.clientId)}>${t.tryAgain}</button>
               <button part="button" @click=${() => this.#editFailed(e)}>${t.edit}</button>
-              <button part="button" @click=${() => c?.discard(e.clientId)}>${t.discard}</button>
+              <button part="button" @click=${() => this.care.discard(e.clientId)}>${t.discard}</button>
             </div>`
           : nothing}
       </article>
@@ -273,7 +272,7 @@ export class CareMessageWall extends CareElement {
   /** Moves a refused message back into the composer, after anything already typed there, to fix it. */
   #editFailed(e: OutboxEntry): void {
     this.draft = this.draft.trim() === '' ? e.body : `${this.draft}\n\n${e.body}`;
-    this.care.connection?.discard(e.clientId);
+    this.care.discard(e.clientId);
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLTextAreaElement>('#compose')?.focus());
   }
 
@@ -396,13 +395,12 @@ export class CareMessageWall extends CareElement {
   }
 
   /** Runs one call for one message: one at a time, errors shown on the message and reported. */
-  async #act(m: WallMessage, call: (store: PageStore) => Promise<Result>): Promise<boolean> {
-    const store = this.care.store;
-    if (!store || this.busy.has(m.id)) return false;
+  async #act(m: WallMessage, call: (care: PageController) => Promise<Result>): Promise<boolean> {
+    if (!this.care.binding || this.busy.has(m.id)) return false;
     this.#setBusy(m.id, true);
     this.#setItemError(m.id, null);
     try {
-      const res = await call(store);
+      const res = await call(this.care);
       if (!res.ok) {
         this.#setItemError(m.id, this.t.error(res.error.message));
         this.reportError(res.error);
@@ -415,25 +413,25 @@ export class CareMessageWall extends CareElement {
   }
 
   async #heart(m: WallMessage): Promise<void> {
-    await this.#act(m, (store) => store.heart(m.id, m.hearted !== true));
+    await this.#act(m, (care) => care.heart(m.id, m.hearted !== true));
   }
 
   async #approve(m: WallMessage): Promise<void> {
-    await this.#act(m, (store) => store.call('wall:approve', { messageId: m.id }));
+    await this.#act(m, (care) => care.call('wall:approve', { messageId: m.id }));
   }
 
   /** Blocks the author from the page: they stop receiving it at once (their messages stay, for context). */
   async #block(m: WallMessage): Promise<void> {
-    if (await this.#act(m, (store) => store.call('follow:remove', { userId: m.author.id, block: true }))) this.#cancel(m.id, '.block');
+    if (await this.#act(m, (care) => care.call('follow:remove', { userId: m.author.id, block: true }))) this.#cancel(m.id, '.block');
     else this.#focusIn(m.id, '.confirm-block');
   }
 
   async #toggleHidden(m: WallMessage): Promise<void> {
-    await this.#act(m, (store) => store.call('wall:hide', { messageId: m.id, hidden: !m.hidden }));
+    await this.#act(m, (care) => care.call('wall:hide', { messageId: m.id, hidden: !m.hidden }));
   }
 
   async #deleteMessage(m: WallMessage): Promise<void> {
-    const ok = await this.#act(m, (store) => store.call('wall:delete', { messageId: m.id }));
+    const ok = await this.#act(m, (care) => care.call('wall:delete', { messageId: m.id }));
     if (!ok) {
       this.#focusIn(m.id, '.confirm-delete');
       return;
@@ -454,13 +452,12 @@ export class CareMessageWall extends CareElement {
   }
 
   async #loadOlder(): Promise<void> {
-    const store = this.care.store;
-    if (!store || this.loadingOlder) return;
+    if (!this.care.binding || this.loadingOlder) return;
     const hadFocus = this.shadowRoot?.activeElement?.classList.contains('older') === true;
     this.loadingOlder = true;
     this.wallError = '';
     try {
-      const res = await store.loadOlder('wall', OLDER_PAGE);
+      const res = await this.care.loadOlder('wall', OLDER_PAGE);
       if (!res.ok) {
         this.wallError = this.t.error(res.error.message);
         this.reportError(res.error);
