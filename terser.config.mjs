@@ -15,8 +15,7 @@ export const internalNames = [
   'editing', 'confirming', 'loadingOlder', 'actionError', 'windowTick', 'draft', 'countAnnouncement', 'blocking',
   'busy', 'itemErrors', 'wallError', 'deciding', 'delivered', 'overscanPx', 'fallbackHeight', 'heightOf',
   // src/components/base: what the widgets share
-  'announcement', 'postKind', 'statusNotice', 'lockedNotice', 'offlineBanner', 'liveRegion', 'announceNew',
-  'reportRefusals', 'reportError', 'announce', 'markdown',
+  'postKind', 'announcer', 'notices', 'newItems', 'reportRefusals', 'reportError', 'markdown',
   // src/i18n: string table keys
   'versionMismatch', 'misconfigured', 'lockedPrivate', 'lockedMembers', 'declinedNotice', 'blockedNotice', 'journalEmpty', 'composeJournal', 'notSent',
   'tryAgain', 'confirmDelete', 'byAuthor', 'newUpdates', 'entryActions', 'wallEmpty', 'composeWall', 'sendMessage',

@@ -1,3 +1,4 @@
+import { FollowHarness } from './harness.js';
 import { expect, fixture, fixtureCleanup, html } from '@open-wc/testing';
 import '../../src/components/follow-button/define.js';
 import type { CareFollowButton } from '../../src/components/follow-button/define.js';
@@ -16,7 +17,7 @@ async function hosts(): Promise<{ a: string; b: string }> {
 }
 
 const shadow = (el: CareFollowButton) => el.shadowRoot!;
-const mainButton = (el: CareFollowButton) => shadow(el).querySelector<HTMLButtonElement>('button[part="button"]');
+const mainButton = (el: CareFollowButton) => new FollowHarness(el).button();
 /** The button's visible label, without decorative (aria-hidden) glyphs. */
 function buttonText(el: CareFollowButton): string | null {
   const button = mainButton(el);
@@ -25,7 +26,7 @@ function buttonText(el: CareFollowButton): string | null {
   for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
   return copy.textContent!.replace(/\s+/g, ' ').trim();
 }
-const countText = (el: CareFollowButton) => shadow(el).querySelector('[part="count"]')?.textContent?.trim() ?? null;
+const countText = (el: CareFollowButton) => new FollowHarness(el).count();
 const text = (el: CareFollowButton) => shadow(el).textContent?.replace(/\s+/g, ' ') ?? '';
 const announced = (el: CareFollowButton) => shadow(el).querySelector('[role="status"][aria-live="polite"]')?.textContent ?? '';
 const requestItems = (el: CareFollowButton) => [...shadow(el).querySelectorAll<HTMLElement>('[part="request"]')];

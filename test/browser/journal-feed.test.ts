@@ -5,17 +5,12 @@ import '../../src/components/care-page/define.js';
 import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import { connectionFor } from '../../src/client/connection.js';
 import { postAs, seedLongPage, seedPage, serverUrl, settled, shadow, uniquePage, waitFor } from './helpers.js';
+import { JournalHarness, mount } from './harness.js';
 import { XSS_VECTORS, assertInert } from './xss.js';
 
-const titles = (el: CareJournalFeed) => [...shadow(el).querySelectorAll('[role=feed] article h3')].map((h) => h.textContent);
+const titles = (el: CareJournalFeed) => new JournalHarness(el).titles();
 
-async function feed(pageId: string, user: string | null, host?: string): Promise<CareJournalFeed> {
-  const h = host ?? (await serverUrl());
-  const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${pageId} host=${h} token-url=${user ? `/care-token?user=${user}` : ''}></care-journal-feed>`);
-  await waitFor(() => el.care.state.status !== 'loading', 'feed to load');
-  await el.updateComplete;
-  return el;
-}
+const feed = (page: string, user: string | null, host?: string) => mount('care-journal-feed', { page, user, host });
 
 /** The same server under another host string: a separate connection, as another browser would have. */
 async function otherHost(): Promise<string> {
@@ -50,10 +45,7 @@ describe('<care-journal-feed>', () => {
     const owner = await feed(pageId, 'olga');
     const reader = await feed(pageId, 'rita', await otherHost());
     const posted = new Promise<CustomEvent>((r) => owner.addEventListener('care-posted', (e) => r(e), { once: true }));
-    const form = shadow(owner).querySelector<HTMLFormElement>('form[part=composer]')!;
-    form.querySelector<HTMLInputElement>('input[name=title]')!.value = 'Good news';
-    form.querySelector<HTMLTextAreaElement>('textarea[name=body]')!.value = 'Home **tomorrow**!';
-    form.requestSubmit();
+    new JournalHarness(owner).post('Good news', 'Home **tomorrow**!');
     const ev = await posted;
     expect(ev.detail.kind).to.equal('journal');
     expect(ev.detail.item.title).to.equal('Good news');

@@ -1,3 +1,4 @@
+import { WallHarness, mount as mountWidget } from './harness.js';
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { connectionFor } from '../../src/client/connection.js';
@@ -25,11 +26,8 @@ interface Mount {
 }
 
 async function mount({ page, host, user, lang = 'en', theme = 'light' }: Mount): Promise<CareMessageWall> {
-  const el = await fixture<CareMessageWall>(
-    html`<care-message-wall page=${page} host=${host} token-url=${user ? `/care-token?user=${user}` : ''} lang=${lang} theme=${theme}></care-message-wall>`,
-  );
+  const el = await mountWidget('care-message-wall', { page, host, user, attrs: { lang, theme } });
   await waitFor(() => ['ready', 'locked'].includes(status(el)), `wall for ${user ?? 'anonymous'} to load`);
-  await el.updateComplete;
   return el;
 }
 
@@ -45,7 +43,7 @@ const counter = (el: CareMessageWall) => $(el, '#counter')?.textContent?.trim() 
 /** Delivered messages (not the outbox), newest first. */
 const messages = (el: CareMessageWall) => $$(el, 'article.message:not(.outbox)');
 const outbox = (el: CareMessageWall) => $$(el, 'article.outbox');
-const bodies = (el: CareMessageWall) => messages(el).map((a) => a.querySelector('.body')?.textContent?.trim() ?? '');
+const bodies = (el: CareMessageWall) => new WallHarness(el).bodies();
 const article = (el: CareMessageWall, body: string) => messages(el).find((a) => a.querySelector('.body')?.textContent?.trim() === body) ?? null;
 const button = (scope: Element | null, text: string) =>
   scope ? ([...scope.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent?.trim() === text) ?? null) : null;
@@ -60,6 +58,7 @@ const announced = (el: CareMessageWall) => $(el, 'section > [role="status"]')?.t
 const absent = (node: Element | null | undefined, what: string) => expect(node ? node.outerHTML.slice(0, 200) : null, `${what} should be absent`).to.equal(null);
 const present = (node: Element | null | undefined, what: string) => expect(node != null, `${what} should be present`).to.equal(true);
 
+/** Types, as a person would (no send). */
 function type(el: CareMessageWall, text: string): void {
   const ta = textarea(el)!;
   ta.value = text;
@@ -85,9 +84,7 @@ describe('<care-message-wall>', () => {
     present(textarea(ben), "ben's composer");
 
     const posted = oneEvent(ann, 'care-posted');
-    type(ann, 'Thinking of you **always**');
-    await ann.updateComplete;
-    sendButton(ann)!.click();
+    await new WallHarness(ann).post('Thinking of you **always**');
     const ev = await posted;
     expect(ev.detail.kind).to.equal('wall');
     expect(ev.detail.item.body).to.equal('Thinking of you **always**');

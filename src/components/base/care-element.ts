@@ -6,14 +6,17 @@ import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
 import { renderMarkdown } from '../../markdown/render.js';
 import type { CareError } from '../../protocol/index.js';
 import type { CarePostedDetail } from '../../events.js';
+import { Announcer } from './announcer.js';
 import { LanguageController } from './language-controller.js';
+import { Notices } from './notices.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
 /**
- * What the three widgets share: the common attributes of SPEC section 2, settings inherited
- * from a `<care-page>`, the page controller, language and direction, the shared status
- * notices and the polite live region that announces new items once.
+ * What the three widgets share: the common attributes of SPEC section 2 and the controllers
+ * that do the work: the page (`care`, the only way to the data), the language
+ * (language-controller.ts), the live region (announcer.ts) and the shared notices
+ * (notices.ts). What stays here is what needs the element itself: events, times, Markdown.
  */
 export abstract class CareElement extends LitElement {
   static override properties: PropertyDeclarations = {
@@ -24,7 +27,6 @@ export abstract class CareElement extends LitElement {
     lang: { reflect: true },
     // useDefault: `eager` is not written back as an attribute, so a `<care-page loading>` can apply.
     loading: { reflect: true, useDefault: true },
-    announcement: { state: true },
   };
 
   /** The page id. */
@@ -46,12 +48,13 @@ export abstract class CareElement extends LitElement {
    * connected from then on. Without the attribute, the nearest `<care-page loading>` applies.
    */
   declare loading: 'eager' | 'lazy';
-  protected declare announcement: string;
 
   readonly care = new PageController(this, (d) => this.delivered(d));
   readonly #language = new LanguageController(this);
-  #seenSeq: number | null = null;
-  #seenStore: unknown = null;
+  /** The polite live region (announcer.ts). */
+  protected readonly announcer = new Announcer(this, this.care);
+  /** The shared notices (notices.ts). */
+  protected readonly notices = new Notices(this.care, () => this.t);
   readonly #reported = new Set<string>();
   #clock: ReturnType<typeof setInterval> | undefined;
   readonly #rendered = new Map<string, Element>();
@@ -66,7 +69,6 @@ export abstract class CareElement extends LitElement {
     this.theme = 'auto';
     this.lang = '';
     this.loading = 'eager';
-    this.announcement = '';
   }
 
   override connectedCallback(): void {
@@ -122,16 +124,6 @@ export abstract class CareElement extends LitElement {
     this.emit('care-error', error);
   }
 
-  /** Announces new live items once, politely, to assistive technology. */
-  protected announce(text: string): void {
-    this.announcement = '';
-    requestAnimationFrame(() => (this.announcement = text));
-  }
-
-  protected liveRegion(): TemplateResult {
-    return html`<div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>`;
-  }
-
   /** A `<time>` with relative text and the exact time on hover and for screen readers. */
   protected time(iso: string): TemplateResult {
     const lang = this.language;
@@ -155,60 +147,6 @@ export abstract class CareElement extends LitElement {
     return el;
   }
 
-  /**
-   * The states every widget shares before it has content: loading, offline, unauthorized,
-   * not found, error. Returns `nothing` when the widget should render its content.
-   */
-  protected statusNotice(): TemplateResult | typeof nothing {
-    const t = this.t;
-    const { status, error } = this.care.state;
-    const conn = this.care.connectionState;
-    // A setting to fix (named in care-error and the console): a plain notice, never "offline".
-    if (this.care.problem === 'config') return html`<div class="notice error" role="alert" part="notice">${t.misconfigured}</div>`;
-    // A refusal for another protocol version is the site's to fix: do not ask the visitor to sign in.
-    if (conn === 'unauthorized') return html`<div class="notice error" role="alert" part="notice">${this.care.problem === 'version' ? t.versionMismatch : t.unauthorized}</div>`;
-    if (status === 'not_found') return html`<div class="notice" role="status" part="notice">${t.notFound}</div>`;
-    if (status === 'error') {
-      return html`<div class="notice error" role="alert" part="notice">
-        ${t.error(error?.message ?? '')}
-        <button @click=${() => this.care.reload()}>${t.retry}</button>
-      </div>`;
-    }
-    if (status === 'loading') {
-      // `loading`: a skeleton the size of the first content holds the space (no layout shift).
-      return html`<div class="notice loading" role="status" part="notice">${conn === 'offline' ? t.offline : t.loading}</div>`;
-    }
-    return nothing;
-  }
-
-  /** Why a locked page shows nothing: blocked, members-only and signed out, or private. */
-  protected lockedNotice(): TemplateResult {
-    const { page, viewer } = this.care.state;
-    const t = this.t;
-    const text = viewer?.follow === 'blocked' ? t.blockedNotice : page?.visibility === 'members' && !viewer?.userId ? t.lockedMembers : t.lockedPrivate;
-    return html`<div class="notice" role="status" part="notice">${text}</div>`;
-  }
-
-  /**
-   * Announces items from others that arrived live, once. The first load, older pages and
-   * items coming back into view are not new: only items created after the last `seq` this
-   * widget saw count. Call from `willUpdate`.
-   */
-  protected announceNew(items: readonly { seq: number; author: { id: string } }[], say: (n: number) => string): void {
-    const { binding, state } = this.care;
-    if (binding !== this.#seenStore || state.status !== 'ready') {
-      this.#seenStore = binding;
-      this.#seenSeq = null;
-    }
-    if (state.status !== 'ready') return;
-    const since = this.#seenSeq;
-    this.#seenSeq = Math.max(since ?? 0, state.seq);
-    if (since === null) return;
-    const me = state.viewer?.userId ?? null;
-    const fresh = items.filter((m) => m.seq > since && m.author.id !== me).length;
-    if (fresh > 0) this.announce(say(fresh));
-  }
-
   /** Reports each refused post of this widget's kind once as `care-error`. Call from `willUpdate`. */
   protected reportRefusals(kind: 'journal' | 'wall'): void {
     const pending = this.care.pending(kind);
@@ -220,19 +158,6 @@ export abstract class CareElement extends LitElement {
         this.reportError(e.error);
       }
     }
-  }
-
-  /**
-   * A banner while a loaded widget is offline: its content stays readable. The widgets of one
-   * connection say it once: the first one bound shows the banner (and its status region
-   * announces it), the others a short "Offline" that is not announced again.
-   */
-  protected offlineBanner(): TemplateResult | typeof nothing {
-    return this.care.connectionState === 'offline' && this.care.state.status !== 'loading'
-      ? this.care.leads
-        ? html`<div class="notice" role="status" part="notice offline">${this.t.offline}</div>`
-        : html`<div class="notice" part="notice offline">${this.t.offlineShort}</div>`
-      : nothing;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

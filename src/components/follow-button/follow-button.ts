@@ -104,9 +104,9 @@ export class CareFollowButton extends CareElement {
 
   protected override render(): TemplateResult {
     const s = this.care.state;
-    const notice = this.statusNotice();
+    const notice = this.notices.status();
     return html`<div class="root" part="base" dir=${this.direction}>
-      ${notice === nothing ? this.#renderContent(s) : notice}${this.liveRegion()}
+      ${notice === nothing ? this.#renderContent(s) : notice}${this.announcer.region()}
     </div>`;
   }
 
@@ -120,7 +120,7 @@ export class CareFollowButton extends CareElement {
       ${viewer?.follow === 'declined' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.declinedNotice}</p>` : nothing}
       ${viewer?.follow === 'blocked' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.blockedNotice}</p>` : nothing}
       ${this.failure ? html`<p class="error-text" role="alert" part="error">${t.error(this.failure.message)}</p>` : nothing}
-      ${this.offlineBanner()} ${viewer?.can.decide && s.status === 'ready' ? this.#renderRequests(s.requests) : nothing}`;
+      ${this.notices.offline()} ${viewer?.can.decide && s.status === 'ready' ? this.#renderRequests(s.requests) : nothing}`;
   }
 
   #renderAction(viewer: Viewer, s: PageState): TemplateResult | typeof nothing {
@@ -260,7 +260,7 @@ export class CareFollowButton extends CareElement {
     }
     this.#seenRequests = ids;
 
-    if (said.length > 0) this.announce(said.join('. '));
+    if (said.length > 0) this.announcer.say(said.join('. '));
     // While our own follow call is in flight, its live count event may arrive before the
     // acknowledgement; the answer then reports state and count together, once.
     if (!this.busy) this.#report(viewer.follow, s.followerCount, this.#reported === null);

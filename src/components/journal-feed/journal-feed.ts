@@ -91,7 +91,7 @@ export class CareJournalFeed extends CareElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    this.announceNew(this.care.state.journal, this.t.newUpdates);
+    this.announcer.newItems(this.care.state.journal, this.t.newUpdates);
     this.reportRefusals('journal');
   }
 
@@ -105,8 +105,8 @@ export class CareJournalFeed extends CareElement {
     const t = this.t;
     return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
       <h2 id="heading" part="heading">${t.journal}</h2>
-      ${this.offlineBanner()} ${this.statusNotice()} ${this.care.state.status === 'locked' ? this.lockedNotice() : nothing}
-      ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.liveRegion()}
+      ${this.notices.offline()} ${this.notices.status()} ${this.care.state.status === 'locked' ? this.notices.locked() : nothing}
+      ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.announcer.region()}
     </section>`;
   }
 

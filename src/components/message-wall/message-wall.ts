@@ -119,7 +119,7 @@ export class CareMessageWall extends CareElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    this.announceNew(this.care.state.wall, this.t.newMessages);
+    this.announcer.newItems(this.care.state.wall, this.t.newMessages);
     this.reportRefusals('wall');
     const wall = this.care.state.wall;
     if (this.confirming !== null && !wall.some((m) => m.id === this.confirming)) this.confirming = null;
@@ -129,10 +129,10 @@ export class CareMessageWall extends CareElement {
 
   protected override render(): TemplateResult {
     const t = this.t;
-    const status = this.statusNotice();
+    const status = this.notices.status();
     return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${t.wall}</h2>
-      ${status !== nothing ? status : this.#renderContent()} ${this.liveRegion()}
+      ${status !== nothing ? status : this.#renderContent()} ${this.announcer.region()}
     </section>`;
   }
 
@@ -142,7 +142,7 @@ export class CareMessageWall extends CareElement {
     const outbox = [...this.care.pending('wall')].reverse();
     if (s.status === 'locked') {
       // No content of the page, but never lose what this visitor typed (a post refused as the page closed).
-      return html`${this.lockedNotice()}
+      return html`${this.notices.locked()}
         ${outbox.length > 0
           ? html`<ul class="messages" part="list" aria-label=${t.wall}>${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.#renderOutboxItem(e))}</ul>`
           : nothing}`;
@@ -150,7 +150,7 @@ export class CareMessageWall extends CareElement {
     const viewer = s.viewer;
     const empty = s.wall.length === 0 && outbox.length === 0;
     return html`
-      ${this.offlineBanner()} ${this.#renderComposer(viewer)}
+      ${this.notices.offline()} ${this.#renderComposer(viewer)}
       ${this.wallError ? html`<p class="error-text" role="alert">${this.wallError}</p>` : nothing}
       ${empty
         ? html`<p class="notice empty" part="notice">${t.wallEmpty}</p>`
