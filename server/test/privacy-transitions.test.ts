@@ -33,7 +33,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PROTOCOL_VERSION, type PageUpdatedEvent, type Visibility, type WallMessageEvent } from '../../src/protocol/index.js';
+import { PROTOCOL_VERSION, type Capabilities, type PageUpdatedEvent, type Visibility, type WallMessageEvent } from '../../src/protocol/index.js';
 import { barrierAll, signToken, startServer, uniqueId, type Client, type Received, type TestServer } from './helpers.js';
 import { freshPostgres } from './pg.js';
 
@@ -60,14 +60,8 @@ interface Who {
 const anonymous: Who = { signedIn: false, staff: 'none', member: 'none', following: false };
 const visitor: Who = { signedIn: true, staff: 'none', member: 'none', following: false };
 
-interface Rights {
-  read: boolean;
-  postJournal: boolean;
-  postWall: boolean;
-  moderate: boolean;
-  follow: boolean;
-  decide: boolean;
-}
+/** What the server calls a viewer's capabilities (`viewer.can`); the expectations below are written from SPEC, not computed by the server. */
+type Rights = Capabilities;
 const NO_RIGHTS: Rights = { read: false, postJournal: false, postWall: false, moderate: false, follow: false, decide: false };
 
 /**
