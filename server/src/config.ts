@@ -82,8 +82,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     demoDir: demo ? paths.demoDir : null,
     rateLimits: rateLimitsFromEnv(env),
     trustProxy: trustProxyFromEnv(env.CARE_TRUST_PROXY),
-    requestCooldownHours: wholeNumber(env, 'CARE_REQUEST_COOLDOWN_HOURS', 168),
-    auditReadWindowSeconds: wholeNumber(env, 'CARE_AUDIT_READ_WINDOW', 300),
+    requestCooldownHours: wholeNumber('CARE_REQUEST_COOLDOWN_HOURS', env.CARE_REQUEST_COOLDOWN_HOURS, { fallback: 168, min: 0, unit: 'hours' }),
+    auditReadWindowSeconds: wholeNumber('CARE_AUDIT_READ_WINDOW', env.CARE_AUDIT_READ_WINDOW, { fallback: 300, min: 0, unit: 'seconds' }),
     webhookUrl,
     webhookSecret: env.CARE_WEBHOOK_SECRET || null,
     connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
@@ -94,12 +94,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
 
 /** `CARE_MAX_TOKEN_TTL`, checked now: a typo must stop the server, not accept year-long tokens. */
 export function maxTokenTtlFromEnv(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return DEFAULT_MAX_TOKEN_TTL;
-  const v = value.trim();
-  if (!/^\d+$/.test(v) || Number(v) < 1 || !Number.isSafeInteger(Number(v))) {
-    throw new Error(`CARE_MAX_TOKEN_TTL must be a whole number of seconds (at least 1; default ${DEFAULT_MAX_TOKEN_TTL}), got "${value}"`);
-  }
-  return Number(v);
+  return wholeNumber('CARE_MAX_TOKEN_TTL', value, { fallback: DEFAULT_MAX_TOKEN_TTL, min: 1, unit: 'seconds' });
 }
 
 /** `CARE_TRUST_PROXY`, checked now: a typo must stop the server, not trust the wrong hops. */
@@ -115,11 +110,15 @@ export function trustProxyFromEnv(value: string | undefined): string[] {
   return list;
 }
 
-/** A whole-number setting (0 or more), or its default; anything else stops the server. */
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number of 0 or more, got "${raw}"`);
-  return n;
+/**
+ * A whole-number setting: digits only (no `1e5`, `1.0` or `24h`), at least `min`; unset or
+ * blank is the default. Anything else stops the server with a message naming the setting.
+ */
+function wholeNumber(name: string, raw: string | undefined, o: { fallback: number; min: number; unit: string }): number {
+  if (raw === undefined || raw.trim() === '') return o.fallback;
+  const v = raw.trim();
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < o.min) {
+    throw new Error(`${name} must be a whole number of ${o.unit} (at least ${o.min}; default ${o.fallback}), got "${raw}"`);
+  }
+  return Number(v);
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { configFromEnv } from '../src/config.js';
 import { auditTrail, fileServer, signToken, startServer, uniqueId, type Client } from './helpers.js';
 
 const server = fileServer();
@@ -152,6 +153,20 @@ describe('asking again after a decline (finding 8)', () => {
       await owner.waitFor<{ state: string; request: { userId: string } }>('follow:request', (e) => e.state === 'requested' && e.request.userId === 'hal', mark);
     } finally {
       await ts.close();
+    }
+  });
+});
+
+describe('their settings', () => {
+  it('CARE_REQUEST_COOLDOWN_HOURS and CARE_AUDIT_READ_WINDOW take whole numbers of 0 or more; anything else stops the server naming the setting', () => {
+    const config = (env: Record<string, string>) => configFromEnv(env, { distDir: '', demoDir: '' });
+    assert.equal(config({}).requestCooldownHours, 168);
+    assert.equal(config({}).auditReadWindowSeconds, 300);
+    assert.equal(config({ CARE_REQUEST_COOLDOWN_HOURS: '0', CARE_AUDIT_READ_WINDOW: ' 60 ' }).auditReadWindowSeconds, 60);
+    for (const name of ['CARE_REQUEST_COOLDOWN_HOURS', 'CARE_AUDIT_READ_WINDOW']) {
+      for (const bad of ['-1', '1.5', '1e5', 'abc', '24h', '99999999999999999999']) {
+        assert.throws(() => config({ [name]: bad }), new RegExp(`${name} must be a whole number`), `${name}=${bad}`);
+      }
     }
   });
 });

@@ -228,8 +228,7 @@ export class CareConnection {
 
   /**
    * Whether `fn` is the first state listener: its widget (the first one bound) speaks for the
-   * connection, so a page of several widgets shows one offline banner and `document` hears one
-   * `care-connection-change` per change.
+   * connection, so a page of several widgets shows one full offline banner.
    */
   leads(fn: unknown): boolean {
     return this.#stateListeners.first() === fn;

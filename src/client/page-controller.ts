@@ -144,7 +144,7 @@ export class PageController implements ReactiveController {
 
   /**
    * Whether this widget is the first one bound to its connection: it shows the full offline
-   * banner, and its `care-connection-change` bubbles (the others' fire on them only).
+   * banner; the others show a short "Offline" (every widget still fires `care-connection-change`).
    */
   get leads(): boolean {
     return this.#connection?.leads(this.#onState) ?? true;

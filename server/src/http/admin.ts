@@ -2,16 +2,13 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import { LIMITS } from '../../../src/protocol/index.js';
 import type { Identity } from '../auth/identity.js';
-import { pageId as pageIdSchema } from '../socket/validation.js';
+import { pageId as pageIdSchema, userId, wellFormed } from '../socket/validation.js';
 import type { TokenVerifier } from '../auth/tokens.js';
 import { CareFailure, HTTP_STATUS } from '../errors.js';
 import type { Actor } from '../pages/audit.js';
 import type { PageService } from '../pages/service.js';
-import { isWellFormed, NOT_WELL_FORMED } from '../unicode.js';
 
-// No lone surrogates in titles and user ids: they would be stored as U+FFFD (see unicode.ts).
-const wellFormed = <T extends z.ZodString>(s: T) => s.refine(isWellFormed, NOT_WELL_FORMED);
-const userList = z.array(wellFormed(z.string().min(1).max(LIMITS.idMax))).max(100);
+const userList = z.array(userId).max(100);
 const visibility = z.enum(['public', 'members', 'private']);
 const wallModeration = z.enum(['post', 'pre']);
 /** Audit paging: a cursor from the previous answer's `next`, and how many rows (default 100). */

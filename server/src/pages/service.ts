@@ -70,10 +70,7 @@ export class PageService {
   ) {
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
-    this.presence = new Presence(ns, async (pageId, identity) => {
-      const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
-      return found ? accessOf(found.page, identity, found.member, found.follow).viewer : null;
-    });
+    this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
   }
 
   /**
@@ -89,9 +86,15 @@ export class PageService {
   /* ------------------------------------------------------------------------------ access */
 
   async access(pageId: string, identity: Identity | null): Promise<Access> {
+    const a = await this.findAccess(pageId, identity);
+    if (!a) throw new CareFailure('not_found', `No page "${pageId}".`);
+    return a;
+  }
+
+  /** A page with the caller's access to it, in one read; `null` when there is no such page. */
+  private async findAccess(pageId: string, identity: Identity | null): Promise<Access | null> {
     const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
-    if (!found) throw new CareFailure('not_found', `No page "${pageId}".`);
-    return accessOf(found.page, identity, found.member, found.follow);
+    return found && accessOf(found.page, identity, found.member, found.follow);
   }
 
   /** Throws the right refusal: `unauthorized` asks an anonymous visitor to sign in. */
@@ -146,19 +149,15 @@ export class PageService {
    */
   private async placeChecked(socket: CareSocket, pageId: string): Promise<Access> {
     let a = await this.accessNow(socket, pageId);
-    for (let round = 0; ; round++) {
+    for (let round = 0; round < 5; round++) {
       this.presence.place(socket, a.page.id, a.viewer);
       const again = await this.accessNow(socket, pageId);
-      if (sameRooms(a, again) || round >= 4) {
-        if (!sameRooms(a, again)) {
-          // Still moving after five rounds: hold nothing rather than something stale.
-          this.presence.leave(socket, pageId);
-          throw new CareFailure('unavailable', 'This page is changing; try again.');
-        }
-        return again;
-      }
+      if (sameRooms(a, again)) return again;
       a = again;
     }
+    // Still moving after five rounds: hold nothing rather than something stale.
+    this.presence.leave(socket, pageId);
+    throw new CareFailure('unavailable', 'This page is changing; try again.');
   }
 
   /** Access for the socket's identity as it is now (not as it was when the call began). */

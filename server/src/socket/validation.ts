@@ -6,11 +6,13 @@ import { isWellFormed, NOT_WELL_FORMED } from '../unicode.js';
 /** A page id, wherever one arrives: socket payloads and the admin API's `:id`. */
 export const pageId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, 'must be a page id');
 const itemId = z.string().min(1).max(LIMITS.idMax).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id');
-// No lone surrogates in user ids and text: they would be stored as U+FFFD, not as acknowledged (see unicode.ts).
-const userId = z.string().min(1).max(LIMITS.idMax).refine(isWellFormed, NOT_WELL_FORMED);
+/** No lone surrogates: they would be stored as U+FFFD, not as acknowledged (see unicode.ts). For socket and REST text alike. */
+export const wellFormed = <T extends z.ZodString>(s: T) => s.refine(isWellFormed, NOT_WELL_FORMED);
+/** A user id, wherever one arrives: socket payloads and the admin API's member lists. */
+export const userId = wellFormed(z.string().min(1).max(LIMITS.idMax));
 const clientId = z.string().min(1).max(LIMITS.clientIdMax).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 /** Text must say something; its length limit is checked on the text as sent. */
-const text = (max: number) => z.string().max(max).refine((s) => s.trim().length > 0, 'must not be empty').refine(isWellFormed, NOT_WELL_FORMED);
+const text = (max: number) => wellFormed(z.string().max(max)).refine((s) => s.trim().length > 0, 'must not be empty');
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /**

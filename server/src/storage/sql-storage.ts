@@ -455,7 +455,7 @@ export class SqlStorage implements Storage {
     const value = (v: unknown) => (v === null ? sql`NULL` : typeof v === 'number' ? sql.lit(v) : sql`${v}`);
     const columns = Object.keys(row);
     const pending = takePendingAudit(id);
-    const a = pending && { ...auditRow(pending), page_uid: sql`(SELECT uid FROM pages WHERE id = ${pageId})` };
+    const a = pending && { ...auditRow(pending), page_uid: lifetimeOf(pageId) };
     const auditInsert = a ? sql`, a AS (INSERT INTO audit_log (${sql.join(Object.keys(a).map((c) => sql.ref(c)))}) SELECT ${sql.join(Object.values(a).map((v) => (isSql(v) ? v : value(v))))} FROM s)` : sql``;
     const { rows } = await sql<Database[T]>`
       WITH s AS (
@@ -531,7 +531,7 @@ export class SqlStorage implements Storage {
   private async insertAudit(db: Db, a: AuditRecord): Promise<void> {
     await db
       .insertInto('audit_log')
-      .values({ ...auditRow(a), page_uid: sql<string | null>`(SELECT uid FROM pages WHERE id = ${a.pageId})` })
+      .values({ ...auditRow(a), page_uid: lifetimeOf(a.pageId) })
       .execute();
   }
 
@@ -592,6 +592,9 @@ function takePendingAudit(itemId: string | null): AuditRecord | null {
   audit.written = true;
   return { ...audit.record, target: audit.record.target ?? itemId };
 }
+
+/** The page's current lifetime (`pages.uid`), read in the statement that writes an audit row; `NULL` when there is no such page. */
+const lifetimeOf = (pageId: string) => sql<string | null>`(SELECT uid FROM pages WHERE id = ${pageId})`;
 
 const isSql = (v: unknown): v is RawBuilder<unknown> => typeof v === 'object' && v !== null && 'toOperationNode' in v;
 
