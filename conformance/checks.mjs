@@ -223,10 +223,13 @@ export async function runChecks(opts) {
         ['wall:post', { pageId: page, clientId: randomUUID(), body: '   ' }, 'body is blank'],
         ['wall:post', { pageId: page, clientId: randomUUID(), body: 'hi', extra: true }, 'unknown key'],
         ['history:load', { pageId: page, stream: 'nope', before: 1, limit: 10 }, 'unknown stream'],
+        // Stored as U+FFFD by any UTF-8 database: what was acknowledged would not be what others read.
+        ['wall:post', { pageId: page, clientId: randomUUID(), body: 'lone \uD800 surrogate' }, 'body has a lone surrogate'],
       ];
       const wrong = [];
       for (const [event, payload, why] of cases) {
         const answer = await call(client, event, payload);
+        if (answer?.ok && answer.message?.id) cleanup.push(answer.message.id);
         if (!failsWith(answer, 'invalid')) wrong.push(`${event} (${why}) answered ${short(answer)}`);
       }
       expect(wrong.length === 0, wrong.join('; '));
