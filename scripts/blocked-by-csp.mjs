@@ -7,16 +7,34 @@
  * that show visitors a plain notice and fire `care-error {code: 'blocked_by_csp', message}`
  * (bubbling, composed); the reason is logged once. Any other error is thrown again as it was.
  *
+ * The notice speaks the widget's language, chosen as the widgets choose it (SPEC section 7):
+ * the nearest `lang` (the element's own first), then the browser's languages, by primary
+ * subtag; English otherwise. Its text is every table's `cspBlocked` (src/i18n), read here at
+ * build time, so the fallback needs none of the bundle's language code.
+ *
  * Plain JavaScript, kept tiny: it is outside the bundle's modules, so terser minifies it with
  * the rest but nothing else checks it; test/browser/trusted-types.test.ts runs it.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import ts from 'typescript';
+
 const message = 'care-widgets: the Content-Security-Policy refuses the Trusted Types policy "lit-html" (see the README)';
-const notice = "This content is blocked by the site's security policy.";
+
+/** Evaluates one of src/i18n's TypeScript tables. */
+async function table(file) {
+  const js = ts.transpileModule(readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
+  return mod.default ?? mod.en;
+}
+
+const notices = { en: (await table('src/i18n/en.ts')).cspBlocked };
+for (const file of readdirSync('src/i18n/locales')) notices[file.replace(/\.ts$/, '')] = (await table(`src/i18n/locales/${file}`)).cspBlocked;
+for (const [code, text] of Object.entries(notices)) if (typeof text !== 'string') throw new Error(`src/i18n: the ${code} table lacks cspBlocked`);
 
 export const banner = 'try{';
 
 export const footer = `}catch(e){
 if(!/policy/i.test(e))throw e;
-const m=${JSON.stringify(message)};
+const m=${JSON.stringify(message)},t=${JSON.stringify(notices)};
 console.error(m,e);
-for(const n of["care-journal-feed","care-message-wall","care-follow-button"])customElements.get(n)||customElements.define(n,class extends HTMLElement{connectedCallback(){if(this.shadowRoot)return;const p=document.createElement("p");p.part="notice";p.role="alert";p.textContent=${JSON.stringify(notice)};this.attachShadow({mode:"open"}).append(p);this.dispatchEvent(new CustomEvent("care-error",{detail:{code:"blocked_by_csp",message:m},bubbles:!0,composed:!0}))}})}`;
+for(const n of["care-journal-feed","care-message-wall","care-follow-button"])customElements.get(n)||customElements.define(n,class extends HTMLElement{connectedCallback(){if(this.shadowRoot)return;const l=[this.closest("[lang]")?.lang,...navigator.languages].map(c=>t[(c||"").split("-")[0].toLowerCase()]).find(Boolean)||t.en,p=document.createElement("p");p.part="notice";p.role="alert";p.textContent=l;this.attachShadow({mode:"open"}).append(p);this.dispatchEvent(new CustomEvent("care-error",{detail:{code:"blocked_by_csp",message:m},bubbles:!0,composed:!0}))}})}`;

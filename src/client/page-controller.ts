@@ -144,7 +144,7 @@ export class PageController implements ReactiveController {
 
   /**
    * Whether this widget is the first one bound to its connection: it shows the full offline
-   * banner; the others show a short "Offline" (every widget still fires `care-connection-change`).
+   * banner and fires `care-connection-change`; the others show a short "Offline".
    */
   get leads(): boolean {
     return this.#connection?.leads(this.#onState) ?? true;
@@ -237,11 +237,13 @@ export class PageController implements ReactiveController {
     this.#unlisten = [
       this.#store.listen(update),
       c.outbox.listen(update),
-      // Every widget fires it, bubbling and composed (SPEC section 2): a `document` listener
-      // hears one per widget of the shared connection; `leads` only picks who shows the banner.
+      // The event describes the shared connection, so only its leading widget fires it
+      // (bubbling and composed, SPEC section 2): a `document` listener hears each change once
+      // per connection, not once per widget (issue 11). When the leader leaves, the next
+      // widget bound to the connection leads.
       c.onState(
         (this.#onState = (state: ConnectionState) => {
-          this.#fire('care-connection-change', { state });
+          if (c.leads(this.#onState)) this.#fire('care-connection-change', { state });
           refused();
           update();
         }),

@@ -18,6 +18,7 @@ export const en = {
   lockedMembers: 'Please sign in to read this page.',
   declinedNotice: 'Your request to follow this page was declined.',
   blockedNotice: 'You cannot view this page.',
+  cspBlocked: 'This content is blocked by the site\u2019s security policy.',
   fieldRequired: 'Please fill in this field.',
   fieldTooLong: { one: 'Please use at most {n} character.', other: 'Please use at most {n} characters.' },
 

@@ -32,6 +32,11 @@ export interface Messages {
   lockedMembers: string;
   declinedNotice: string;
   blockedNotice: string;
+  /**
+   * The script-tag bundle's stand-in notice when the host's CSP refuses Lit's Trusted Types
+   * policy (scripts/blocked-by-csp.mjs reads it from every table at build time).
+   */
+  cspBlocked: string;
   /** Form validation, in the widget's language rather than the browser's. */
   fieldRequired: string;
   fieldTooLong: Plural;

@@ -48,10 +48,15 @@ export const CareFollowButton = createComponent({
   displayName: 'CareFollowButton',
 });
 
-/** `<care-page>`: children inherit its `page`, `host` and `token-url`. */
+/**
+ * `<care-page>`: children inherit its `page`, `host` and `token-url`. The widgets' events bubble
+ * through it, so its callbacks hear every widget inside; `onCareConnectionChange` is the place
+ * for the shared connection's state (fired once per change, by the connection's first widget).
+ */
 export const CarePage = createComponent({
   react: React,
   tagName: 'care-page',
   elementClass: CarePageElement,
+  events: { ...postingEvents, onCareFollowChange: 'care-follow-change' as EventName<CareFollowChangeEvent> },
   displayName: 'CarePage',
 });

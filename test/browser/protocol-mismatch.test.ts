@@ -71,8 +71,10 @@ describe('a server that speaks another protocol version', () => {
     const expected = { code: 'unsupported_protocol', message: `This server speaks care-widgets protocol ${PROTOCOL_VERSION}, the client ${claimed}.` };
     expect(a.errors).to.deep.equal([expected]);
     expect(b.errors).to.deep.equal([expected]);
+    // The connection's state is told once, by its first widget; every widget can read it.
     expect(a.states.at(-1)).to.equal('unauthorized');
-    expect(b.states.at(-1)).to.equal('unauthorized');
+    expect(b.states).to.deep.equal([]);
+    expect(wall.connectionState).to.equal('unauthorized');
     expect(logged.filter((l) => l.includes('[care-widgets]') && l.includes(expected.message))).to.have.length(1);
     // The notice says what is wrong (the site's versions), not "sign in again".
     expect(feed.shadowRoot!.querySelector('[part=notice][role=alert]')?.textContent?.trim()).to.equal(en.versionMismatch);

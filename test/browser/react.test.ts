@@ -121,4 +121,28 @@ describe('React wrappers (care-widgets/react)', () => {
     expect(container.querySelector('care-journal-feed')).to.equal(null);
     root = createRoot(container);
   });
+
+  it('hears the widgets\' events on <CarePage>: the shared connection\'s state once per change, each widget\'s posts', async () => {
+    // A host no other test uses, so this connection starts fresh with these widgets.
+    const host = (await serverUrl()).replace('127.0.0.1', 'localhost');
+    const page = uniquePage('react-page-events');
+    await seedPage({ id: page, owners: ['olive'], journal: [{ title: 'Day 1', body: 'Hello' }] });
+    const states: string[] = [];
+    const follows: string[] = [];
+    render(
+      createElement(
+        CarePage,
+        { page, host, tokenUrl: '/care-token?user=cleo', onCareConnectionChange: (e) => states.push(e.detail.state), onCareFollowChange: (e) => follows.push(e.detail.state) },
+        [createElement(CareJournalFeed, { key: 'j' }), createElement(CareMessageWall, { key: 'w' }), createElement(CareFollowButton, { key: 'f' })],
+      ),
+    );
+    await waitFor(() => titles().includes('Day 1') && states.includes('online'), 'online');
+    const button = () => inner('care-follow-button').shadowRoot.querySelector<HTMLButtonElement>('button[part="button"]');
+    await waitFor(() => button()?.textContent?.includes('Follow') === true, 'the Follow button');
+    button()!.click();
+    await waitFor(() => follows.includes('following'), 'onCareFollowChange on CarePage');
+    // Three widgets, one connection: every state once, not three times.
+    expect(states.filter((s) => s === 'online')).to.have.length(1);
+    expect(new Set(states).size).to.equal(states.length);
+  });
 });

@@ -8,6 +8,9 @@
  *  - no CSP: unchanged.
  */
 import { expect } from '@open-wc/testing';
+import { en } from '../../src/i18n/en.js';
+import ar from '../../src/i18n/locales/ar.js';
+import fr from '../../src/i18n/locales/fr.js';
 import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
 
 interface Probe extends Window {
@@ -17,12 +20,12 @@ interface Probe extends Window {
 
 const BODY = 'Feeling **much better** today, see [the update](https://example.org/news).';
 
-async function hostPage(tt: string | null): Promise<{ frame: HTMLIFrameElement; win: Probe; doc: Document }> {
+async function hostPage(tt: string | null, lang = 'en'): Promise<{ frame: HTMLIFrameElement; win: Probe; doc: Document }> {
   const host = await serverUrl();
   const page = uniquePage('csp');
   await seedPage({ id: page, owners: ['olga'], follows: ['f1'], journal: [{ title: 'Day 3', body: BODY }], wall: [BODY] });
   const frame = document.createElement('iframe');
-  const q = new URLSearchParams({ host, page });
+  const q = new URLSearchParams({ host, page, lang });
   if (tt !== null) q.set('tt', tt);
   frame.src = `/csp-fixture.html?${q}`;
   document.body.append(frame);
@@ -55,7 +58,7 @@ describe('Trusted Types: the script-tag bundle under a host CSP', () => {
       await waitFor(() => part(doc, tag, 'notice').length > 0, `${tag} notice`);
       const notice = part(doc, tag, 'notice')[0]!;
       expect(notice.getAttribute('role')).to.equal('alert');
-      expect(notice.textContent).to.equal("This content is blocked by the site's security policy.");
+      expect(notice.textContent).to.equal(en.cspBlocked);
     }
     expect(win.__careErrors.map((e) => [e.tag, e.code])).to.deep.equal([
       ['care-follow-button', 'blocked_by_csp'],
@@ -64,6 +67,20 @@ describe('Trusted Types: the script-tag bundle under a host CSP', () => {
     ]);
     expect(win.__careErrors[0]!.message).to.contain('"lit-html"');
     expect(win.__violations.some((v) => v.includes('trusted-types'))).to.equal(true);
+    frame.remove();
+  });
+
+  it('trusted-types default: the notice speaks the page\'s language, or the widget\'s own lang', async () => {
+    const { frame, doc } = await hostPage('default', 'fr-CA');
+    await waitFor(() => part(doc, 'care-message-wall', 'notice').length > 0, 'wall notice');
+    expect(fr.cspBlocked).to.not.equal(en.cspBlocked);
+    for (const tag of ['care-journal-feed', 'care-message-wall', 'care-follow-button']) expect(part(doc, tag, 'notice')[0]?.textContent, tag).to.equal(fr.cspBlocked);
+    // A widget added later with its own lang speaks that one.
+    const late = doc.createElement('care-follow-button');
+    late.setAttribute('lang', 'ar');
+    late.setAttribute('page', 'any');
+    doc.body.append(late);
+    expect(late.shadowRoot?.querySelector('[part~="notice"]')?.textContent).to.equal(ar.cspBlocked);
     frame.remove();
   });
 

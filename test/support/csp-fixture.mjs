@@ -1,6 +1,6 @@
 /**
  * A host page served with a Content-Security-Policy response header, for the Trusted Types
- * tests (issue 11): `/csp-fixture.html?host=<backend>&page=<id>&tt=<trusted-types value>`
+ * tests (issue 11): `/csp-fixture.html?host=<backend>&page=<id>&tt=<trusted-types value>&lang=<code>`
  * answers a page that loads the built script-tag bundle, probes first (csp-probe.js records
  * `securitypolicyviolation` and `care-error` events), and holds the three widgets. Without
  * `tt`, no CSP at all. The policy is the README's strict one: scripts from this origin only,
@@ -13,6 +13,7 @@ export function cspFixtureMiddleware() {
     const host = new URL(q.get('host') ?? '').origin;
     const page = (q.get('page') ?? '').replace(/[^\w-]/g, '');
     const tt = q.get('tt');
+    const lang = (q.get('lang') ?? 'en').replace(/[^\w-]/g, '');
     if (tt !== null) {
       ctx.set(
         'Content-Security-Policy',
@@ -28,7 +29,7 @@ export function cspFixtureMiddleware() {
       );
     }
     ctx.type = 'html';
-    ctx.body = `<!doctype html><html lang="en"><meta charset="utf-8"><title>CSP fixture</title>
+    ctx.body = `<!doctype html><html lang="${lang}"><meta charset="utf-8"><title>CSP fixture</title>
 <script src="/test/support/csp-probe.js"></script>
 <script src="/dist/care-widgets.js" data-care-host="${host}"></script>
 <care-follow-button page="${page}"></care-follow-button>

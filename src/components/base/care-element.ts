@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
-import type { Delivery } from '../../client/connection.js';
+import type { ConnectionState, Delivery } from '../../client/connection.js';
 import { PageController } from '../../client/page-controller.js';
 import type { Strings } from '../../i18n/index.js';
 import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
@@ -50,6 +50,14 @@ export abstract class CareElement extends LitElement {
   declare loading: 'eager' | 'lazy';
 
   readonly care = new PageController(this, (d) => this.delivered(d));
+
+  /**
+   * The shared connection's state: `connecting`, `online`, `offline` or `unauthorized`. Read
+   * it on any widget; `care-connection-change` announces changes once per connection.
+   */
+  get connectionState(): ConnectionState {
+    return this.care.connectionState;
+  }
   readonly #language = new LanguageController(this);
   /** The polite live region (announcer.ts). */
   protected readonly announcer = new Announcer(this, this.care);

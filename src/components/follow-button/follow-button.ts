@@ -31,8 +31,7 @@ interface ButtonModel {
  * @event care-follow-change - `{state, followerCount}` after a follow action succeeded, and
  *   whenever the viewer's follow state or the follower count changes live.
  * @event care-error - `{code, message}` when an action was refused or could not reach the server; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
- * @event care-connection-change - `{state}` of the shared connection: `connecting`, `online`,
- *   `offline` or `unauthorized`.
+ * @event care-connection-change - `{state}` of the shared connection (`connecting`, `online`, `offline` or `unauthorized`), fired once per change by the first widget bound to that connection, so listen on `document` or a common ancestor; every widget's `connectionState` reads the current state.
  *
  * @csspart base - The widget's outer box.
  * @csspart button - The follow / request access / cancel request button.

@@ -16,7 +16,7 @@ const WINDOW_AFTER = 60;
  * composer, edit and delete.
  *
  * @event care-posted - `{kind: 'journal', item}` after the server acknowledged a new update.
- * @event care-connection-change - `{state}`: `connecting`, `online`, `offline` or `unauthorized`.
+ * @event care-connection-change - `{state}` of the shared connection (`connecting`, `online`, `offline` or `unauthorized`), fired once per change by the first widget bound to that connection, so listen on `document` or a common ancestor; every widget's `connectionState` reads the current state.
  * @event care-error - `{code, message}` when an action was refused; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
  *
  * @csspart base - The widget's outer box.

@@ -19,7 +19,7 @@ const OLDER_PAGE = 30;
  *
  * @event care-posted - `{kind: 'wall', item}` after the server acknowledged a message this visitor wrote.
  * @event care-error - `{code, message}` when an action or a post was refused; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
- * @event care-connection-change - `{state}`: `connecting`, `online`, `offline` or `unauthorized`.
+ * @event care-connection-change - `{state}` of the shared connection (`connecting`, `online`, `offline` or `unauthorized`), fired once per change by the first widget bound to that connection, so listen on `document` or a common ancestor; every widget's `connectionState` reads the current state.
  *
  * @csspart base - The widget's outer box.
  * @csspart heading - The "Messages of support" heading.

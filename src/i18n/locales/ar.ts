@@ -16,6 +16,7 @@ export default {
   lockedMembers: 'يُرجى تسجيل الدخول لقراءة هذه الصفحة.',
   declinedNotice: 'رُفض طلبك لمتابعة هذه الصفحة.',
   blockedNotice: 'لا يمكنك عرض هذه الصفحة.',
+  cspBlocked: 'هذا المحتوى محظور بسبب سياسة الأمان في الموقع.',
   fieldRequired: 'يُرجى ملء هذا الحقل.',
   fieldTooLong: {
     one: 'يُرجى ألا يتجاوز النص حرفًا واحدًا.',

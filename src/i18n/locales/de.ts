@@ -14,6 +14,7 @@ export default {
   lockedMembers: 'Bitte melden Sie sich an, um diese Seite zu lesen.',
   declinedNotice: 'Ihre Anfrage, dieser Seite zu folgen, wurde abgelehnt.',
   blockedNotice: 'Sie können diese Seite nicht ansehen.',
+  cspBlocked: 'Dieser Inhalt wird durch die Sicherheitsrichtlinie der Website blockiert.',
   fieldRequired: 'Bitte füllen Sie dieses Feld aus.',
   fieldTooLong: { other: 'Bitte verwenden Sie höchstens {n} Zeichen.' },
 

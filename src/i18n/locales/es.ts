@@ -14,6 +14,7 @@ export default {
   lockedMembers: 'Inicie sesi\u00f3n para leer esta p\u00e1gina.',
   declinedNotice: 'Su solicitud para seguir esta p\u00e1gina fue rechazada.',
   blockedNotice: 'No puede ver esta p\u00e1gina.',
+  cspBlocked: 'Este contenido está bloqueado por la política de seguridad del sitio.',
   fieldRequired: 'Complete este campo.',
   fieldTooLong: { one: 'Use como m\u00e1ximo {n} car\u00e1cter.', other: 'Use como m\u00e1ximo {n} caracteres.' },
 

@@ -15,6 +15,7 @@ export default {
   lockedMembers: 'Connectez-vous pour lire cette page.',
   declinedNotice: 'Votre demande pour suivre cette page a été refusée.',
   blockedNotice: 'Vous ne pouvez pas consulter cette page.',
+  cspBlocked: 'Ce contenu est bloqué par la politique de sécurité du site.',
   fieldRequired: 'Veuillez remplir ce champ.',
   fieldTooLong: { one: 'Utilisez au plus {n} caractère.', other: 'Utilisez au plus {n} caractères.' },
 

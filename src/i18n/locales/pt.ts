@@ -15,6 +15,7 @@ export default {
   lockedMembers: 'Entre para ler esta página.',
   declinedNotice: 'Sua solicitação para seguir esta página foi recusada.',
   blockedNotice: 'Você não pode ver esta página.',
+  cspBlocked: 'Este conteúdo está bloqueado pela política de segurança do site.',
   fieldRequired: 'Preencha este campo.',
   fieldTooLong: { one: 'Use no máximo {n} caractere.', other: 'Use no máximo {n} caracteres.' },
 

@@ -15,6 +15,7 @@ export default {
   lockedMembers: 'Vui lòng đăng nhập để đọc trang này.',
   declinedNotice: 'Yêu cầu theo dõi trang này của bạn đã bị từ chối.',
   blockedNotice: 'Bạn không thể xem trang này.',
+  cspBlocked: 'Nội dung này bị chặn bởi chính sách bảo mật của trang web.',
   fieldRequired: 'Vui lòng điền vào trường này.',
   fieldTooLong: { other: 'Vui lòng nhập tối đa {n} ký tự.' },
 

@@ -15,6 +15,7 @@ export default {
   lockedMembers: '请登录后查看此页面。',
   declinedNotice: '您关注此页面的请求已被拒绝。',
   blockedNotice: '您无法查看此页面。',
+  cspBlocked: '此内容已被本网站的安全策略阻止。',
   fieldRequired: '请填写此字段。',
   fieldTooLong: { other: '最多只能输入 {n} 个字符。' },
 
