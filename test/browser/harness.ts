@@ -76,6 +76,11 @@ export async function mountCarePage(opts: Pick<MountOptions, 'page' | 'user' | '
   return el;
 }
 
+/** The first button inside `scope` labelled `label` (its visible text). */
+export function buttonIn(scope: ParentNode, label: string): HTMLButtonElement | null {
+  return [...scope.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent?.trim() === label) ?? null;
+}
+
 /** What every widget shows before or instead of content, and what every widget has. */
 export class Harness<E extends HTMLElement = HTMLElement> {
   constructor(readonly el: E) {}
@@ -120,7 +125,7 @@ export class Harness<E extends HTMLElement = HTMLElement> {
 
   /** The first button labelled `label` (its visible text), inside `scope` or the whole widget. */
   buttonNamed(label: string, scope: ParentNode = this.root): HTMLButtonElement | null {
-    return [...scope.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent?.trim() === label) ?? null;
+    return buttonIn(scope, label);
   }
 }
 
