@@ -470,7 +470,7 @@ describe('<care-message-wall>', () => {
     expect(article(owner, 'Unkind words')!.textContent).to.include('Block \u2068troll\u2069 from this page?');
     confirm!.click();
     await waitFor(() => troll.care.state.status === 'locked', 'the blocked author to lose the page');
-    await waitFor(() => (troll.shadowRoot!.textContent ?? '').includes('You cannot view this page'), 'the blocked notice');
+    await waitFor(() => wall(troll).text().includes('You cannot view this page'), 'the blocked notice');
     await postAs('olive', page, 'wall', 'After the block');
     await waitFor(() => article(owner, 'After the block') !== null, 'the next message at the owner');
     absent(article(troll, 'After the block'), 'a message reaching the blocked author');
