@@ -44,14 +44,14 @@ type Widget = { 'care-journal-feed': CareJournalFeed; 'care-message-wall': CareM
 export type WidgetTag = keyof Widget;
 export const WIDGET_TAGS = ['care-journal-feed', 'care-message-wall', 'care-follow-button'] as const satisfies readonly WidgetTag[];
 
-/** Mounts `<tag>` with its settings and waits until its page has loaded (or failed to). */
+/**
+ * Mounts `<tag>` with its settings and waits until its page has loaded (or failed to). With
+ * `host` given (or `null`), the widget is in place before mount() first awaits, so widgets
+ * mounted together (`Promise.all`) join the page in the order of the calls, in one task.
+ */
 export async function mount<K extends WidgetTag>(tag: K, opts: MountOptions = {}): Promise<Widget[K]> {
   const el = document.createElement(tag) as Widget[K];
-  if (opts.page !== undefined) el.setAttribute('page', opts.page);
-  const host = opts.host === undefined ? await serverUrl() : opts.host;
-  if (host !== null) el.setAttribute('host', host);
-  const tokenUrl = opts.tokenUrl ?? (opts.user ? `/care-token?user=${opts.user}` : null);
-  if (tokenUrl !== null) el.setAttribute('token-url', tokenUrl);
+  setSettings(el, opts, opts.host === undefined ? await serverUrl() : opts.host);
   for (const [name, value] of Object.entries(opts.attrs ?? {})) el.setAttribute(name, value);
   for (const [type, listener] of Object.entries(opts.on ?? {})) el.addEventListener(type, listener as EventListener);
   if (opts.parent) opts.parent.append(el);
@@ -63,17 +63,21 @@ export async function mount<K extends WidgetTag>(tag: K, opts: MountOptions = {}
   return el;
 }
 
-/** A `<care-page>` that hands its children `page`, `host` and `token-url` (as `mount()` takes them), in a fixture. */
+/** A `<care-page>` that hands its children `page`, `host` and `token-url` (taken as `mount()` takes them), in a fixture or `parent`. */
 export async function mountCarePage(opts: Pick<MountOptions, 'page' | 'user' | 'tokenUrl' | 'host' | 'parent'>): Promise<HTMLElement> {
   const el = document.createElement('care-page');
-  if (opts.page !== undefined) el.setAttribute('page', opts.page);
-  const host = opts.host === undefined ? await serverUrl() : opts.host;
-  if (host !== null) el.setAttribute('host', host);
-  const tokenUrl = opts.tokenUrl ?? (opts.user ? `/care-token?user=${opts.user}` : null);
-  if (tokenUrl !== null) el.setAttribute('token-url', tokenUrl);
+  setSettings(el, opts, opts.host === undefined ? await serverUrl() : opts.host);
   if (opts.parent) opts.parent.append(el);
   else await fixture(el);
   return el;
+}
+
+/** Sets `page`, `host` (resolved by the caller: only the test server's URL needs an await) and `token-url` as MountOptions says. */
+function setSettings(el: HTMLElement, opts: MountOptions, host: string | null): void {
+  if (opts.page !== undefined) el.setAttribute('page', opts.page);
+  if (host !== null) el.setAttribute('host', host);
+  const tokenUrl = opts.tokenUrl ?? (opts.user ? `/care-token?user=${opts.user}` : null);
+  if (tokenUrl !== null) el.setAttribute('token-url', tokenUrl);
 }
 
 /** The first button inside `scope` labelled `label` (its visible text). */
