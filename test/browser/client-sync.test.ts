@@ -1,11 +1,11 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/components/journal-feed/define.js';
-import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import { connectionFor, releaseConnection } from '../../src/client/connection.js';
 import { PageStore, type Answer, type LiveEvent, type Payload, type StoreTransport } from '../../src/client/page-store.js';
 import { configure } from '../../src/client/settings.js';
 import type { ClientEventName, JournalEntry } from '../../src/protocol/index.js';
 import { postAs, seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+import { JournalHarness, mount } from './harness.js';
 
 const entry = (seq: number): JournalEntry => ({ id: `e${seq}`, pageId: 'p', seq, title: `T${seq}`, body: 'b', author: { id: 'a', name: 'A' }, createdAt: new Date().toISOString(), editedAt: null });
 const live = (seq: number): LiveEvent => ({ type: 'journal:entry', data: { pageId: 'p', seq, entry: entry(seq) } });
@@ -81,28 +81,28 @@ describe('settings and session', () => {
     const pageId = uniquePage('configure');
     await seedPage({ id: pageId, owners: ['olga'], journal: [{ title: 'Configured', body: 'x' }] });
     configure({ host: await serverUrl() });
-    const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${pageId}></care-journal-feed>`);
-    await waitFor(() => el.care.state.journal.some((e) => e.title === 'Configured'), 'configured host');
-    configure({ host: undefined });
+    try {
+      const el = await mount('care-journal-feed', { page: pageId, host: null });
+      expect(el.getAttribute('host') ?? '', 'no host of its own').to.equal('');
+      await waitFor(() => new JournalHarness(el).titles().includes('Configured'), 'configured host');
+    } finally {
+      configure({ host: undefined });
+    }
   });
 
   it('fires care-connection-change and resumes with a fresh token when the old one expires', async () => {
     const pageId = uniquePage('refresh');
     await seedPage({ id: pageId, visibility: 'members', owners: ['olga'] });
     const states: string[] = [];
-    const wrap = document.createElement('div');
+    const wrap = await fixture<HTMLDivElement>(html`<div></div>`);
     wrap.addEventListener('care-connection-change', (e) => states.push(e.detail.state));
-    document.body.append(wrap);
-    const el = document.createElement('care-journal-feed');
-    el.page = pageId;
-    el.host = await serverUrl();
-    el.tokenUrl = '/care-token?user=rita&ttl=2'; // expires before the widget's scheduled refresh
-    wrap.append(el);
+    // The token expires before the widget's scheduled refresh.
+    const el = await mount('care-journal-feed', { page: pageId, tokenUrl: '/care-token?user=rita&ttl=2', parent: wrap });
     await waitFor(() => el.care.state.status === 'ready', 'members page readable when signed in');
     expect(states).to.include('online');
     await new Promise((r) => setTimeout(r, 3000)); // the token is now expired on the server
     await postAs('olga', pageId, 'journal', 'after expiry', 'After expiry');
-    await waitFor(() => el.care.state.journal.some((e) => e.title === 'After expiry'), 'catch-up after session refresh', 10000);
+    await waitFor(() => new JournalHarness(el).titles().includes('After expiry'), 'catch-up after session refresh', 10000);
     wrap.remove();
   });
 

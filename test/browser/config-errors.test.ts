@@ -9,10 +9,10 @@ import { connectionFor } from '../../src/client/connection.js';
 import '../../src/index.js';
 import type { CareErrorDetail } from '../../src/events.js';
 import { en } from '../../src/i18n/en.js';
-import { serverUrl, shadow, uniquePage, waitFor } from './helpers.js';
+import { serverUrl, uniquePage, waitFor } from './helpers.js';
+import { WIDGET_TAGS as TAGS, harness, mount } from './harness.js';
 
-const TAGS = ['care-journal-feed', 'care-message-wall', 'care-follow-button'] as const;
-const notice = (el: Element) => shadow(el).querySelector('[part~=notice]')?.textContent?.trim() ?? '';
+const notice = (el: HTMLElement) => harness(el).notice();
 
 /** Records `console.error` lines (and still prints them) while a test runs. */
 let logged: string[] = [];
@@ -27,18 +27,11 @@ beforeEach(() => {
 afterEach(() => (console.error = consoleError));
 
 /** Mounts the three widgets with the given settings and collects their care-error details. */
-async function mountAll(attrs: { page?: string; host: string; tokenUrl?: string }): Promise<{ els: Element[]; errors: CareErrorDetail[][] }> {
+async function mountAll(attrs: { page?: string; host: string; tokenUrl?: string }): Promise<{ els: HTMLElement[]; errors: CareErrorDetail[][] }> {
   const errors: CareErrorDetail[][] = TAGS.map(() => []);
   const box = await fixture<HTMLDivElement>(html`<div></div>`);
-  const els = TAGS.map((tag, i) => {
-    const el = document.createElement(tag);
-    if (attrs.page) el.setAttribute('page', attrs.page);
-    el.setAttribute('host', attrs.host);
-    if (attrs.tokenUrl) el.setAttribute('token-url', attrs.tokenUrl);
-    el.addEventListener('care-error', (e) => errors[i]!.push(e.detail));
-    return el;
-  });
-  box.append(...els);
+  // With `host` given, each mount() puts its widget in the box at once: the three join in order.
+  const els = await Promise.all(TAGS.map((tag, i) => mount(tag, { ...attrs, parent: box, loading: true, on: { 'care-error': (e) => errors[i]!.push(e.detail) } })));
   return { els, errors };
 }
 
@@ -52,7 +45,7 @@ async function expectConfigError(attrs: { page?: string; host: string; tokenUrl?
     expect(errors[i]![0]!.code).to.equal('config');
     expect(errors[i]![0]!.message).to.match(names);
     expect(notice(el)).to.equal(en.misconfigured);
-    expect(shadow(el).textContent).not.to.contain(en.offline);
+    expect(harness(el).text()).not.to.contain(en.offline);
   }
   const lines = logged.filter((l) => names.test(l));
   // One line per setting: the shared connection logs it once; a missing page is each widget's own.
@@ -88,7 +81,7 @@ describe('misconfiguration (SPEC 7)', () => {
   it('a host that was online and dropped is offline, not a configuration error', async () => {
     const host = await serverUrl();
     const { els, errors } = await mountAll({ page: 'jane-doe', host: host.replace('127.0.0.1', 'localhost') });
-    await waitFor(() => els.every((el) => shadow(el).querySelector('[part~=count], [part~=entry], [part~=message]') !== null), 'the content');
+    await waitFor(() => els.every((el) => ['count', 'entry', 'message'].some((name) => harness(el).part(name) !== null)), 'the content');
     // The server goes away: reconnection attempts now meet a closed port.
     const manager = connectionFor(host.replace('127.0.0.1', 'localhost')).socket.io as unknown as { uri: string; engine: { close(): void } };
     manager.uri = 'http://127.0.0.1:9';

@@ -3,12 +3,12 @@
  * resent it: the resend is refused (`conflict`) and the deleted post does not come back; the
  * author keeps the text, and Try again posts it as a new post, once.
  */
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import { executeServerCommand } from '@web/test-runner-commands';
 import '../../src/components/journal-feed/define.js';
-import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import type { CareErrorDetail } from '../../src/events.js';
-import { seedPage, serverUrl, shadow, uniquePage, waitFor } from './helpers.js';
+import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+import { JournalHarness, mount } from './harness.js';
 
 const OUTBOX = 'care-widgets:outbox:v1';
 
@@ -32,15 +32,15 @@ describe('a retried post that was deleted meanwhile', () => {
     localStorage.setItem(OUTBOX, JSON.stringify([entry]));
 
     const errors: CareErrorDetail[] = [];
-    const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${pageId} host=${host} token-url="/care-token?user=olga" @care-error=${(e: CustomEvent<CareErrorDetail>) => errors.push(e.detail)}></care-journal-feed>`);
-    await waitFor(() => shadow(el).querySelector('article.pending .error-text') !== null, 'the refused post');
+    const journal = new JournalHarness(await mount('care-journal-feed', { page: pageId, host, user: 'olga', loading: true, on: { 'care-error': (e) => errors.push(e.detail) } }));
+    await waitFor(() => journal.unsent().some((u) => u.failed), 'the refused post');
     expect(errors.map((e) => e.code)).to.deep.equal(['conflict']);
     expect(await journalTitles(pageId)).to.deep.equal([], 'the deleted post did not come back');
-    expect(shadow(el).querySelector('article.pending h3')?.textContent).to.equal('Deleted meanwhile', 'the author keeps the text');
+    expect(journal.unsent().map((u) => u.text)).to.deep.equal(['Deleted meanwhile'], 'the author keeps the text');
+    expect(journal.titles()).to.deep.equal([], 'the refused post is not shown as delivered');
 
-    const tryAgain = [...shadow(el).querySelectorAll<HTMLButtonElement>('article.pending button')].find((b) => b.textContent?.trim() === 'Try again')!;
-    tryAgain.click();
-    await waitFor(() => shadow(el).querySelector('article.pending') === null, 'the outbox to empty');
+    journal.buttonNamed('Try again', journal.unsent()[0]!.article)!.click();
+    await waitFor(() => journal.unsent().length === 0, 'the outbox to empty');
     expect(await journalTitles(pageId)).to.deep.equal(['Deleted meanwhile'], 'posted anew, once');
     expect(localStorage.getItem(OUTBOX) ?? '').to.not.include(clientId);
   });

@@ -1,5 +1,5 @@
-import { FollowHarness } from './harness.js';
-import { expect, fixture, fixtureCleanup, html } from '@open-wc/testing';
+import { FollowHarness, mount } from './harness.js';
+import { expect, fixtureCleanup } from '@open-wc/testing';
 import '../../src/components/follow-button/define.js';
 import type { CareFollowButton } from '../../src/components/follow-button/define.js';
 import { connectionFor } from '../../src/client/connection.js';
@@ -16,8 +16,10 @@ async function hosts(): Promise<{ a: string; b: string }> {
   return { a, b: a.replace('127.0.0.1', 'localhost') };
 }
 
-const shadow = (el: CareFollowButton) => el.shadowRoot!;
-const mainButton = (el: CareFollowButton) => new FollowHarness(el).button();
+const follow = (el: CareFollowButton) => new FollowHarness(el);
+const shadow = (el: CareFollowButton) => follow(el).root;
+const part = (el: CareFollowButton, name: string) => follow(el).part(name);
+const mainButton = (el: CareFollowButton) => follow(el).button();
 /** The button's visible label, without decorative (aria-hidden) glyphs. */
 function buttonText(el: CareFollowButton): string | null {
   const button = mainButton(el);
@@ -26,12 +28,12 @@ function buttonText(el: CareFollowButton): string | null {
   for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
   return copy.textContent!.replace(/\s+/g, ' ').trim();
 }
-const countText = (el: CareFollowButton) => new FollowHarness(el).count();
-const text = (el: CareFollowButton) => shadow(el).textContent?.replace(/\s+/g, ' ') ?? '';
-const announced = (el: CareFollowButton) => shadow(el).querySelector('[role="status"][aria-live="polite"]')?.textContent ?? '';
-const requestItems = (el: CareFollowButton) => [...shadow(el).querySelectorAll<HTMLElement>('[part="request"]')];
-const requestButton = (el: CareFollowButton, userId: string, part: 'approve' | 'decline') =>
-  shadow(el).querySelector<HTMLButtonElement>(`[part="request"][data-user="${userId}"] button[part="${part}"]`);
+const countText = (el: CareFollowButton) => follow(el).count();
+const text = (el: CareFollowButton) => follow(el).text();
+const announced = (el: CareFollowButton) => follow(el).announced();
+const requestItems = (el: CareFollowButton) => follow(el).parts('request');
+const requestButton = (el: CareFollowButton, userId: string, name: 'approve' | 'decline') =>
+  requestItems(el).find((r) => r.dataset.user === userId)?.querySelector<HTMLButtonElement>(`button[part~="${name}"]`) ?? null;
 
 function recordChanges(el: HTMLElement): CareFollowChangeDetail[] {
   const seen: CareFollowChangeDetail[] = [];
@@ -39,15 +41,12 @@ function recordChanges(el: HTMLElement): CareFollowChangeDetail[] {
   return seen;
 }
 
-async function widget(page: string, host: string, user: string | null, extra: { signInUrl?: string; theme?: string } = {}): Promise<CareFollowButton> {
-  const tokenUrl = user ? `/care-token?user=${user}` : '';
-  return fixture<CareFollowButton>(html`<care-follow-button
-    page=${page}
-    host=${host}
-    token-url=${tokenUrl}
-    sign-in-url=${extra.signInUrl ?? ''}
-    theme=${extra.theme ?? 'auto'}
-  ></care-follow-button>`);
+/** A follow button, returned after its first render (tests wait for the state they need, and see every change). */
+async function widget(page: string, host: string, user: string | null, extra: { signInUrl?: string; theme?: string; lang?: string } = {}): Promise<CareFollowButton> {
+  const attrs: Record<string, string> = { theme: extra.theme ?? 'auto' };
+  if (extra.signInUrl) attrs['sign-in-url'] = extra.signInUrl;
+  if (extra.lang) attrs.lang = extra.lang;
+  return mount('care-follow-button', { page, host, user, attrs, loading: true });
 }
 
 /** A private page with an owner widget (host b) and a requester widget (host a) who has asked to follow. */
@@ -139,7 +138,7 @@ describe('<care-follow-button>', () => {
     expect(countText(owner)).to.equal('0 followers');
     expect(requestItems(owner)).to.have.length(1);
     expect(requestItems(owner)[0]!.textContent).to.include('rita');
-    expect(shadow(owner).querySelector('[part="requests"]')!.textContent).to.include('Follow requests');
+    expect(part(owner, 'requests')!.textContent).to.include('Follow requests');
 
     await waitFor(() => announced(owner).includes('Follow requests: rita'), 'the new request to be announced politely');
 
@@ -182,8 +181,8 @@ describe('<care-follow-button>', () => {
     await seedPage({ id: page, visibility: 'public', owners: ['olive'], follows: ['f1'] });
     const el = await widget(page, a, null, { signInUrl: '/login?next=%2Fjane' });
     await waitFor(() => countText(el) === '1 follower', 'the signed-out widget to load');
-    const link = shadow(el).querySelector<HTMLAnchorElement>('a[part="sign-in"]');
-    expect(link).to.exist;
+    const link = part(el, 'sign-in');
+    expect(link?.localName).to.equal('a');
     expect(link!.textContent!.trim()).to.equal('Sign in to follow');
     expect(link!.getAttribute('href')).to.equal('/login?next=%2Fjane');
     expect(mainButton(el)).to.equal(null);
@@ -196,7 +195,7 @@ describe('<care-follow-button>', () => {
     const el = await widget(page, a, null);
     await waitFor(() => countText(el) === '0 followers', 'the signed-out widget to load');
     expect(shadow(el).querySelector('a')).to.equal(null);
-    expect(shadow(el).querySelector('[part="sign-in"]')!.textContent!.trim()).to.equal('Sign in to follow');
+    expect(part(el, 'sign-in')!.textContent!.trim()).to.equal('Sign in to follow');
     expect(mainButton(el)).to.equal(null);
 
     el.signInUrl = 'javascript:alert(1)';
@@ -211,8 +210,8 @@ describe('<care-follow-button>', () => {
     const el = await widget(page, a, 'ed');
     await waitFor(() => countText(el) === '2 followers', 'the editor widget to load');
     expect(mainButton(el)).to.equal(null);
-    expect(shadow(el).querySelector('[part="requests"]')).to.equal(null);
-    expect(shadow(el).querySelector('[part="sign-in"]')).to.equal(null);
+    expect(part(el, 'requests')).to.equal(null);
+    expect(part(el, 'sign-in')).to.equal(null);
   });
 
   it('reports a failed action with care-error and a visible reason, then works again', async () => {
@@ -229,27 +228,28 @@ describe('<care-follow-button>', () => {
     mainButton(el)!.click();
     await waitFor(() => errors.length === 1, 'care-error');
     expect(errors[0]!.code).to.equal('unavailable');
-    expect(shadow(el).querySelector('[part="error"][role="alert"]')).to.exist;
+    expect(follow(el).error()).to.not.equal(null);
+    expect(part(el, 'error')!.getAttribute('role')).to.equal('alert');
     expect(buttonText(el)).to.equal('Follow');
 
     connection.socket.connect();
     await waitFor(() => !text(el).includes('You are offline'), 'back online');
     mainButton(el)!.click();
     await waitFor(() => buttonText(el) === 'Following', 'the follow to apply after reconnecting');
-    expect(shadow(el).querySelector('[part="error"]')).to.equal(null);
+    expect(follow(el).error()).to.equal(null);
   });
 
   it('speaks Spanish with lang="es" and lays out right-to-left for an RTL language', async () => {
     const { a } = await hosts();
     const page = uniquePage('follow-i18n');
     await seedPage({ id: page, visibility: 'public', owners: ['olive'], follows: ['f1', 'f2'] });
-    const el = await fixture<CareFollowButton>(html`<care-follow-button page=${page} host=${a} token-url="/care-token?user=lola" lang="es"></care-follow-button>`);
+    const el = await widget(page, a, 'lola', { lang: 'es' });
     await waitFor(() => buttonText(el) === 'Seguir', 'Spanish strings');
     expect(countText(el)).to.include('seguidores');
-    expect(shadow(el).querySelector('[part="base"]')!.getAttribute('dir')).to.equal('ltr');
+    expect(follow(el).dir()).to.equal('ltr');
     el.lang = 'ar';
     await el.updateComplete;
-    expect(shadow(el).querySelector('[part="base"]')!.getAttribute('dir')).to.equal('rtl');
+    expect(follow(el).dir()).to.equal('rtl');
   });
 
   it('has no axe violations in its states, light and dark', async () => {

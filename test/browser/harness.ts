@@ -1,53 +1,145 @@
 /**
  * One way to put a widget on the test page, and one harness per widget that reads and drives
- * it through its public surface (parts, roles, forms), so tests say what a person does
+ * it through its public surface (parts, roles, forms, events), so tests say what a person does
  * ("post an update", "the titles") instead of repeating selectors.
  */
-import { fixture } from '@open-wc/testing';
+import { fixture, fixtureSync } from '@open-wc/testing';
 import type { CareFollowButton } from '../../src/components/follow-button/follow-button.js';
 import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import type { CareMessageWall } from '../../src/components/message-wall/message-wall.js';
 import { serverUrl, shadow, waitFor } from './helpers.js';
 
+/** Listeners by event name, typed by the global event map (the `care-*` events included). */
+export type Listeners = { [K in keyof HTMLElementEventMap]?: (e: HTMLElementEventMap[K]) => void };
+
 export interface MountOptions {
-  page: string;
+  /** The page id; without it the widget has none of its own (a `<care-page>` names it, or it is missing). */
+  page?: string;
   /** Signed in as this user (through the test token endpoint); anonymous without. */
   user?: string | null;
-  /** The backend; the test server by default. Another host string is another connection. */
-  host?: string;
+  /** A `token-url` other than the test endpoint for `user` (a failing one, a short `ttl`); wins over `user`. */
+  tokenUrl?: string;
+  /**
+   * The backend; the test server by default. Another host string is another connection.
+   * `null`: no `host` attribute (a `<care-page>`, `configure()` or nothing names it).
+   */
+  host?: string | null;
   /** More attributes, e.g. `{ lang: 'fr', theme: 'dark' }`. */
   attrs?: Record<string, string>;
-  /** Resolve at once, without waiting for the page to load. */
+  /** Listeners added before the widget joins the document, so nothing it fires on connecting is missed. */
+  on?: Listeners;
+  /**
+   * Where the widget goes (a `<care-page>`, a `<div lang>`, a page layout), after the parent's
+   * other children; a fresh fixture of its own by default. A parent outside the document is
+   * allowed: the promise then settles once the parent joins it.
+   */
+  parent?: ParentNode;
+  /** Runs right after the widget joins its parent, before its first render. */
+  connected?: (el: HTMLElement) => void;
+  /** Resolve after the first render, without waiting for the page to load (or fail to). */
   loading?: boolean;
 }
 
 type Widget = { 'care-journal-feed': CareJournalFeed; 'care-message-wall': CareMessageWall; 'care-follow-button': CareFollowButton };
+export type WidgetTag = keyof Widget;
+export const WIDGET_TAGS = ['care-journal-feed', 'care-message-wall', 'care-follow-button'] as const satisfies readonly WidgetTag[];
 
-/** Mounts `<tag>` with its settings and waits until its page has loaded (or failed to). */
-export async function mount<K extends keyof Widget>(tag: K, opts: MountOptions): Promise<Widget[K]> {
+/**
+ * Mounts `<tag>` with its settings and waits until its page has loaded (or failed to). With
+ * `host` given (or `null`), the widget is in place before mount() first awaits, so widgets
+ * mounted together (`Promise.all`) join the page in the order of the calls, in one task.
+ */
+export async function mount<K extends WidgetTag>(tag: K, opts: MountOptions = {}): Promise<Widget[K]> {
   const el = document.createElement(tag) as Widget[K];
-  el.setAttribute('page', opts.page);
-  el.setAttribute('host', opts.host ?? (await serverUrl()));
-  if (opts.user) el.setAttribute('token-url', `/care-token?user=${opts.user}`);
+  setSettings(el, opts, opts.host === undefined ? await serverUrl() : opts.host);
   for (const [name, value] of Object.entries(opts.attrs ?? {})) el.setAttribute(name, value);
-  await fixture(el);
+  for (const [type, listener] of Object.entries(opts.on ?? {})) el.addEventListener(type, listener as EventListener);
+  if (opts.parent) opts.parent.append(el);
+  else fixtureSync(el);
+  opts.connected?.(el);
+  await el.updateComplete;
   if (!opts.loading) await waitFor(() => el.care.state.status !== 'loading', `${tag} to load`);
   await el.updateComplete;
   return el;
 }
 
-/** What every widget shows before or instead of content. */
-class Harness<E extends HTMLElement> {
+/** A `<care-page>` that hands its children `page`, `host` and `token-url` (taken as `mount()` takes them), in a fixture or `parent`. */
+export async function mountCarePage(opts: Pick<MountOptions, 'page' | 'user' | 'tokenUrl' | 'host' | 'parent'>): Promise<HTMLElement> {
+  const el = document.createElement('care-page');
+  setSettings(el, opts, opts.host === undefined ? await serverUrl() : opts.host);
+  if (opts.parent) opts.parent.append(el);
+  else await fixture(el);
+  return el;
+}
+
+/** Sets `page`, `host` (resolved by the caller: only the test server's URL needs an await) and `token-url` as MountOptions says. */
+function setSettings(el: HTMLElement, opts: MountOptions, host: string | null): void {
+  if (opts.page !== undefined) el.setAttribute('page', opts.page);
+  if (host !== null) el.setAttribute('host', host);
+  const tokenUrl = opts.tokenUrl ?? (opts.user ? `/care-token?user=${opts.user}` : null);
+  if (tokenUrl !== null) el.setAttribute('token-url', tokenUrl);
+}
+
+/** The first button inside `scope` labelled `label` (its visible text). */
+export function buttonIn(scope: ParentNode, label: string): HTMLButtonElement | null {
+  return [...scope.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent?.trim() === label) ?? null;
+}
+
+/** What every widget shows before or instead of content, and what every widget has. */
+export class Harness<E extends HTMLElement = HTMLElement> {
   constructor(readonly el: E) {}
 
   get root(): ShadowRoot {
     return shadow(this.el);
   }
 
+  /** Everything the widget shows, whitespace collapsed. */
+  text(): string {
+    return this.root.textContent?.replace(/\s+/g, ' ') ?? '';
+  }
+
+  /** The first element exposed as `::part(name)`, or null. */
+  part<T extends HTMLElement = HTMLElement>(name: string): T | null {
+    return this.root.querySelector<T>(`[part~="${name}"]`);
+  }
+
+  parts<T extends HTMLElement = HTMLElement>(name: string): T[] {
+    return [...this.root.querySelectorAll<T>(`[part~="${name}"]`)];
+  }
+
   /** The text of the first notice part ("Loading…", "offline", a locked page's reason). */
   notice(): string {
-    return this.root.querySelector('[part~=notice]')?.textContent?.trim() ?? '';
+    return this.part('notice')?.textContent?.trim() ?? '';
   }
+
+  /** The widget's heading (`::part(heading)`), null for a widget without one. */
+  heading(): string | null {
+    return this.part('heading')?.textContent ?? null;
+  }
+
+  /** The layout direction the widget chose (`dir` of `::part(base)`). */
+  dir(): string | null {
+    return this.part('base')?.getAttribute('dir') ?? null;
+  }
+
+  /** What the widget's own polite live region says now (not a form's). */
+  announced(): string {
+    return this.root.querySelector('[part~=base] > [role=status][aria-live=polite]')?.textContent?.trim() ?? '';
+  }
+
+  /** The first button labelled `label` (its visible text), inside `scope` or the whole widget. */
+  buttonNamed(label: string, scope: ParentNode = this.root): HTMLButtonElement | null {
+    return buttonIn(scope, label);
+  }
+}
+
+/** A post this widget's outbox still holds: sending, or refused (then with its actions). */
+export interface Unsent {
+  /** The journal entry's title, or the wall message's body. */
+  text: string;
+  failed: boolean;
+  /** Its article, for the actions (Try again, Discard, Edit) through `buttonNamed()`. */
+  article: HTMLElement;
 }
 
 export class JournalHarness extends Harness<CareJournalFeed> {
@@ -67,6 +159,15 @@ export class JournalHarness extends Harness<CareJournalFeed> {
     form.querySelector<HTMLTextAreaElement>('textarea[name=body]')!.value = body;
     form.requestSubmit();
   }
+
+  /** The unsent entries, first first: an entry part that is busy (sending) or no longer busy (refused). */
+  unsent(): Unsent[] {
+    return [...this.root.querySelectorAll<HTMLElement>('article[part~=entry][aria-busy]')].map((article) => ({
+      text: article.querySelector('[part~=entry-title]')?.textContent ?? '',
+      failed: article.getAttribute('aria-busy') === 'false',
+      article,
+    }));
+  }
 }
 
 export class WallHarness extends Harness<CareMessageWall> {
@@ -75,14 +176,32 @@ export class WallHarness extends Harness<CareMessageWall> {
     return [...this.root.querySelectorAll('article.message:not(.outbox) .body')].map((b) => b.textContent?.trim() ?? '');
   }
 
-  /** Types into the composer and presses Send. */
-  async post(body: string): Promise<void> {
-    const box = this.root.querySelector<HTMLTextAreaElement>('textarea');
+  textarea(): HTMLTextAreaElement | null {
+    return this.part<HTMLTextAreaElement>('textarea');
+  }
+
+  /** Types into the composer, as a person would (no send). */
+  type(body: string): void {
+    const box = this.textarea();
     if (!box) throw new Error('no composer on this wall');
     box.value = body;
     box.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  }
+
+  /** Types into the composer and presses Send. */
+  async post(body: string): Promise<void> {
+    this.type(body);
     await this.el.updateComplete;
-    this.root.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    this.part<HTMLButtonElement>('send-button')!.click();
+  }
+
+  /** The outbox's messages, newest first; a refused one carries its actions (Try again, Edit, Discard). */
+  unsent(): Unsent[] {
+    return this.parts('outbox-message').map((article) => ({
+      text: article.querySelector('[part~=body]')?.textContent?.trim() ?? '',
+      failed: article.querySelector('[part~=actions]') !== null,
+      article,
+    }));
   }
 }
 
@@ -94,6 +213,29 @@ export class FollowHarness extends Harness<CareFollowButton> {
 
   /** The follower count text, `null` while there is none. */
   count(): string | null {
-    return this.root.querySelector('[part~=count]')?.textContent?.trim() ?? null;
+    return this.part('count')?.textContent?.trim() ?? null;
+  }
+
+  /** The error shown after a refused action, `null` without one. */
+  error(): string | null {
+    return this.part('error')?.textContent?.trim() ?? null;
+  }
+}
+
+/** The harness for any widget element. */
+export function harness(el: CareJournalFeed): JournalHarness;
+export function harness(el: CareMessageWall): WallHarness;
+export function harness(el: CareFollowButton): FollowHarness;
+export function harness(el: HTMLElement): Harness;
+export function harness(el: HTMLElement): Harness {
+  switch (el.localName) {
+    case 'care-journal-feed':
+      return new JournalHarness(el as CareJournalFeed);
+    case 'care-message-wall':
+      return new WallHarness(el as CareMessageWall);
+    case 'care-follow-button':
+      return new FollowHarness(el as CareFollowButton);
+    default:
+      return new Harness(el);
   }
 }

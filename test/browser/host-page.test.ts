@@ -7,11 +7,13 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/index.js';
-import type { CareFollowButton, CareJournalFeed } from '../../src/index.js';
-import { seedPage, serverUrl, shadow, uniquePage, waitFor } from './helpers.js';
+import type { CareFollowButton } from '../../src/index.js';
+import { seedPage, uniquePage, waitFor } from './helpers.js';
+import { harness, mount } from './harness.js';
 
-const part = (el: Element, name: string) => {
-  const found = shadow(el).querySelector(`[part~="${name}"]`);
+/** The computed style of a widget's `::part(name)`. */
+const part = (el: HTMLElement, name: string) => {
+  const found = harness(el).part(name);
   if (!found) throw new Error(`no ${name} part in ${el.localName}`);
   return getComputedStyle(found);
 };
@@ -35,8 +37,8 @@ describe('a hostile host stylesheet', () => {
   it('does not reach the text inside the widgets (computed styles through parts)', async () => {
     const page = uniquePage('hostile');
     await seedPage({ id: page, journal: [{ title: 'Day one', body: 'All **good** today.' }] });
-    const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${page} host=${await serverUrl()}></care-journal-feed>`);
-    await waitFor(() => shadow(el).querySelector('[part~=entry-body]') !== null, 'the entry');
+    const el = await mount('care-journal-feed', { page });
+    await waitFor(() => harness(el).part('entry-body') !== null, 'the entry');
     for (const name of ['base', 'entry-body', 'entry-meta']) {
       const s = part(el, name);
       const where = `${name}: `;
@@ -60,8 +62,8 @@ describe('a hostile host stylesheet', () => {
   });
 
   it('still lets the --care-* custom properties theme the widgets', async () => {
-    const el = await fixture<CareFollowButton>(html`<care-follow-button page="jane-doe" host=${await serverUrl()}></care-follow-button>`);
-    await waitFor(() => shadow(el).querySelector('[part~=count]') !== null, 'the count');
+    const el = await mount('care-follow-button', { page: 'jane-doe' });
+    await waitFor(() => harness(el).count() !== null, 'the count');
     el.style.setProperty('--care-font-size', '20px');
     el.style.setProperty('--care-font-family', 'monospace');
     el.style.setProperty('--care-color-text', 'rgb(1, 2, 3)');
@@ -78,17 +80,18 @@ describe('a hostile host stylesheet', () => {
 describe('theme="auto" follows the page color-scheme (SPEC 7)', () => {
   const LIGHT = 'rgb(255, 255, 255)'; // --care-color-surface, light
   const DARK = 'rgb(27, 33, 36)'; // and dark (#1b2124)
-  const surface = (el: Element) => part(el, 'base').backgroundColor;
+  const surface = (el: HTMLElement) => part(el, 'base').backgroundColor;
   const root = document.documentElement;
   let meta: HTMLMetaElement | null = null;
 
-  async function widget(theme?: string): Promise<CareFollowButton> {
-    const el = await fixture<CareFollowButton>(html`<care-follow-button page="jane-doe" host=${await serverUrl()}></care-follow-button>`);
+  /** A follow button (in `parent`, or a fixture of its own), its `theme` set once it is in the page. */
+  async function widget(theme?: string, parent?: HTMLElement): Promise<CareFollowButton> {
+    const el = await mount('care-follow-button', { page: 'jane-doe', parent });
     if (theme) el.setAttribute('theme', theme);
     await el.updateComplete;
     return el;
   }
-  const becomes = (el: Element, color: string, what: string) => waitFor(() => surface(el) === color, what, 3000);
+  const becomes = (el: HTMLElement, color: string, what: string) => waitFor(() => surface(el) === color, what, 3000);
 
   afterEach(async () => {
     root.style.colorScheme = '';
@@ -125,9 +128,7 @@ describe('theme="auto" follows the page color-scheme (SPEC 7)', () => {
 
   it('follows the color-scheme where the element is, and a <meta name="color-scheme">', async () => {
     await emulateMedia({ colorScheme: 'dark' });
-    const dark = await fixture<CareFollowButton>(
-      html`<div style="color-scheme: dark"><care-follow-button page="jane-doe" host=${await serverUrl()}></care-follow-button></div>`,
-    ).then((d) => d.firstElementChild as CareFollowButton);
+    const dark = await widget(undefined, await fixture<HTMLDivElement>(html`<div style="color-scheme: dark"></div>`));
     const light = await widget();
     expect(surface(dark)).to.equal(DARK);
     expect(surface(light)).to.equal(LIGHT);

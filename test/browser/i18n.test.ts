@@ -6,7 +6,6 @@
  */
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/index.js';
-import type { CareFollowButton, CareJournalFeed, CareMessageWall } from '../../src/index.js';
 import { en } from '../../src/i18n/en.js';
 import { stringsFor, type Locale, type Messages } from '../../src/i18n/index.js';
 import ar from '../../src/i18n/locales/ar.js';
@@ -17,7 +16,8 @@ import pt from '../../src/i18n/locales/pt.js';
 import vi from '../../src/i18n/locales/vi.js';
 import zh from '../../src/i18n/locales/zh.js';
 import { LIMITS } from '../../src/protocol/index.js';
-import { seedPage, serverUrl, settled, shadow, uniquePage, waitFor } from './helpers.js';
+import { seedPage, serverUrl, settled, uniquePage, waitFor } from './helpers.js';
+import { FollowHarness, JournalHarness, WallHarness, harness, mount } from './harness.js';
 
 const TABLES: Record<Exclude<Locale, 'en'>, Messages> = { es, fr, de, pt, zh, ar, vi };
 
@@ -25,13 +25,21 @@ const TABLES: Record<Exclude<Locale, 'en'>, Messages> = { es, fr, de, pt, zh, ar
 const hostA = async () => serverUrl();
 const hostB = async () => (await serverUrl()).replace('127.0.0.1', 'localhost');
 
-type Widget = CareJournalFeed | CareMessageWall | CareFollowButton;
-const $ = (el: Element, selector: string) => shadow(el).querySelector<HTMLElement>(selector);
-
 /** What a widget says: its text and its accessible names. */
-function chrome(el: Element): string {
-  const labels = [...shadow(el).querySelectorAll('[aria-label]')].map((n) => n.getAttribute('aria-label'));
-  return `${shadow(el).textContent ?? ''} ${labels.join(' ')}`.replace(/\s+/g, ' ');
+function chrome(el: HTMLElement): string {
+  const { root } = harness(el);
+  const labels = [...root.querySelectorAll('[aria-label]')].map((n) => n.getAttribute('aria-label'));
+  return `${root.textContent ?? ''} ${labels.join(' ')}`.replace(/\s+/g, ' ');
+}
+
+/** The three widgets of `page` in `box`: the journal and wall on `a`, the follow button on `b` (another connection, another user). */
+async function three(box: HTMLElement, page: string, a: { host: string; user?: string }, b: { host: string; user?: string }) {
+  const [feed, wall, follow] = await Promise.all([
+    mount('care-journal-feed', { page, ...a, parent: box }),
+    mount('care-message-wall', { page, ...a, parent: box }),
+    mount('care-follow-button', { page, ...b, parent: box }),
+  ]);
+  return { feed, wall, follow, journal: new JournalHarness(feed), messages: new WallHarness(wall), button: new FollowHarness(follow) };
 }
 
 /** The English table's words (templates and plurals without their placeholders), by key. */
@@ -75,19 +83,18 @@ describe('languages', () => {
     const page = uniquePage('i18n-flash');
     await seedPage({ id: page, owners: ['olga'], journal: [{ title: 'Xyz', body: 'ok' }] });
     const seen: string[] = [];
-    const el = document.createElement('care-journal-feed') as CareJournalFeed;
-    el.page = page;
-    el.host = await hostA();
-    el.lang = 'vi';
-    document.body.append(el);
-    // The shadow root exists once connected; the first render is later.
-    new MutationObserver(() => seen.push(shadow(el).textContent ?? '')).observe(shadow(el), { childList: true, subtree: true, characterData: true });
-    await el.updateComplete;
-    expect($(el, 'h2')?.textContent).to.equal(vi.journal);
-    await waitFor(() => chrome(el).includes('Xyz'), 'content');
+    // The shadow root exists once connected; the first render is later: watch it from there.
+    const watch = (el: HTMLElement) => {
+      const { root } = harness(el);
+      new MutationObserver(() => seen.push(root.textContent ?? '')).observe(root, { childList: true, subtree: true, characterData: true });
+    };
+    const el = await mount('care-journal-feed', { page, host: await hostA(), attrs: { lang: 'vi' }, loading: true, connected: watch });
+    const journal = new JournalHarness(el);
+    expect(journal.heading()).to.equal(vi.journal);
+    await waitFor(() => journal.titles().includes('Xyz'), 'content');
+    expect(seen.length, 'renders were seen').to.be.greaterThan(0);
     expect(seen.join(' ')).to.not.include(en.journal);
     expect(seen.join(' ')).to.not.include(en.loading);
-    el.remove();
   });
 
   for (const [lang, table] of Object.entries(TABLES) as [Locale, Messages][]) {
@@ -95,22 +102,18 @@ describe('languages', () => {
       const page = uniquePage(`i18n-${lang}`);
       await seedPage({ id: page, owners: ['olga'], follows: ['f1', 'f2', 'f3'], journal: [{ title: 'Xyz', body: 'ok' }], wall: ['42'] });
       const [a, b] = [await hostA(), await hostB()];
-      const box = await fixture<HTMLDivElement>(html`<div lang=${lang}>
-        <care-journal-feed page=${page} host=${a} token-url="/care-token?user=olga"></care-journal-feed>
-        <care-message-wall page=${page} host=${a} token-url="/care-token?user=olga"></care-message-wall>
-        <care-follow-button page=${page} host=${b} token-url="/care-token?user=fred"></care-follow-button>
-      </div>`);
-      const [feed, wall, follow] = [...box.children] as [Widget, Widget, Widget];
-      await waitFor(() => !!$(feed, 'form[part=composer]') && chrome(feed).includes('Xyz'), 'journal with composer');
-      await waitFor(() => !!$(wall, 'textarea') && !!$(wall, '[part~=message]'), 'wall with composer and a message');
-      await waitFor(() => !!$(follow, '[part=button]'), 'follow button');
+      const box = await fixture<HTMLDivElement>(html`<div lang=${lang}></div>`);
+      const { feed, wall, follow, journal, messages, button } = await three(box, page, { host: a, user: 'olga' }, { host: b, user: 'fred' });
+      await waitFor(() => !!journal.composer() && journal.titles().includes('Xyz'), 'journal with composer');
+      await waitFor(() => !!messages.textarea() && messages.bodies().includes('42'), 'wall with composer and a message');
+      await waitFor(() => !!button.button(), 'follow button');
       const t = stringsFor(lang, table);
-      expect($(feed, 'h2')?.textContent).to.equal(t.journal);
-      expect($(feed, 'button[type=submit]')?.textContent).to.equal(t.post);
-      expect($(wall, 'h2')?.textContent).to.equal(t.wall);
-      expect($(wall, '[part=counter]')?.textContent).to.equal(t.charsLeft(LIMITS.wallBodyMax));
-      expect($(follow, '[part=button]')?.textContent?.trim()).to.equal(t.follow);
-      expect($(follow, '[part=count]')?.textContent).to.equal(t.followers(3));
+      expect(journal.heading()).to.equal(t.journal);
+      expect(journal.composer()!.querySelector('button[type=submit]')?.textContent).to.equal(t.post);
+      expect(messages.heading()).to.equal(t.wall);
+      expect(messages.part('counter')?.textContent).to.equal(t.charsLeft(LIMITS.wallBodyMax));
+      expect(button.button()?.textContent?.trim()).to.equal(t.follow);
+      expect(button.part('count')?.textContent).to.equal(t.followers(3));
       for (const w of [feed, wall, follow]) {
         await settled(w);
         expect(englishIn(chrome(w), table), `${w.localName} in ${lang}`).to.deep.equal([]);
@@ -122,28 +125,24 @@ describe('languages', () => {
     const page = uniquePage('i18n-ar');
     await seedPage({ id: page, owners: ['olga'], follows: ['f1', 'f2', 'f3'], journal: [{ title: 'The doctors say.', body: 'Thank you!' }], wall: ['Get well soon!'] });
     const [a, b] = [await hostA(), await hostB()];
-    const box = await fixture<HTMLDivElement>(html`<div lang="ar">
-      <care-journal-feed page=${page} host=${a}></care-journal-feed>
-      <care-message-wall page=${page} host=${a}></care-message-wall>
-      <care-follow-button page=${page} host=${b}></care-follow-button>
-    </div>`);
-    const [feed, wall, follow] = [...box.children] as [Widget, Widget, Widget];
-    await waitFor(() => chrome(feed).includes('The doctors say.') && chrome(wall).includes('Get well soon!') && !!$(follow, '[part=count]'), 'content');
-    for (const w of [feed, wall, follow]) expect($(w, '[part~=base]')?.getAttribute('dir'), w.localName).to.equal('rtl');
+    const box = await fixture<HTMLDivElement>(html`<div lang="ar"></div>`);
+    const { feed, wall, follow, journal, messages, button } = await three(box, page, { host: a }, { host: b });
+    await waitFor(() => journal.titles().includes('The doctors say.') && messages.bodies().includes('Get well soon!') && button.count() !== null, 'content');
+    for (const w of [journal, messages, button]) expect(w.dir(), w.el.localName).to.equal('rtl');
 
     // The parts holding user text take their direction from it.
-    expect($(feed, '[part=entry-title]')?.getAttribute('dir')).to.equal('auto');
-    expect($(feed, '[part=entry-body] .body')?.getAttribute('dir')).to.equal('auto');
-    expect($(wall, '[part=author]')?.getAttribute('dir')).to.equal('auto');
-    expect($(wall, '[part~=body]')?.getAttribute('dir')).to.equal('auto');
+    expect(journal.part('entry-title')?.getAttribute('dir')).to.equal('auto');
+    expect(journal.part('entry-body')?.querySelector('.body')?.getAttribute('dir')).to.equal('auto');
+    expect(messages.part('author')?.getAttribute('dir')).to.equal('auto');
+    expect(messages.part('body')?.getAttribute('dir')).to.equal('auto');
     // A name inside a sentence is isolated (FSI…PDI, the text-level <bdi>).
-    expect($(feed, '[part=entry-meta]')?.textContent).to.include(`بقلم \u2068Owner\u2069`);
+    expect(journal.part('entry-meta')?.textContent).to.include(`بقلم \u2068Owner\u2069`);
 
     // As laid out: the title's full stop stays at its end (to the right), not flipped to the left.
-    const title = textNodeWith(shadow(feed), 'The doctors say.');
+    const title = textNodeWith(journal.root, 'The doctors say.');
     expect(xOf(title, 15, 16)).to.be.greaterThan(xOf(title, 0, 1));
     // "٣ متابعين": the count comes first, at the right, as Arabic reads.
-    const count = $(follow, '[part=count]')!;
+    const count = button.part('count')!;
     expect(count.textContent).to.equal(stringsFor('ar', ar).followers(3));
     expect(count.getAttribute('dir')).to.equal('auto');
     const countText = textNodeWith(count, count.textContent!);
@@ -157,10 +156,10 @@ describe('languages', () => {
     // Hebrew has no table: English strings, right-to-left layout (the page's direction).
     const page = uniquePage('i18n-he');
     await seedPage({ id: page, owners: ['olga'], follows: ['f1'] });
-    const el = await fixture<CareFollowButton>(html`<care-follow-button page=${page} host=${await hostA()} lang="he"></care-follow-button>`);
-    await waitFor(() => !!$(el, '[part=count]'), 'count');
-    expect($(el, '[part=base]')?.getAttribute('dir')).to.equal('rtl');
-    const text = textNodeWith($(el, '[part=count]')!, 'follower');
+    const follow = new FollowHarness(await mount('care-follow-button', { page, host: await hostA(), attrs: { lang: 'he' } }));
+    await waitFor(() => follow.count() !== null, 'count');
+    expect(follow.dir()).to.equal('rtl');
+    const text = textNodeWith(follow.part('count')!, 'follower');
     expect(text.textContent).to.equal('1 follower');
     expect(xOf(text, 0, 1)).to.be.lessThan(xOf(text, 2, text.length));
   });
@@ -176,10 +175,10 @@ describe('languages', () => {
     await seedPage({ id: page, owners: ['olga'] });
     const outer = await fixture<HTMLDivElement>(html`<div lang="fr"></div>`);
     const inner = outer.attachShadow({ mode: 'open' });
-    inner.innerHTML = `<section><care-journal-feed page="${page}" host="${await hostA()}"></care-journal-feed></section>`;
-    const el = inner.querySelector('care-journal-feed') as CareJournalFeed;
+    inner.innerHTML = '<section></section>';
+    const el = await mount('care-journal-feed', { page, host: await hostA(), parent: inner.querySelector('section')! });
     await settled(el);
-    const heading = () => $(el, 'h2')?.textContent;
+    const heading = () => new JournalHarness(el).heading();
     expect(heading()).to.equal(fr.journal);
 
     // The shadow host's lang changes: no property of the widget is touched.
@@ -217,12 +216,13 @@ describe('languages', () => {
   it('validates the journal composer in the widget\u2019s language, not the browser\u2019s', async () => {
     const page = uniquePage('i18n-valid');
     await seedPage({ id: page, owners: ['olga'] });
-    const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${page} host=${await hostA()} token-url="/care-token?user=olga" lang="fr"></care-journal-feed>`);
-    await waitFor(() => !!$(el, 'form[part=composer]'), 'composer');
+    const el = await mount('care-journal-feed', { page, host: await hostA(), user: 'olga', attrs: { lang: 'fr' } });
+    const journal = new JournalHarness(el);
+    await waitFor(() => !!journal.composer(), 'composer');
     const t = stringsFor('fr', fr);
-    const form = $(el, 'form[part=composer]') as HTMLFormElement;
-    const title = $(el, '#new-title') as HTMLInputElement;
-    const body = $(el, '#new-body') as HTMLTextAreaElement;
+    const form = journal.composer()!;
+    const title = form.querySelector<HTMLInputElement>('input[name=title]')!;
+    const body = form.querySelector<HTMLTextAreaElement>('textarea[name=body]')!;
     form.requestSubmit();
     expect(title.validationMessage).to.equal(t.fieldRequired);
     expect(body.validationMessage).to.equal(t.fieldRequired);
@@ -238,5 +238,6 @@ describe('languages', () => {
     expect(t.fieldTooLong(LIMITS.titleMax)).to.include('caractères');
     // Nothing went out.
     expect(el.care.pending('journal')).to.have.length(0);
+    expect(journal.unsent()).to.deep.equal([]);
   });
 });

@@ -5,10 +5,11 @@ import '../../src/components/care-page/define.js';
 import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import { connectionFor } from '../../src/client/connection.js';
 import { postAs, seedLongPage, seedPage, serverUrl, settled, shadow, uniquePage, waitFor } from './helpers.js';
-import { JournalHarness, mount } from './harness.js';
+import { JournalHarness, mount, mountCarePage } from './harness.js';
 import { XSS_VECTORS, assertInert } from './xss.js';
 
-const titles = (el: CareJournalFeed) => new JournalHarness(el).titles();
+const journal = (el: CareJournalFeed) => new JournalHarness(el);
+const titles = (el: CareJournalFeed) => journal(el).titles();
 
 const feed = (page: string, user: string | null, host?: string) => mount('care-journal-feed', { page, user, host });
 
@@ -29,14 +30,14 @@ describe('<care-journal-feed>', () => {
     await seedPage({ id: pageId, owners: ['olga'], editors: ['ed'], journal: [{ title: 'One', body: 'a' }, { title: 'Two', body: 'b' }] });
     const visitor = await feed(pageId, 'vic');
     expect(titles(visitor)).to.deep.equal(['Two', 'One']);
-    expect(shadow(visitor).querySelector('form[part=composer]')).to.equal(null);
+    expect(journal(visitor).composer()).to.equal(null);
     const articles = shadow(visitor).querySelectorAll('[role=feed] article');
     expect(articles[0]!.getAttribute('aria-posinset')).to.equal('1');
     expect(articles[0]!.getAttribute('aria-setsize')).to.equal('2');
     visitor.remove();
 
     const editor = await feed(pageId, 'ed');
-    expect(shadow(editor).querySelector('form[part=composer]')).to.not.equal(null);
+    expect(journal(editor).composer()).to.not.equal(null);
   });
 
   it('posts from the composer, fires care-posted, and another viewer sees it live once', async () => {
@@ -53,7 +54,7 @@ describe('<care-journal-feed>', () => {
     expect(titles(reader)).to.deep.equal(['Good news']);
     expect(shadow(reader).querySelector('[role=feed] strong')!.textContent).to.equal('tomorrow');
     // The live region announces it once, politely.
-    await waitFor(() => shadow(reader).querySelector('[role=status][aria-live=polite]')!.textContent!.includes('1 new update'), 'announcement');
+    await waitFor(() => journal(reader).announced().includes('1 new update'), 'announcement');
   });
 
   it('lets editors edit and delete, live for readers', async () => {
@@ -95,17 +96,15 @@ describe('<care-journal-feed>', () => {
     conn.socket.disconnect();
     await waitFor(() => conn.state === 'offline', 'offline');
     await settled(owner);
-    expect(shadow(owner).textContent).to.include('You are offline');
-    const form = shadow(owner).querySelector<HTMLFormElement>('form[part=composer]')!;
-    form.querySelector<HTMLInputElement>('input[name=title]')!.value = 'Written offline';
-    form.querySelector<HTMLTextAreaElement>('textarea[name=body]')!.value = 'Queued';
-    form.requestSubmit();
-    await waitFor(() => shadow(owner).querySelector('article.pending') !== null, 'pending entry');
-    expect(shadow(owner).querySelector('article.pending')!.textContent).to.include('Sending');
+    expect(journal(owner).text()).to.include('You are offline');
+    journal(owner).post('Written offline', 'Queued');
+    await waitFor(() => journal(owner).unsent().length > 0, 'pending entry');
+    expect(journal(owner).unsent().map((u) => [u.text, u.failed])).to.deep.equal([['Written offline', false]]);
+    expect(journal(owner).unsent()[0]!.article.textContent).to.include('Sending');
     // It survives a reload: it is in localStorage.
     expect(localStorage.getItem('care-widgets:outbox:v1')).to.include('Written offline');
     conn.socket.connect();
-    await waitFor(() => titles(owner).includes('Written offline') && !shadow(owner).querySelector('article.pending'), 'delivery');
+    await waitFor(() => titles(owner).includes('Written offline') && journal(owner).unsent().length === 0, 'delivery');
     const data = await exportPage(pageId);
     expect(data.journal.filter((e) => e.title === 'Written offline')).to.have.length(1);
   });
@@ -142,23 +141,23 @@ describe('<care-journal-feed>', () => {
     const es = await feed(pageId, null);
     es.lang = 'es';
     await settled(es);
-    expect(shadow(es).querySelector('h2')!.textContent).to.equal('Diario de cuidados');
-    const wrapper = await fixture(html`<div lang="es-MX"><care-journal-feed page=${pageId} host=${await serverUrl()}></care-journal-feed></div>`);
-    const inherited = wrapper.querySelector('care-journal-feed')!;
+    expect(journal(es).heading()).to.equal('Diario de cuidados');
+    const inherited = await mount('care-journal-feed', { page: pageId, parent: await fixture(html`<div lang="es-MX"></div>`) });
     await settled(inherited);
-    expect(shadow(inherited).querySelector('h2')!.textContent).to.equal('Diario de cuidados');
+    expect(journal(inherited).heading()).to.equal('Diario de cuidados');
     es.lang = 'ar';
     await settled(es);
-    expect(shadow(es).querySelector('[part=base]')!.getAttribute('dir')).to.equal('rtl');
+    expect(journal(es).dir()).to.equal('rtl');
   });
 
   it('inherits page, host and token-url from <care-page>', async () => {
     const pageId = uniquePage('feed-carepage');
     await seedPage({ id: pageId, owners: ['olga'], journal: [{ title: 'Inherited', body: 'x' }] });
-    const wrap = await fixture(html`<care-page page=${pageId} host=${await serverUrl()} token-url="/care-token?user=olga"><care-journal-feed></care-journal-feed></care-page>`);
-    const el = wrap.querySelector('care-journal-feed')!;
+    const wrap = await mountCarePage({ page: pageId, user: 'olga' });
+    const el = await mount('care-journal-feed', { host: null, parent: wrap });
+    expect(['page', 'host', 'token-url'].map((name) => el.getAttribute(name) ?? ''), 'no settings of its own').to.deep.equal(['', '', '']);
     await waitFor(() => titles(el).includes('Inherited'), 'inherited settings');
-    expect(shadow(el).querySelector('form[part=composer]')).to.not.equal(null);
+    expect(journal(el).composer()).to.not.equal(null);
   });
 
   it('renders hostile bodies as inert text', async () => {

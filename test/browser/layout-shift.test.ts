@@ -8,7 +8,8 @@
 import { expect } from '@open-wc/testing';
 import { setViewport } from '@web/test-runner-commands';
 import '../../src/index.js';
-import { serverUrl, shadow, waitFor } from './helpers.js';
+import { serverUrl, waitFor } from './helpers.js';
+import { FollowHarness, JournalHarness, WallHarness, mount, mountCarePage } from './harness.js';
 
 interface LayoutShift extends PerformanceEntry {
   value: number;
@@ -50,27 +51,26 @@ describe('layout shift (SPEC 7)', () => {
         <section style="background:#fff;padding:20px 24px;margin-bottom:24px">
           <h1 style="margin:0 0 4px">Jane Doe</h1>
           <p>Orthopedics, Ward 4B · Knee replacement · Admitted November 2026</p>
-          <care-follow-button page="jane-doe" host="${host}"></care-follow-button>
         </section>
-        <care-page page="jane-doe" host="${host}">
-          <div style="display:grid;gap:24px">
-            <care-journal-feed></care-journal-feed>
-            <care-message-wall></care-message-wall>
-          </div>
-        </care-page>
       </main>
       <footer style="background:#0a4f6b;color:#fff;padding:12px 24px">St. Brigid's Community Hospital is fictional.</footer>`;
+    // The widgets go into the layout while it is still out of the document: the page arrives whole, as a parsed page would.
+    const carePage = await mountCarePage({ page: 'jane-doe', host, parent: page.querySelector('main')! });
+    carePage.innerHTML = '<div style="display:grid;gap:24px"></div>';
+    const grid = carePage.firstElementChild!;
+    const mounted = Promise.all([
+      mount('care-follow-button', { page: 'jane-doe', host, parent: page.querySelector('section')!, loading: true }),
+      // No settings of their own: the <care-page> names them.
+      mount('care-journal-feed', { host: null, parent: grid, loading: true }),
+      mount('care-message-wall', { host: null, parent: grid, loading: true }),
+    ]);
+    expect(page.querySelectorAll('care-follow-button, care-page care-journal-feed, care-page care-message-wall').length, 'the widgets in the layout').to.equal(3);
     await frames(2);
     const shifts = recordShifts();
     document.body.prepend(page);
-    const [follow, journal, wall] = ['care-follow-button', 'care-journal-feed', 'care-message-wall'].map((t) => page.querySelector(t)!);
-    await waitFor(
-      () =>
-        shadow(follow!).querySelector('[part~=count]') !== null &&
-        shadow(journal!).querySelectorAll('[part~=entry]').length === 3 &&
-        shadow(wall!).querySelectorAll('[part~=message]').length === 3,
-      'the first content of the three widgets',
-    );
+    const [follow, journal, wall] = await mounted;
+    const [button, entries, messages] = [new FollowHarness(follow), new JournalHarness(journal), new WallHarness(wall)];
+    await waitFor(() => button.count() !== null && entries.titles().length === 3 && messages.bodies().length === 3, 'the first content of the three widgets');
     await frames(3);
     const cls = shifts.total();
     console.log(`[layout-shift] CLS from load to first content at 375x812: ${cls.toFixed(4)}`);

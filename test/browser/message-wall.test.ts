@@ -1,5 +1,5 @@
-import { WallHarness, mount as mountWidget } from './harness.js';
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { WallHarness, buttonIn, mount as mountWidget } from './harness.js';
+import { expect, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { connectionFor } from '../../src/client/connection.js';
 import '../../src/components/message-wall/define.js';
@@ -32,27 +32,27 @@ async function mount({ page, host, user, lang = 'en', theme = 'light' }: Mount):
 }
 
 /** The widget's page status, as its store has it. */
-const status = (el: CareMessageWall): string => (el as unknown as { care: { state: { status: string } } }).care.state.status;
+const status = (el: CareMessageWall): string => el.care.state.status;
 
-const root = (el: CareMessageWall): ShadowRoot => el.shadowRoot!;
+const wall = (el: CareMessageWall) => new WallHarness(el);
+const root = (el: CareMessageWall): ShadowRoot => wall(el).root;
 const $ = <T extends Element = HTMLElement>(el: CareMessageWall, sel: string): T | null => root(el).querySelector<T>(sel);
 const $$ = <T extends Element = HTMLElement>(el: CareMessageWall, sel: string): T[] => [...root(el).querySelectorAll<T>(sel)];
-const textarea = (el: CareMessageWall) => $<HTMLTextAreaElement>(el, 'textarea');
-const sendButton = (el: CareMessageWall) => $<HTMLButtonElement>(el, 'button[type="submit"]');
-const counter = (el: CareMessageWall) => $(el, '#counter')?.textContent?.trim() ?? '';
+const textarea = (el: CareMessageWall) => wall(el).textarea();
+const sendButton = (el: CareMessageWall) => wall(el).part<HTMLButtonElement>('send-button');
+const counter = (el: CareMessageWall) => wall(el).part('counter')?.textContent?.trim() ?? '';
 /** Delivered messages (not the outbox), newest first. */
 const messages = (el: CareMessageWall) => $$(el, 'article.message:not(.outbox)');
-const outbox = (el: CareMessageWall) => $$(el, 'article.outbox');
-const bodies = (el: CareMessageWall) => new WallHarness(el).bodies();
+const outbox = (el: CareMessageWall) => wall(el).unsent().map((u) => u.article);
+const bodies = (el: CareMessageWall) => wall(el).bodies();
 const article = (el: CareMessageWall, body: string) => messages(el).find((a) => a.querySelector('.body')?.textContent?.trim() === body) ?? null;
-const button = (scope: Element | null, text: string) =>
-  scope ? ([...scope.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent?.trim() === text) ?? null) : null;
+const button = (scope: Element | null, text: string) => (scope ? buttonIn(scope, text) : null);
 /** What has focus inside the widget, as `tag.class` (no DOM nodes in assertions: failures stay readable). */
 const focused = (el: CareMessageWall): string => {
   const a = root(el).activeElement;
   return a ? `${a.localName}${[...a.classList].map((c) => `.${c}`).join('')}` : 'nothing';
 };
-const announced = (el: CareMessageWall) => $(el, 'section > [role="status"]')?.textContent?.trim() ?? '';
+const announced = (el: CareMessageWall) => wall(el).announced();
 
 /** Presence checks that never hand a DOM node to chai (failures stay small and readable). */
 const absent = (node: Element | null | undefined, what: string) => expect(node ? node.outerHTML.slice(0, 200) : null, `${what} should be absent`).to.equal(null);
@@ -60,9 +60,7 @@ const present = (node: Element | null | undefined, what: string) => expect(node 
 
 /** Types, as a person would (no send). */
 function type(el: CareMessageWall, text: string): void {
-  const ta = textarea(el)!;
-  ta.value = text;
-  ta.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  wall(el).type(text);
 }
 
 async function hosts(): Promise<[string, string]> {
@@ -472,7 +470,7 @@ describe('<care-message-wall>', () => {
     expect(article(owner, 'Unkind words')!.textContent).to.include('Block \u2068troll\u2069 from this page?');
     confirm!.click();
     await waitFor(() => troll.care.state.status === 'locked', 'the blocked author to lose the page');
-    await waitFor(() => (troll.shadowRoot!.textContent ?? '').includes('You cannot view this page'), 'the blocked notice');
+    await waitFor(() => wall(troll).text().includes('You cannot view this page'), 'the blocked notice');
     await postAs('olive', page, 'wall', 'After the block');
     await waitFor(() => article(owner, 'After the block') !== null, 'the next message at the owner');
     absent(article(troll, 'After the block'), 'a message reaching the blocked author');

@@ -7,8 +7,10 @@
 import { expect } from '@open-wc/testing';
 import { clearOutbox, connectionFor, releaseConnection, type CareConnection } from '../../src/client/connection.js';
 import { configure } from '../../src/client/settings.js';
+import '../../src/components/message-wall/define.js';
 import type { WallMessage } from '../../src/protocol/index.js';
 import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+import { WallHarness, mount } from './harness.js';
 
 const KEY = 'care-widgets:outbox:v1';
 const stored = (s: Storage) => s.getItem(KEY) ?? '';
@@ -170,7 +172,10 @@ describe('outbox modes and sign-out', () => {
     const page = uniquePage('ob-clear');
     await seedPage({ id: page, owners: ['olive'] });
     const c = await signIn('/care-token?user=ann', 'ann');
+    // Ann's wall on the same connection shows the unsent post until it is cleared.
+    const kiosk = new WallHarness(await mount('care-message-wall', { page, user: 'ann' }));
     const id = await postOffline(c, page, 'Left on a kiosk');
+    await waitFor(() => kiosk.unsent().some((u) => u.text === 'Left on a kiosk'), 'the unsent post on the wall');
     // Another host's entry and a session-mode tab's entry, as other pages would leave them.
     localStorage.setItem(KEY, JSON.stringify([...JSON.parse(stored(localStorage)), { clientId: 'x', host: 'https://other.example', userId: 'ann', pageId: 'p', kind: 'wall', body: 'elsewhere', createdAt: 0, attempts: 0, state: 'waiting' }]));
     sessionStorage.setItem(KEY, '[{"clientId":"y"}]');
@@ -181,6 +186,7 @@ describe('outbox modes and sign-out', () => {
     expect(sessionStorage.getItem(KEY)).to.equal(null);
     expect(c.outbox.pending('ann')).to.deep.equal([]);
     expect(told, 'widgets are told to re-render').to.be.greaterThan(0);
+    await waitFor(() => kiosk.unsent().length === 0, 'the wall to drop the unsent post');
     c.socket.connect();
     await waitFor(() => c.state === 'online', 'online again');
     await new Promise((r) => setTimeout(r, 300));

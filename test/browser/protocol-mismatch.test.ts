@@ -8,6 +8,7 @@ import type { CareErrorDetail } from '../../src/events.js';
 import { en } from '../../src/i18n/en.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { seedPage, serverUrl, uniquePage } from './helpers.js';
+import { JournalHarness, mount, type Listeners } from './harness.js';
 
 /*
  * A server that speaks another protocol version refuses the handshake: connect_error with
@@ -27,12 +28,11 @@ import { seedPage, serverUrl, uniquePage } from './helpers.js';
 const SETTLE_MS = 500;
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
-function record(el: HTMLElement): { errors: CareErrorDetail[]; states: ConnectionState[] } {
+/** What a widget fires, from before it joins the document (`mount()`'s `on`). */
+function record(): { errors: CareErrorDetail[]; states: ConnectionState[]; on: Listeners } {
   const errors: CareErrorDetail[] = [];
   const states: ConnectionState[] = [];
-  el.addEventListener('care-error', (e) => errors.push(e.detail));
-  el.addEventListener('care-connection-change', (e) => states.push(e.detail.state));
-  return { errors, states };
+  return { errors, states, on: { 'care-error': (e) => errors.push(e.detail), 'care-connection-change': (e) => states.push(e.detail.state) } };
 }
 
 describe('a server that speaks another protocol version', () => {
@@ -57,14 +57,14 @@ describe('a server that speaks another protocol version', () => {
     const claimed = PROTOCOL_VERSION + 1;
     connectionFor(url).socket.auth = { protocolVersion: claimed };
 
-    const box = await fixture<HTMLDivElement>(html`<div>
-      <care-journal-feed page=${pageId} host=${url}></care-journal-feed>
-      <care-message-wall page=${pageId} host=${url}></care-message-wall>
-    </div>`);
-    const feed = box.querySelector('care-journal-feed')!;
-    const wall = box.querySelector('care-message-wall')!;
-    const a = record(feed);
-    const b = record(wall);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const a = record();
+    const b = record();
+    const [feed] = await Promise.all([
+      mount('care-journal-feed', { page: pageId, host: url, parent: box, loading: true, on: a.on }),
+      mount('care-message-wall', { page: pageId, host: url, parent: box, loading: true, on: b.on }),
+    ]);
+    const journal = new JournalHarness(feed);
     await waitUntil(() => a.errors.length > 0 && b.errors.length > 0, 'care-error from both widgets', { timeout: 8000 });
     await settle();
 
@@ -77,15 +77,13 @@ describe('a server that speaks another protocol version', () => {
     expect(wall.connectionState).to.equal('unauthorized');
     expect(logged.filter((l) => l.includes('[care-widgets]') && l.includes(expected.message))).to.have.length(1);
     // The notice says what is wrong (the site's versions), not "sign in again".
-    expect(feed.shadowRoot!.querySelector('[part=notice][role=alert]')?.textContent?.trim()).to.equal(en.versionMismatch);
-    expect(feed.shadowRoot!.textContent).not.to.include('Readable');
+    expect(journal.notice()).to.equal(en.versionMismatch);
+    expect(journal.part('notice')?.getAttribute('role')).to.equal('alert');
+    expect(journal.text()).not.to.include('Readable');
 
     // A widget that joins the refused connection later hears about it too, once.
-    const late = document.createElement('care-follow-button');
-    const c = record(late);
-    late.page = pageId;
-    late.host = url;
-    box.append(late);
+    const c = record();
+    await mount('care-follow-button', { page: pageId, host: url, parent: box, loading: true, on: c.on });
     await waitUntil(() => c.errors.length > 0, 'care-error for the late widget', { timeout: 8000 });
     await settle();
     expect(c.errors).to.deep.equal([expected]);
@@ -98,9 +96,9 @@ describe('a server that speaks another protocol version', () => {
     const other = url.replace('127.0.0.1', 'localhost');
     const pageId = uniquePage('protocol-ok');
     await seedPage({ id: pageId, visibility: 'public', owners: ['olga'], journal: [{ title: 'Readable', body: 'x' }] });
-    const feed = await fixture<HTMLElement>(html`<care-journal-feed page=${pageId} host=${other}></care-journal-feed>`);
-    const a = record(feed);
-    await waitUntil(() => (feed.shadowRoot?.textContent ?? '').includes('Readable'), 'the feed to load', { timeout: 8000 });
+    const a = record();
+    const journal = new JournalHarness(await mount('care-journal-feed', { page: pageId, host: other, loading: true, on: a.on }));
+    await waitUntil(() => journal.titles().includes('Readable'), 'the feed to load', { timeout: 8000 });
     await settle();
     expect(a.errors).to.deep.equal([]);
     expect(logged.filter((l) => l.includes('[care-widgets]'))).to.deep.equal([]);

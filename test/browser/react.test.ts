@@ -9,7 +9,9 @@ import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
 import { CareFollowButton, CareJournalFeed, CareMessageWall, CarePage } from '../../src/react/index.js';
 import type { CareConnectionChangeDetail, CareFollowChangeDetail, CarePostedDetail } from '../../src/events.js';
+import type { CareFollowButton as FollowElement, CareJournalFeed as JournalElement, CareMessageWall as WallElement } from '../../src/index.js';
 import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+import { FollowHarness, JournalHarness, WallHarness } from './harness.js';
 
 let container: HTMLElement;
 let root: Root;
@@ -18,12 +20,17 @@ function render(node: ReactNode): void {
   flushSync(() => root.render(node));
 }
 
-const inner = (tag: string): HTMLElement & { shadowRoot: ShadowRoot } => {
-  const el = container.querySelector<HTMLElement>(tag);
+type Inner = { 'care-journal-feed': JournalElement; 'care-message-wall': WallElement; 'care-follow-button': FollowElement };
+/** The widget element a wrapper rendered (React mounts them; the harnesses read them). */
+const inner = <K extends keyof Inner>(tag: K): Inner[K] => {
+  const el = container.querySelector(tag);
   if (!el?.shadowRoot) throw new Error(`${tag} is not rendered`);
-  return el as HTMLElement & { shadowRoot: ShadowRoot };
+  return el as Inner[K];
 };
-const titles = () => [...inner('care-journal-feed').shadowRoot.querySelectorAll('[role=feed] article h3')].map((h) => h.textContent);
+const journal = () => new JournalHarness(inner('care-journal-feed'));
+const wall = () => new WallHarness(inner('care-message-wall'));
+const follow = () => new FollowHarness(inner('care-follow-button'));
+const titles = () => journal().titles();
 
 describe('React wrappers (care-widgets/react)', () => {
   beforeEach(() => {
@@ -54,8 +61,8 @@ describe('React wrappers (care-widgets/react)', () => {
     expect(carePage.getAttribute('page')).to.equal(page);
     expect(carePage.getAttribute('token-url')).to.equal('/care-token?user=ann');
     await waitFor(() => titles().includes('From React'), 'the journal entry');
-    await waitFor(() => inner('care-message-wall').shadowRoot.textContent!.includes('Get well'), 'the wall message');
-    await waitFor(() => inner('care-follow-button').shadowRoot.querySelector('button[part="button"]') !== null, 'the follow button');
+    await waitFor(() => wall().bodies().includes('Get well'), 'the wall message');
+    await waitFor(() => follow().button() !== null, 'the follow button');
   });
 
   it('sets props as element properties and calls onCarePosted / onCareConnectionChange with typed details', async () => {
@@ -74,15 +81,14 @@ describe('React wrappers (care-widgets/react)', () => {
         onCareConnectionChange: (e) => states.push(e.detail.state),
       }),
     );
-    const wall = inner('care-message-wall') as HTMLElement & { shadowRoot: ShadowRoot; theme: string; page: string };
-    expect(wall.page).to.equal(page);
-    expect(wall.theme).to.equal('dark');
-    await waitFor(() => wall.shadowRoot.querySelector('textarea') !== null, 'the composer');
-    const ta = wall.shadowRoot.querySelector('textarea')!;
-    ta.value = 'Sent through React';
-    ta.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-    await waitFor(() => !wall.shadowRoot.querySelector<HTMLButtonElement>('button[type="submit"]')!.disabled, 'Send to be enabled');
-    wall.shadowRoot.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    const el = inner('care-message-wall');
+    expect(el.page).to.equal(page);
+    expect(el.theme).to.equal('dark');
+    const messages = wall();
+    await waitFor(() => messages.textarea() !== null, 'the composer');
+    messages.type('Sent through React');
+    await waitFor(() => !messages.part<HTMLButtonElement>('send-button')!.disabled, 'Send to be enabled');
+    messages.part<HTMLButtonElement>('send-button')!.click();
     await waitFor(() => posted.length === 1, 'onCarePosted');
     expect(posted[0]!.kind).to.equal('wall');
     expect(posted[0]!.item.body).to.equal('Sent through React');
@@ -95,7 +101,7 @@ describe('React wrappers (care-widgets/react)', () => {
     await seedPage({ id: page, owners: ['olive'] });
     const changes: CareFollowChangeDetail[] = [];
     render(createElement(CareFollowButton, { page, host, tokenUrl: '/care-token?user=cleo', onCareFollowChange: (e) => changes.push(e.detail) }));
-    const button = () => inner('care-follow-button').shadowRoot.querySelector<HTMLButtonElement>('button[part="button"]');
+    const button = () => follow().button();
     await waitFor(() => button()?.textContent?.includes('Follow') === true, 'the Follow button');
     button()!.click();
     await waitFor(() => changes.some((c) => c.state === 'following'), 'onCareFollowChange');

@@ -10,12 +10,13 @@ import '../../src/components/follow-button/define.js';
 import '../../src/components/journal-feed/define.js';
 import '../../src/components/message-wall/define.js';
 import { postAs, seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
+import { FollowHarness, JournalHarness, WallHarness, harness, mount } from './harness.js';
 
 const MIN = 44;
 
 /** Every visible button and link in the widget, with its box. */
-function targets(el: Element): { what: string; width: number; height: number }[] {
-  return [...el.shadowRoot!.querySelectorAll<HTMLElement>('button, a[href]')]
+function targets(el: HTMLElement): { what: string; width: number; height: number }[] {
+  return [...harness(el).root.querySelectorAll<HTMLElement>('button, a[href]')]
     .filter((t) => !t.closest('.body, .visually-hidden') && t.getClientRects().length > 0)
     .map((t) => {
       const r = t.getBoundingClientRect();
@@ -23,7 +24,7 @@ function targets(el: Element): { what: string; width: number; height: number }[]
     });
 }
 
-function expectBig(el: Element, at_least: number): void {
+function expectBig(el: HTMLElement, at_least: number): void {
   const all = targets(el);
   expect(all.length, `${el.localName} targets`).to.be.at.least(at_least);
   expect(all.filter((t) => t.width < MIN || t.height < MIN)).to.deep.equal([]);
@@ -39,28 +40,27 @@ describe('tap targets at 375 px', () => {
     const b = a.replace('127.0.0.1', 'localhost');
     const page = uniquePage('tap');
     await seedPage({ id: page, visibility: 'private', owners: ['olive'], journal: [{ title: 'Day 1', body: 'Hello' }], wall: ['Be strong'] });
-    const requester = await fixture(html`<care-follow-button page=${page} host=${a} token-url="/care-token?user=rita-with-a-rather-long-name"></care-follow-button>`);
-    await waitFor(() => (requester.shadowRoot?.textContent ?? '').includes('Request access'), 'Request access');
+    const requester = await mount('care-follow-button', { page, host: a, user: 'rita-with-a-rather-long-name' });
+    const asking = new FollowHarness(requester);
+    await waitFor(() => asking.text().includes('Request access'), 'Request access');
     expectBig(requester, 1);
-    requester.shadowRoot!.querySelector<HTMLButtonElement>('button[part="button"]')!.click();
-    await waitFor(() => (requester.shadowRoot?.textContent ?? '').includes('Request sent'), 'the request');
+    asking.button()!.click();
+    await waitFor(() => asking.text().includes('Request sent'), 'the request');
 
-    const box = await fixture(html`<div>
-      <care-follow-button page=${page} host=${b} token-url="/care-token?user=olive"></care-follow-button>
-      <care-journal-feed page=${page} host=${b} token-url="/care-token?user=olive"></care-journal-feed>
-      <care-message-wall page=${page} host=${b} token-url="/care-token?user=olive"></care-message-wall>
-    </div>`);
+    const box = await fixture<HTMLDivElement>(html`<div></div>`);
+    const owner = { page, host: b, user: 'olive', parent: box };
+    const [follow, journal, wall] = await Promise.all([mount('care-follow-button', owner), mount('care-journal-feed', owner), mount('care-message-wall', owner)]);
     await postAs('olive', page, 'wall', 'From the owner');
-    const [follow, journal, wall] = ['care-follow-button', 'care-journal-feed', 'care-message-wall'].map((t) => box.querySelector(t)!);
-    await waitFor(() => follow!.shadowRoot?.querySelector('[part~="decline"]') != null, 'the request panel');
-    await waitFor(() => (journal!.shadowRoot?.textContent ?? '').includes('Day 1'), 'the journal');
-    await waitFor(() => (wall!.shadowRoot?.textContent ?? '').includes('From the owner'), 'the wall');
+    const panel = new FollowHarness(follow);
+    await waitFor(() => panel.part('decline') !== null, 'the request panel');
+    await waitFor(() => new JournalHarness(journal).titles().includes('Day 1'), 'the journal');
+    await waitFor(() => new WallHarness(wall).bodies().includes('From the owner'), 'the wall');
 
-    expectBig(follow!, 2);
-    expectBig(journal!, 3);
-    expectBig(wall!, 5);
-    const approve = follow!.shadowRoot!.querySelector('[part~="approve"]')!.getBoundingClientRect();
-    const decline = follow!.shadowRoot!.querySelector('[part~="decline"]')!.getBoundingClientRect();
+    expectBig(follow, 2);
+    expectBig(journal, 3);
+    expectBig(wall, 5);
+    const approve = panel.part('approve')!.getBoundingClientRect();
+    const decline = panel.part('decline')!.getBoundingClientRect();
     expect(Math.round(decline.top), 'Decline on the line of Approve').to.equal(Math.round(approve.top));
     expect(decline.left).to.be.greaterThan(approve.right - 1);
   });
@@ -69,8 +69,8 @@ describe('tap targets at 375 px', () => {
     const a = await serverUrl();
     const page = uniquePage('tap-anon');
     await seedPage({ id: page, visibility: 'public', owners: ['olive'] });
-    const el = await fixture(html`<care-follow-button page=${page} host=${a} sign-in-url="/sign-in"></care-follow-button>`);
-    await waitFor(() => el.shadowRoot?.querySelector('a[part="sign-in"]') != null, 'the sign-in link');
+    const el = await mount('care-follow-button', { page, host: a, attrs: { 'sign-in-url': '/sign-in' } });
+    await waitFor(() => new FollowHarness(el).part('sign-in')?.localName === 'a', 'the sign-in link');
     expectBig(el, 1);
   });
 });
