@@ -60,7 +60,7 @@ describe('a server that speaks another protocol version', () => {
     const box = await fixture<HTMLDivElement>(html`<div></div>`);
     const a = record();
     const b = record();
-    const [feed] = await Promise.all([
+    const [feed, wall] = await Promise.all([
       mount('care-journal-feed', { page: pageId, host: url, parent: box, loading: true, on: a.on }),
       mount('care-message-wall', { page: pageId, host: url, parent: box, loading: true, on: b.on }),
     ]);

@@ -143,9 +143,8 @@ describe('React wrappers (care-widgets/react)', () => {
       ),
     );
     await waitFor(() => titles().includes('Day 1') && states.includes('online'), 'online');
-    const button = () => inner('care-follow-button').shadowRoot.querySelector<HTMLButtonElement>('button[part="button"]');
-    await waitFor(() => button()?.textContent?.includes('Follow') === true, 'the Follow button');
-    button()!.click();
+    await waitFor(() => follow().button()?.textContent?.includes('Follow') === true, 'the Follow button');
+    follow().button()!.click();
     await waitFor(() => follows.includes('following'), 'onCareFollowChange on CarePage');
     // Three widgets, one connection: every state once, not three times.
     expect(states.filter((s) => s === 'online')).to.have.length(1);
