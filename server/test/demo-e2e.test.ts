@@ -77,6 +77,7 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     assert.equal(res.headers.get('content-security-policy'), DEMO_CSP);
     assert.match(DEMO_CSP, /script-src 'self'(;|$)/);
     assert.match(DEMO_CSP, /require-trusted-types-for 'script'/);
+    assert.match(DEMO_CSP, /trusted-types lit-html care-widgets(;|$)/);
     assert.doesNotMatch(DEMO_CSP, /unsafe-inline|unsafe-eval/);
   });
 

@@ -3,8 +3,9 @@ import type { NextFunction, Request, Response } from 'express';
 /**
  * The strict Content-Security-Policy the demo site is served with, to prove the widgets need
  * nothing looser: scripts only from this origin (no inline, no eval), Trusted Types required
- * for every DOM sink with only the widgets' two policies, styles only from this origin (the widgets use constructable stylesheets
- * and CSSOM, neither of which style-src restricts), connections only back to this origin.
+ * for every DOM sink with only the widgets' two policies allowed, styles only from this origin
+ * (the widgets use constructable stylesheets and CSSOM, neither of which style-src
+ * restricts), connections only back to this origin.
  */
 export const DEMO_CSP = [
   "default-src 'self'",
