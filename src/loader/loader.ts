@@ -22,17 +22,20 @@ type Core = Pick<CareWidgetsGlobal, 'configure' | 'connectionFor' | 'clearOutbox
 if (!window.CareWidgets) {
   const script = document.currentScript as HTMLScriptElement | null;
   const queued: CareSettings[] = [];
-  const api: CareWidgetsGlobal = (window.CareWidgets = {
+  /** The core's functions once it has run; until then the loader answers (a caller may keep these functions). */
+  let core$: Core | undefined;
+  window.CareWidgets = {
     version: VERSION,
     protocolVersion: PROTOCOL_VERSION,
-    configure: (settings) => void queued.push(settings),
-    connectionFor: () => {
+    configure: (settings) => (core$ ? core$.configure(settings) : void queued.push(settings)),
+    connectionFor: (host) => {
+      if (core$) return core$.connectionFor(host);
       throw new Error('care-widgets: connectionFor() needs the widgets\u2019 code, which loads with the first widget: await CareWidgets.load() first');
     },
     // Without the core no connection exists, so no outbox in memory: only storage holds posts.
-    clearOutbox: clearStoredOutbox,
+    clearOutbox: () => (core$ ? core$.clearOutbox() : clearStoredOutbox()),
     load: (...names) => Promise.all([ready(), ...names.map(element)]).then(() => undefined),
-  });
+  };
 
   reserveSpace();
   // May throw (a CSP refusing the `care-widgets` policy): the try/catch around the loader answers.
@@ -48,7 +51,7 @@ if (!window.CareWidgets) {
   };
 
   let coreReady: Promise<void> | undefined;
-  /** The core has run: `CareWidgets` now calls it, with what `configure()` was given meanwhile. */
+  /** The core has run: `CareWidgets` now calls it, after what `configure()` was given meanwhile. */
   function ready(): Promise<void> {
     fetchTree(core);
     return (coreReady ??= need(id(core), arrive).then((exports) => {
@@ -56,7 +59,7 @@ if (!window.CareWidgets) {
       // Empty when Lit's Trusted Types policy was refused (the core's own stand-ins answer then).
       if (!c.configure || !c.connectionFor || !c.clearOutbox) return;
       queued.forEach(c.configure);
-      Object.assign(api, { configure: c.configure, connectionFor: c.connectionFor, clearOutbox: c.clearOutbox });
+      core$ = c as Core;
     }));
   }
 

@@ -184,11 +184,13 @@ describe('the loader (dist/care-widgets.js)', () => {
     win.localStorage.setItem('care-widgets:outbox:v1', '[]');
     win.CareWidgets!.clearOutbox();
     expect(win.localStorage.getItem('care-widgets:outbox:v1')).to.equal(null);
-    expect(() => win.CareWidgets!.connectionFor(host)).to.throw(/load\(\)/);
+    const kept = win.CareWidgets!.connectionFor;
+    expect(() => kept(host)).to.throw(/load\(\)/);
     await win.CareWidgets!.load();
     expect(chunks()).to.deep.equal(['core']);
     const c = win.CareWidgets!.connectionFor(host);
     expect(c).to.equal(win.CareWidgets!.connectionFor(host));
+    expect(kept(host), 'a function kept from before the core arrived calls the core now').to.equal(c);
     expect(c.outbox.pending(null), 'the core\u2019s connection, with its outbox').to.deep.equal([]);
   });
 
