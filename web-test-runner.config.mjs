@@ -2,6 +2,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { careServerPlugin, careTokenMiddleware } from './test/support/care-server-plugin.mjs';
 import { cspFixtureMiddleware } from './test/support/csp-fixture.mjs';
+import { distMiddleware } from './test/support/dist-middleware.mjs';
 import { reactEsmPlugin } from './test/support/react-esm-plugin.mjs';
 import { summaryReporter } from './test/support/summary-reporter.mjs';
 import { defaultReporter } from '@web/test-runner';
@@ -17,7 +18,7 @@ export default {
   testFramework: { config: { timeout: 20000 } },
   testsFinishTimeout: 300000,
   browserStartTimeout: 60000,
-  middleware: [careTokenMiddleware(), cspFixtureMiddleware()],
+  middleware: [careTokenMiddleware(), cspFixtureMiddleware(), distMiddleware()],
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json', target: 'es2022' }), careServerPlugin(), reactEsmPlugin()],
   browsers: [
     chromeLauncher({

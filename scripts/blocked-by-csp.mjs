@@ -1,8 +1,9 @@
 /**
- * What the script-tag bundle does when the host page's Content-Security-Policy refuses a
- * Trusted Types policy it needs (SPEC section 7, issue 11). Lit creates its `lit-html` policy
- * while it loads; refused, that throws, and nothing after it in the bundle runs. So the whole
- * bundle is wrapped in `try { … } catch`: on that error (and only that one) the catch defines
+ * What the script-tag build does when the host page's Content-Security-Policy refuses a
+ * Trusted Types policy it needs (SPEC section 7, issue 11): the loader's `care-widgets` (for
+ * its chunks' script URLs) as it starts, or Lit's `lit-html` as the core chunk runs. Refused,
+ * either throws, and nothing after it runs. So both are wrapped in `try { … } catch` (the
+ * loader's whole script; the core chunk's module body, scripts/chunks.mjs): on that error (and only that one) the catch defines
  * minimal stand-ins for the widgets, plain DOM and `textContent` only (no Trusted Types sink),
  * that show visitors a plain notice and fire `care-error {code: 'blocked_by_csp', message}`
  * (bubbling, composed); the reason is logged once. Any other error is thrown again as it was.
@@ -18,7 +19,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import ts from 'typescript';
 
-const message = 'care-widgets: the Content-Security-Policy refuses the Trusted Types policy "lit-html" (see the README)';
+const message = 'care-widgets: the Content-Security-Policy refuses a Trusted Types policy the widgets need, "care-widgets" or "lit-html" (see the README)';
 
 /** Evaluates one of src/i18n's TypeScript tables. */
 async function table(file) {

@@ -1,32 +1,16 @@
 /**
- * The script-tag entry (`dist/care-widgets.js`): defines the elements (once, even if the
- * script is included twice), reads `data-care-host` / `data-care-token-url` from its own
- * tag, and exposes `window.CareWidgets`.
+ * The core chunk of the script-tag build (scripts/chunks.mjs): what every widget runs (lit,
+ * the client, socket.io-client), `<care-page>`, and what `window.CareWidgets` calls once it
+ * is here (src/loader/loader.ts). Runs before any element's chunk, so elements already in the
+ * page upgrade (and connect) with the settings of the loader's own tag:
+ * `data-care-host` / `data-care-token-url` / `data-care-outbox`.
  */
-import './script-settings.js';
-import { configure } from './client/settings.js';
+import { script } from 'care-widgets:context';
+import { configure, configureFromScript } from './client/settings.js';
 import { clearOutbox, connectionFor } from './client/connection.js';
-import { PROTOCOL_VERSION } from './protocol/index.js';
-import { VERSION } from './version.js';
 import './components/care-page/define.js';
-import './components/journal-feed/define.js';
-import './components/message-wall/define.js';
-import './components/follow-button/define.js';
 
-export interface CareWidgetsGlobal {
-  version: string;
-  protocolVersion: number;
-  configure: typeof configure;
-  connectionFor: typeof connectionFor;
-  clearOutbox: typeof clearOutbox;
-}
+configureFromScript(script);
 
-declare global {
-  interface Window {
-    CareWidgets?: CareWidgetsGlobal;
-  }
-}
-
-if (!window.CareWidgets) {
-  window.CareWidgets = { version: VERSION, protocolVersion: PROTOCOL_VERSION, configure, connectionFor, clearOutbox };
-}
+export { clearOutbox, configure, connectionFor };
+export type { CareWidgetsGlobal } from './loader/global.js';

@@ -77,6 +77,7 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     assert.equal(res.headers.get('content-security-policy'), DEMO_CSP);
     assert.match(DEMO_CSP, /script-src 'self'(;|$)/);
     assert.match(DEMO_CSP, /require-trusted-types-for 'script'/);
+    assert.match(DEMO_CSP, /trusted-types lit-html care-widgets(;|$)/);
     assert.doesNotMatch(DEMO_CSP, /unsafe-inline|unsafe-eval/);
   });
 
@@ -120,6 +121,17 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     });
     await page.waitForFunction(() => !!document.querySelector('care-journal-feed')?.shadowRoot?.querySelector('[role=feed] strong'), { timeout: 15000 });
     assert.ok((await shadowText(page, 'care-journal-feed')).includes('Under CSP'));
+
+    // The loader (issue 12) defined every element, inserting each chunk once, with its hash.
+    const loaded = await page.evaluate(() => ({
+      defined: ['care-page', 'care-follow-button', 'care-journal-feed', 'care-message-wall'].filter((t) => customElements.get(t)),
+      scripts: Array.from(document.querySelectorAll<HTMLScriptElement>('script[src*="/dist/chunks/"]')).map((s) => ({ src: s.src, integrity: s.integrity })),
+    }));
+    assert.equal(loaded.defined.length, 4, `defined: ${loaded.defined.join(', ')}`);
+    assert.deepEqual(loaded.scripts.map((s) => /\/chunks\/(.+)-[\w-]{8}\.js$/.exec(s.src)?.[1]).sort(), ['care-follow-button', 'care-journal-feed', 'care-message-wall', 'content', 'core']);
+    for (const s of loaded.scripts) assert.match(s.integrity, /^sha384-[\w+/]{64}$/, s.src);
+    const chunkRequests = rec.requests.filter((r) => r.includes('/dist/chunks/'));
+    assert.deepEqual(chunkRequests.sort(), loaded.scripts.map((s) => s.src).sort(), 'each chunk requested once');
 
     const origin = new URL(url).origin;
     const foreign = rec.requests.filter((r) => new URL(r).origin !== origin);

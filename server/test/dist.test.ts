@@ -144,6 +144,24 @@ describe('/dist/: compressed, versioned, public', () => {
     }
   });
 
+  it('every chunk the loader carries a hash for: compressed, decoding to that hash, immutable under both URLs (its name carries its content hash)', async () => {
+    const rows = [...identity.toString('utf8').matchAll(/"(chunks\/[\w-]+)","(sha384-[\w+/=]+)"/g)];
+    assert.ok(rows.length >= 5, `the loader's chunk hashes (${rows.length})`);
+    for (const [, id, hash] of rows) {
+      for (const url of [`/dist/${id}.js`, `/dist/${VERSION}/${id}.js`]) {
+        for (const accept of ['br', 'gzip', 'identity']) {
+          const a = await raw(ts, url, { 'accept-encoding': accept });
+          assert.equal(a.status, 200, url);
+          assert.equal(a.headers['content-encoding'], accept === 'identity' ? undefined : accept, `${url} ${accept}`);
+          assert.equal(a.headers['content-type'], 'text/javascript; charset=utf-8', url);
+          assert.equal(a.headers['cache-control'], 'public, max-age=31536000, immutable', url);
+          assert.equal(a.headers['access-control-allow-origin'], '*', url);
+          assert.equal(sha384(decode(a)), hash, `${url} ${accept}: the hash the loader carries`);
+        }
+      }
+    }
+  });
+
   it('an unknown version, a missing file or a directory is a short JSON 404', async () => {
     for (const url of [`/dist/0.0.0/${BUNDLE}`, `/dist/99.1.0/${BUNDLE}`, `/dist/${VERSION}-beta.1/${BUNDLE}`, `/dist/v${VERSION}/${BUNDLE}`, `/dist/${VERSION}/missing.js`, `/dist/${VERSION}/`, `/dist/${VERSION}`, '/dist/']) {
       assertShortError(await raw(ts, url, { 'accept-encoding': 'br, gzip' }), 404, url);
@@ -253,6 +271,15 @@ describe('the README’s SRI snippet, cross-origin in Chromium', { skip: existsS
       assert.deepEqual(encodings, ['br'], 'Chromium got the brotli answer');
       // The control: a wrong hash is refused, so the check above really checked.
       assert.equal(await load('sha384-' + Buffer.alloc(48).toString('base64')), 'blocked');
+      // A widget on the page: the loader inserts its chunks from its own (other) origin, each with its hash.
+      const chunks = await page.evaluate(async () => {
+        document.body.insertAdjacentHTML('beforeend', '<care-follow-button page="nobody"></care-follow-button>');
+        await customElements.whenDefined('care-follow-button');
+        return Array.from(document.querySelectorAll<HTMLScriptElement>('script[src*="/chunks/"]')).map((s) => [new URL(s.src).host, s.integrity.slice(0, 7), s.crossOrigin]);
+      });
+      assert.deepEqual(chunks.map((c) => c.join(' ')).sort(), ['core', 'care-follow-button'].map(() => `${new URL(bundleUrl).host} sha384- anonymous`));
+      // The loader (twice: accepted, then refused by the wrong hash) and two chunks, all brotli.
+      assert.deepEqual(encodings, ['br', 'br', 'br', 'br']);
     } finally {
       await browser.close();
       await ts.close();

@@ -1,18 +1,16 @@
+import { script } from 'care-widgets:context';
 import { en } from './en.js';
 import type { Locale } from './index.js';
 import type { Messages } from './strings.js';
 
 /**
- * The script-tag bundle's loader (rollup.config.mjs puts it in place of `load.ts`): an IIFE
- * cannot split code, so each table is a JSON file the build writes beside the bundle,
- * `locales/<code>.json`. Data, not code: no SRI or `script-src` question, only `connect-src`
- * to the bundle's origin. The values come in the order of the English table's keys, which the
- * bundle renames (terser.config.mjs), so the file carries no key names.
- *
- * Captured while the bundle's own `<script>` runs: later `document.currentScript` is another
- * script, or null.
+ * The script-tag build's language loader (rollup.config.mjs puts it in place of `load.ts`):
+ * each table is a JSON file the build writes beside the loader, `locales/<code>.json`. Data,
+ * not code: no SRI or `script-src` question, only `connect-src` to the loader's origin. The
+ * values come in the order of the English table's keys, which the build renames
+ * (terser.config.mjs), so the file carries no key names. `script` is the loader's own tag
+ * (src/loader/modules.d.ts): this runs in a chunk, whose own script is elsewhere.
  */
-const script = document.currentScript as HTMLScriptElement | null;
 
 export async function loadMessages(locale: Locale): Promise<Messages> {
   const res = await fetch(new URL(`locales/${locale}.json`, script!.src));

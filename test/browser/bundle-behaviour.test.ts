@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import type {} from '../../src/bundle.js';
+import type {} from '../../src/loader/global.js';
 import { LIMITS } from '../../src/protocol/index.js';
 import { postAs, seedLongPage, seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
 

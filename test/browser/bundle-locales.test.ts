@@ -4,7 +4,7 @@
  * Each page is an iframe, so each loads the bundle afresh, as a webmaster's page does.
  */
 import { expect } from '@open-wc/testing';
-import type {} from '../../src/bundle.js';
+import type {} from '../../src/loader/global.js';
 import { en } from '../../src/i18n/en.js';
 import fr from '../../src/i18n/locales/fr.js';
 import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';

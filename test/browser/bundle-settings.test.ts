@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import type {} from '../../src/bundle.js';
+import type {} from '../../src/loader/global.js';
 import { seedPage, serverUrl, uniquePage, waitFor } from './helpers.js';
 
 describe('dist/care-widgets.js with widgets already in the page', () => {

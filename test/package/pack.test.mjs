@@ -39,6 +39,10 @@ describe('the npm package', () => {
     // The build's precompressed bundles are for the server that serves dist/ (86 KB the
     // package would carry for no importer); the script and its .sri hash ship.
     assert.ok(list.includes('dist/care-widgets.js.sri') && !list.some((p) => /^dist\/.*\.(br|gz)$/.test(p)), 'dist/ without .br and .gz');
+    // The loader's chunks (issue 12) ship beside it: a CDN serving the package's dist/ needs them.
+    for (const name of ['core', 'content', 'care-follow-button', 'care-journal-feed', 'care-message-wall']) {
+      assert.ok(list.some((p) => new RegExp(`^dist/chunks/${name}-[\\w-]{8}\\.js$`).test(p)), `dist/chunks/${name}-<hash>.js is in the package`);
+    }
   });
 
   it('resolves every entry of the exports map to a file with types', () => {

@@ -14,6 +14,8 @@ import type { NextFunction, Request, Response } from 'express';
  * - `/dist/<file>` follows upgrades: `public, max-age=300`, so a release reaches every visitor
  *   within five minutes without a revalidation round trip on every page view of the host site
  *   (`no-cache` would put one on its critical path); then the ETag makes the check cheap.
+ * - `chunks/<name>-<hash>.js`, the code the loader inserts (issue 12), is immutable under both:
+ *   its name changes with its bytes, so a cached copy can never be stale.
  *
  * The build writes `<file>.br` and `<file>.gz` beside each script (scripts/precompress.mjs),
  * compressed once at the highest levels; the answer is picked by `Accept-Encoding` (brotli
@@ -69,7 +71,7 @@ export function distRoute(distDir: string, version: string) {
     // The `.sri` beside each script is its hash as text, for anyone fetching it by hand.
     res.type(extname(file) === '.sri' ? 'text/plain' : extname(file));
     res.set('Access-Control-Allow-Origin', '*');
-    res.set('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    res.set('Cache-Control', immutable || CHUNK.test(file) ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
     res.sendFile(served, { root: distDir, cacheControl: false, dotfiles: 'deny' }, (err?: Error & { code?: string; syscall?: string }) => {
       // As Express's own callback: a visitor who went away (or a failed write) is no error to answer.
       if (!err || err.code === 'ECONNABORTED' || err.syscall === 'write') return;
@@ -81,6 +83,8 @@ export function distRoute(distDir: string, version: string) {
 }
 
 const SUFFIX = { br: '.br', gzip: '.gz' } as const;
+/** A chunk the build named by its content (scripts/chunks.mjs: `chunks/[name]-[hash].js`, an 8-character hash). */
+const CHUNK = /^chunks\/[\w-]+-[\w-]{8}\.js$/;
 type Coding = keyof typeof SUFFIX;
 /** Text formats worth compressing; the build writes variants for the scripts. */
 const COMPRESSIBLE = new Set(['.js', '.mjs', '.json', '.css', '.html', '.svg', '.map', '.txt']);

@@ -3,7 +3,6 @@ import type { ConnectionState, Delivery } from '../../client/connection.js';
 import { PageController } from '../../client/page-controller.js';
 import type { Strings } from '../../i18n/index.js';
 import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
-import { renderMarkdown } from '../../markdown/render.js';
 import type { CareError } from '../../protocol/index.js';
 import type { CarePostedDetail } from '../../events.js';
 import { Announcer } from './announcer.js';
@@ -140,6 +139,14 @@ export abstract class CareElement extends LitElement {
     return html`<time datetime=${iso} title=${exact ?? nothing} aria-label=${exact ?? nothing}>${relativeTime(iso, lang)}</time>`;
   }
 
+  /**
+   * How a widget that shows user text turns it into sanitized DOM (src/markdown/render.ts):
+   * set by the journal and the wall. A static, not an import here, so the follow button, which
+   * shows none, carries neither the Markdown scanner nor DOMPurify: the script-tag build loads
+   * that pipeline as its own chunk, only with a widget that needs it (issue 12).
+   */
+  protected static renderMarkdown: ((text: string) => DocumentFragment) | null = null;
+
   /** Sanitized Markdown as DOM, cached per item version so re-renders reuse the nodes. */
   protected markdown(key: string, text: string): Element {
     let el = this.#rendered.get(key);
@@ -148,7 +155,7 @@ export abstract class CareElement extends LitElement {
       el.className = 'body';
       // User text keeps its own direction: "Thank you!" stays so in an Arabic widget.
       el.setAttribute('dir', 'auto');
-      el.append(renderMarkdown(text));
+      el.append((this.constructor as typeof CareElement).renderMarkdown!(text));
       this.#rendered.set(key, el);
       if (this.#rendered.size > 2_000) this.#rendered.delete(this.#rendered.keys().next().value!);
     }

@@ -2,6 +2,7 @@ import { html, nothing, type PropertyDeclarations, type PropertyValues, type Tem
 import { repeat } from 'lit/directives/repeat.js';
 import type { OutboxEntry } from '../../client/outbox.js';
 import { LIMITS, type JournalEntry } from '../../protocol/index.js';
+import { renderMarkdown } from '../../markdown/render.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { clearValidity, reportValidity } from '../base/validation.js';
@@ -45,6 +46,7 @@ const WINDOW_AFTER = 60;
  */
 export class CareJournalFeed extends CareElement {
   static override styles = [tokens, journalFeedStyles];
+  protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {
     editing: { state: true },

@@ -3,6 +3,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { OutboxEntry } from '../../client/outbox.js';
 import type { PageController } from '../../client/page-controller.js';
 import { LIMITS, type CareError, type Result, type Viewer, type WallMessage } from '../../protocol/index.js';
+import { renderMarkdown } from '../../markdown/render.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { messageWallStyles } from './message-wall.styles.js';
@@ -62,6 +63,7 @@ const OLDER_PAGE = 30;
  */
 export class CareMessageWall extends CareElement {
   static override styles = [tokens, messageWallStyles];
+  protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {
     draft: { state: true },
