@@ -160,12 +160,12 @@ export async function renderBenchmarks(runs = 5): Promise<Result[]> {
     await page.addScriptTag({ url: `${url}/dist/care-widgets.js` });
     await page.evaluate(KEEP_NAMES);
     const nodes = await page.evaluate(async (host: string) => {
-      const el = document.createElement('care-journal-feed') as HTMLElement & { updateComplete: Promise<unknown>; care: { store: any; state: any } };
+      const el = document.createElement('care-journal-feed') as HTMLElement & { updateComplete: Promise<unknown>; care: { loadOlder(stream: string, limit: number): Promise<unknown>; state: any } };
       el.setAttribute('page', 'many');
       el.setAttribute('host', host);
       document.body.append(el);
       while (el.care.state.status !== 'ready') await new Promise((r2) => setTimeout(r2, 5));
-      while (el.care.state.journalHasMore) await el.care.store.loadOlder('journal', 100);
+      while (el.care.state.journalHasMore) await el.care.loadOlder('journal', 100);
       await el.updateComplete;
       await new Promise((r2) => requestAnimationFrame(r2));
       await el.updateComplete;
