@@ -21,7 +21,7 @@ const KEEP_NAMES = 'window.__name = (f) => f';
 
 
 export async function renderBenchmarks(runs = 5): Promise<Result[]> {
-  const server = await createCareServer(configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'bench-secret-0123456789', CARE_RATE_LIMITS: 'off' }, { distDir: `${root}dist`, demoDir: '' }));
+  const server = await createCareServer(configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'bench-secret-0123456789', CARE_RATE_LIMITS: 'off' }, { distDir: process.env.CARE_BENCH_DIST ?? `${root}dist`, demoDir: '' }));
   const url = await server.listen(0, '127.0.0.1');
   const s = server.storage;
   const owner = { id: 'owner', name: 'Owner' };

@@ -25,9 +25,9 @@ export function englishCount(n: number, tag: string): string | null {
   return n < 0 ? `-${out}` : out;
 }
 
-/** English has two cardinal categories for integers: 1 is `one`, every other is `other`. */
+/** English has two cardinal categories for integers: 1 (and -1) is `one`, every other is `other`. */
 export function englishPlural(n: number, tag: string): 'one' | 'other' | null {
-  return SAME_AS_EN.has(tag) && Number.isSafeInteger(n) ? (n === 1 ? 'one' : 'other') : null;
+  return SAME_AS_EN.has(tag) && Number.isSafeInteger(n) ? (Math.abs(n) === 1 ? 'one' : 'other') : null;
 }
 
 type Unit = 'second' | 'minute' | 'hour' | 'day' | 'week' | 'month' | 'year';
