@@ -26,7 +26,9 @@
  * through `npx` (not a dependency of ours: ~300 packages for one score); if it cannot run, the
  * row says why.
  *
- * Run alone: `node --import tsx bench/page-load.ts [--runs=10] [--lighthouse-runs=3] [--no-lighthouse]`.
+ * Run alone: `node --import tsx bench/page-load.ts [--runs=10] [--lighthouse-runs=3] [--no-lighthouse]
+ * [--compare=<another build's dist/>]` (the last also loads the page with that build's scripts,
+ * alternately with this one's, both answered from disk, and logs the three medians).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -54,7 +56,7 @@ export interface LoadSample {
   /** Top-level evaluation (compile + run) of our script(s), if LoAF saw it (it sees scripts over 5 ms in frames over 50 ms). */
   evaluate: number | null;
   /** Per task over 100 ms: its length and how much of it our scripts and others' ran. */
-  tasks: { start: number; duration: number; ours: number; others: number }[];
+  tasks: { start: number; duration: number; ours: number; others: number; scripts: string[] }[];
 }
 
 /**
@@ -68,7 +70,7 @@ const PROBE = `(() => {
   observe('longtask', (e) => d.long.push({ start: e.startTime, duration: e.duration }));
   observe('paint', (e) => { if (e.name === 'first-contentful-paint') d.fcp = e.startTime; });
   observe('long-animation-frame', (e) => d.loaf.push({ start: e.startTime, duration: e.duration,
-    scripts: e.scripts.map((s) => ({ url: s.sourceURL, start: s.startTime, duration: s.duration, type: s.invokerType, invoker: s.invoker, fn: s.sourceFunctionName })) }));
+    scripts: e.scripts.map((s) => ({ url: s.sourceURL, start: s.startTime, duration: s.duration, type: s.invokerType, invoker: s.invoker, fn: s.sourceFunctionName, layout: s.forcedStyleAndLayoutDuration })) }));
   const poll = () => {
     const feed = document.querySelector('care-journal-feed');
     if (feed && feed.shadowRoot && feed.shadowRoot.querySelector('[role=feed] article')) d.content = performance.now();
@@ -79,7 +81,7 @@ const PROBE = `(() => {
 
 interface Probe {
   long: { start: number; duration: number }[];
-  loaf: { start: number; duration: number; scripts: { url: string; start: number; duration: number; type: string; invoker: string; fn: string }[] }[];
+  loaf: { start: number; duration: number; scripts: { url: string; start: number; duration: number; type: string; invoker: string; fn: string; layout: number }[] }[];
   fcp: number;
   content: number;
 }
@@ -113,12 +115,14 @@ export function analyse(p: Probe, load: number, origin: string): LoadSample {
   const tasks = p.long.map((t) => {
     let ours = 0;
     let others = 0;
+    const names: string[] = [];
     for (const s of scripts) {
       const o = overlap(t.start, t.start + t.duration, s.start, s.start + s.duration);
       if (isOurs(s.url, origin)) ours += o;
       else others += o;
+      if (o > 0) names.push(`${s.invoker || s.type}${s.fn ? ` (${s.fn})` : ''} ${Math.round(s.duration)} ms${s.layout ? ` (forced style and layout ${Math.round(s.layout)} ms)` : ''}`);
     }
-    return { start: t.start, duration: t.duration, ours, others };
+    return { start: t.start, duration: t.duration, ours, others, scripts: names };
   });
   const evals = scripts.filter((s) => s.type === 'classic-script' && isOurs(s.url, origin));
   const over = tasks.filter((t) => t.duration > 100);
@@ -135,8 +139,11 @@ export function analyse(p: Probe, load: number, origin: string): LoadSample {
   };
 }
 
-/** One load of `/demo/`; `baseline` answers every `/dist/` script empty. */
-export async function loadOnce(browser: Browser, url: string, baseline: boolean): Promise<LoadSample> {
+/**
+ * One load of `/demo/`; `baseline` answers every `/dist/` script empty; `scriptsFrom` answers
+ * them from files in that directory instead of the server's (an A/B of two builds in one run).
+ */
+export async function loadOnce(browser: Browser, url: string, baseline: boolean, scriptsFrom?: string): Promise<LoadSample> {
   const context = await browser.createBrowserContext();
   try {
     const page = await context.newPage();
@@ -144,11 +151,12 @@ export async function loadOnce(browser: Browser, url: string, baseline: boolean)
     const cdp = await page.createCDPSession();
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
     await page.evaluateOnNewDocument(PROBE);
-    if (baseline) {
+    if (baseline || scriptsFrom) {
       await page.setRequestInterception(true);
       page.on('request', (req) => {
-        if (isOurs(req.url(), url) && req.resourceType() === 'script') void req.respond({ status: 200, contentType: 'text/javascript', body: '' });
-        else void req.continue();
+        if (!isOurs(req.url(), url) || req.resourceType() !== 'script') return void req.continue();
+        const body = baseline ? '' : readFileSync(join(scriptsFrom!, new URL(req.url()).pathname.replace(/^\/dist\//, '')));
+        void req.respond({ status: 200, contentType: 'text/javascript', body });
       });
     }
     await page.goto(`${url}/demo/`, { waitUntil: 'load', timeout: 120_000 });
@@ -202,6 +210,8 @@ async function lighthouse(url: string, blockDist: boolean): Promise<number | str
 
 export interface PageLoadOptions {
   runs?: number;
+  /** Another build's dist/ directory: also loads the page with its scripts, alternately, and logs the comparison. */
+  compare?: string;
   lighthouseRuns?: number;
   log?: (line: string) => void;
 }
@@ -216,20 +226,32 @@ export async function pageLoadBenchmarks(opts: PageLoadOptions = {}): Promise<Re
   const browser = await puppeteer.launch({ executablePath: CHROME, headless: true, args: CHROME_FLAGS });
   const ours: LoadSample[] = [];
   const base: LoadSample[] = [];
+  const other: LoadSample[] = [];
   const results: Result[] = [];
   try {
     // One warm-up of each (the server's first answers, Chromium's own first start), not counted.
     await loadOnce(browser, url, false);
     await loadOnce(browser, url, true);
     for (let i = 0; i < runs; i++) {
-      ours.push(await loadOnce(browser, url, false));
+      // With a comparison, both builds arrive the same way (interception, from disk).
+      ours.push(await loadOnce(browser, url, false, opts.compare ? join(root, 'dist') : undefined));
       base.push(await loadOnce(browser, url, true));
+      if (opts.compare) {
+        other.push(await loadOnce(browser, url, false, opts.compare));
+        const c = other.at(-1)!;
+        log(`load ${i + 1} (compare): longest ${f(c.longest)} tbt ${f(c.tbt)} >100 ${c.over100} (ours ${c.over100Ours}) content ${c.firstContent === null ? '-' : f(c.firstContent)} eval ${c.evaluate === null ? '-' : f(c.evaluate)}`);
+      }
       const o = ours.at(-1)!;
       const b = base.at(-1)!;
       log(`load ${i + 1}: ours longest ${f(o.longest)} tbt ${f(o.tbt)} >100 ${o.over100} (ours ${o.over100Ours}) content ${o.firstContent === null ? '-' : f(o.firstContent)} eval ${o.evaluate === null ? '-' : f(o.evaluate)} | baseline longest ${f(b.longest)} tbt ${f(b.tbt)} >100 ${b.over100}`);
-      for (const t of o.tasks) log(`    task at ${f(t.start)}: ${f(t.duration)} ms, our scripts ${f(t.ours)}, others ${f(t.others)}`);
+      for (const t of o.tasks) log(`    task at ${f(t.start)}: ${f(t.duration)} ms, our scripts ${f(t.ours)}, others ${f(t.others)}: ${t.scripts.join('; ')}`);
     }
     const m = (xs: LoadSample[], k: (s: LoadSample) => number | null) => median(xs.map(k).filter((v): v is number => v !== null));
+    if (opts.compare) {
+      const line = (name: string, xs: LoadSample[]) =>
+        `${name}: longest ${f(m(xs, (s) => s.longest))} ms, tasks > 100 ms ${m(xs, (s) => s.over100)} (ours ${m(xs, (s) => s.over100Ours)}), TBT ${f(m(xs, (s) => s.tbt))} ms, first content ${f(m(xs, (s) => s.firstContent))} ms, evaluate ${f(m(xs, (s) => s.evaluate))} ms`;
+      log(`medians of ${runs}:\n  ${line('this build', ours)}\n  ${line(opts.compare, other)}\n  ${line('baseline (no widgets)', base)}`);
+    }
     const row = (name: string, unit: string, o: number, b: number, detail: string) => results.push({ name, unit, ours: o, baseline: b, ratio: b ? o / b : o ? Infinity : 1, detail });
     const n = `median of ${runs} loads each, alternated, at ${THROTTLE}× CPU throttle; baseline: the same page with /dist/ scripts answered empty`;
     row('longest task while /demo/ loads', 'ms', m(ours, (s) => s.longest), m(base, (s) => s.longest), n);
@@ -278,6 +300,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const results = await pageLoadBenchmarks({
     runs: Number(arg('runs') ?? 10),
+    compare: arg('compare'),
     lighthouseRuns: process.argv.includes('--no-lighthouse') ? 0 : Number(arg('lighthouse-runs') ?? 3),
     log: (l) => console.error(l),
   });
