@@ -24,7 +24,7 @@ const LOAD_JOURNAL = "CareWidgets.load('care-journal-feed')";
 
 
 export async function renderBenchmarks(runs = 5): Promise<Result[]> {
-  const server = await createCareServer(configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'bench-secret-0123456789', CARE_RATE_LIMITS: 'off' }, { distDir: `${root}dist`, demoDir: '' }));
+  const server = await createCareServer(configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'bench-secret-0123456789', CARE_RATE_LIMITS: 'off' }, { distDir: process.env.CARE_BENCH_DIST ?? `${root}dist`, demoDir: '' }));
   const url = await server.listen(0, '127.0.0.1');
   const s = server.storage;
   const owner = { id: 'owner', name: 'Owner' };
@@ -165,12 +165,12 @@ export async function renderBenchmarks(runs = 5): Promise<Result[]> {
     await page.evaluate(LOAD_JOURNAL);
     await page.evaluate(KEEP_NAMES);
     const nodes = await page.evaluate(async (host: string) => {
-      const el = document.createElement('care-journal-feed') as HTMLElement & { updateComplete: Promise<unknown>; care: { store: any; state: any } };
+      const el = document.createElement('care-journal-feed') as HTMLElement & { updateComplete: Promise<unknown>; care: { loadOlder(stream: string, limit: number): Promise<unknown>; state: any } };
       el.setAttribute('page', 'many');
       el.setAttribute('host', host);
       document.body.append(el);
       while (el.care.state.status !== 'ready') await new Promise((r2) => setTimeout(r2, 5));
-      while (el.care.state.journalHasMore) await el.care.store.loadOlder('journal', 100);
+      while (el.care.state.journalHasMore) await el.care.loadOlder('journal', 100);
       await el.updateComplete;
       await new Promise((r2) => requestAnimationFrame(r2));
       await el.updateComplete;

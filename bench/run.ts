@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: every benchmark of issues 3 and 5, each against a baseline measured in the
+ * `npm run bench`: every benchmark of issues 3, 5 and 12 (page load), each against a baseline measured in the
  * same run, reported as medians and ratios. `npm run bench -- --write` also rewrites the
  * results section of BENCHMARKS.md. Needs the build (`npm run build`) and Chromium.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { bundleRows, bundleSize } from './bundle-size.js';
+import { pageLoadBenchmarks } from './page-load.js';
 import { renderBenchmarks } from './render.js';
 import { serverBenchmarks, type Result } from './server-bench.js';
 
@@ -25,12 +26,19 @@ results.push({ section: '1–4. Server (delivery latency, write throughput, catc
 console.error('server done');
 
 results.push({ section: '5. Rendering in headless Chromium', rows: await renderBenchmarks(quick ? 3 : 5) });
+console.error('render done');
+
+// `--no-lighthouse` skips the Lighthouse runs (npx fetches lighthouse@12.2.3 on first use).
+results.push({
+  section: '7. Page load: /demo/ at 4× CPU throttle, with and without the widgets',
+  rows: await pageLoadBenchmarks({ runs: quick ? 3 : 10, lighthouseRuns: process.argv.includes('--no-lighthouse') ? 0 : quick ? 1 : 3, log: (l) => console.error(l) }),
+});
 
 const lines: string[] = [];
 lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; run ${new Date().toISOString()}${quick ? ' (quick)' : ''}.`, '');
 for (const { section, rows } of results) {
   lines.push(`### ${section}`, '', '| measure | ours | baseline | ratio | notes |', '| --- | --- | --- | --- | --- |');
-  for (const r of rows) lines.push(`| ${r.name} | ${fmt(r.ours, r.unit)} ${r.unit === 'bytes' ? '' : r.unit} | ${fmt(r.baseline, r.unit)} ${r.unit === 'bytes' ? '' : r.unit} | ${r.ratio.toFixed(2)}× | ${r.detail.replace(/\|/g, '\\|')} |`);
+  for (const r of rows) lines.push(`| ${r.name} | ${fmt(r.ours, r.unit)} ${r.unit === 'bytes' ? '' : r.unit} | ${fmt(r.baseline, r.unit)} ${r.unit === 'bytes' ? '' : r.unit} | ${Number.isFinite(r.ratio) ? `${r.ratio.toFixed(2)}×` : "–"} | ${r.detail.replace(/\|/g, '\\|')} |`);
   lines.push('');
 }
 const table = lines.join('\n');

@@ -1,4 +1,5 @@
 import { en } from './en.js';
+import { englishCount, englishPlural } from './english.js';
 import { loadMessages } from './load.js';
 import type { Messages, Strings } from './strings.js';
 
@@ -61,11 +62,14 @@ export function stringsFor(tag: string, messages: Messages): Strings {
   if (!s) {
     let rules: Intl.PluralRules | undefined;
     let numbers: Intl.NumberFormat | undefined;
+    // English without Intl: the first NumberFormat of a page is a long task of its own (english.ts).
+    const category = (n: number) => englishPlural(n, tag) ?? (rules ??= new Intl.PluralRules(tag)).select(n);
+    const count = (n: number) => englishCount(n, tag) ?? (numbers ??= new Intl.NumberFormat(tag)).format(n);
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(messages)) {
       out[key] =
         typeof v !== 'string'
-          ? (n: number) => (v[(rules ??= new Intl.PluralRules(tag)).select(n)] ?? v.other).replace('{n}', (numbers ??= new Intl.NumberFormat(tag)).format(n))
+          ? (n: number) => (v[category(n)] ?? v.other).replace('{n}', count(n))
           : v.includes('{}')
             ? (value: string) => v.split('{}').join(`\u2068${value}\u2069`)
             : v;

@@ -8,6 +8,8 @@ import type { CarePostedDetail } from '../../events.js';
 import { Announcer } from './announcer.js';
 import { LanguageController } from './language-controller.js';
 import { Notices } from './notices.js';
+import { ProgressiveList } from './progressive.js';
+import { nextSlice, sliceSpent } from './slices.js';
 
 export type Theme = 'light' | 'dark' | 'auto';
 
@@ -62,6 +64,8 @@ export abstract class CareElement extends LitElement {
   protected readonly announcer = new Announcer(this, this.care);
   /** The shared notices (notices.ts). */
   protected readonly notices = new Notices(this.care, () => this.t);
+  /** The widget's list, rendered a slice at a time (progressive.ts). */
+  protected readonly progressive = new ProgressiveList(this);
   readonly #reported = new Set<string>();
   #clock: ReturnType<typeof setInterval> | undefined;
   readonly #rendered = new Map<string, Element>();
@@ -106,11 +110,25 @@ export abstract class CareElement extends LitElement {
     return this.#language.resolve() && super.shouldUpdate(changed);
   }
 
-  /** Also waits for the strings: `await el.updateComplete` then finds the widget in its language. */
+  /**
+   * An update waits for a later task when this task's budget is spent (slices.ts): the second
+   * widget of a page then renders after the first one's task, not in the same long task. Never
+   * the first update: it draws the skeleton that reserves the widget's space, which must be in
+   * the same frame as the element (layout-shift.test.ts), and costs little.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    if (this.hasUpdated && sliceSpent()) await nextSlice();
+    super.scheduleUpdate();
+  }
+
+  /**
+   * Also waits for the strings and for every slice of the list: `await el.updateComplete`
+   * then finds the widget in its language, with all its items.
+   */
   protected override async getUpdateComplete(): Promise<boolean> {
     let done = await super.getUpdateComplete();
-    while (this.#language.pending) {
-      await this.#language.pending;
+    for (let wait = this.#language.pending ?? this.progressive.pending; wait; wait = this.#language.pending ?? this.progressive.pending) {
+      await wait;
       done = await super.getUpdateComplete();
     }
     return done;

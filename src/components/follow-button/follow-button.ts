@@ -1,3 +1,4 @@
+import { englishCount } from '../../i18n/english.js';
 import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { PageState } from '../../client/page-state.js';
 import type { CareError, FollowRequest, FollowState, Viewer } from '../../protocol/index.js';
@@ -170,7 +171,7 @@ export class CareFollowButton extends CareElement {
     const shown = requests.filter((r) => !this.#decided.has(r.userId));
     if (shown.length === 0) return nothing;
     return html`<div class="requests" part="requests" role="group" aria-labelledby="requests-title">
-      <p class="requests-title" id="requests-title">${t.followRequests} (${shown.length.toLocaleString(this.language)})</p>
+      <p class="requests-title" id="requests-title">${t.followRequests} (${englishCount(shown.length, this.language) ?? shown.length.toLocaleString(this.language)})</p>
       <ul>
         ${shown.map((r, i) => {
           const busy = this.deciding.has(r.userId);

@@ -121,20 +121,28 @@ export class CareJournalFeed extends CareElement {
       ${this.actionError ? html`<p class="error-text" role="alert">${this.actionError}</p>` : nothing}
       ${pending.map((p) => this.#renderPending(p))}
       ${journal.length === 0 && pending.length === 0 ? html`<p class="muted">${t.journalEmpty}</p>` : nothing}
-      ${journal.length > 0
-        ? html`<div role="feed" part="feed" aria-label=${t.journal} aria-busy=${this.loadingOlder} @keydown=${this.#onFeedKey}>
-            ${this.#renderEntries(journal, journalHasMore)}
-          </div>`
-        : nothing}
+      ${journal.length > 0 ? this.#renderFeed(journal, journalHasMore) : nothing}
       ${journalHasMore
         ? html`<div class="more"><button part="button" ?disabled=${this.loadingOlder} @click=${this.#loadOlder}>${this.loadingOlder ? t.loading : t.loadOlder}</button></div>`
         : nothing}
     `;
   }
 
+  #renderFeed(journal: readonly JournalEntry[], hasMore: boolean): TemplateResult {
+    // First, so `progressive.busy` is this render's: the feed is busy while entries are still to come.
+    const entries = this.#renderEntries(journal, hasMore);
+    return html`<div role="feed" part="feed" aria-label=${this.t.journal} aria-busy=${this.loadingOlder || this.progressive.busy} @keydown=${this.#onFeedKey}>
+      ${entries}
+    </div>`;
+  }
+
   #renderEntries(journal: readonly JournalEntry[], hasMore: boolean): unknown {
     const setSize = hasMore ? -1 : journal.length;
-    if (journal.length <= WINDOW_AFTER) return repeat(journal, (e) => e.id, (e, i) => this.#renderEntry(e, i, setSize));
+    if (journal.length <= WINDOW_AFTER) {
+      // The first screen first: entries from the top while this task's budget lasts, then the rest in later tasks.
+      const shown = this.progressive.count(journal.length, (i) => this.#body(journal[i]!));
+      return repeat(journal.slice(0, shown), (e) => e.id, (e, i) => this.#renderEntry(e, i, setSize));
+    }
     void this.windowTick;
     const feed = this.renderRoot.querySelector('[role=feed]');
     const top = feed ? feed.getBoundingClientRect().top : 0;
@@ -159,7 +167,7 @@ export class CareJournalFeed extends CareElement {
       <p class="meta muted" part="entry-meta">
         ${t.byAuthor(e.author.name)} · ${this.time(e.createdAt)}${e.editedAt ? html` · <span>${t.edited}</span>` : nothing}
       </p>
-      <div part="entry-body">${this.markdown(`${e.id}:${e.editedAt ?? ''}`, e.body)}</div>
+      <div part="entry-body">${this.#body(e)}</div>
       ${can?.postJournal || can?.moderate
         ? html`<div class="row actions" role="group" aria-label=${t.entryActions(e.title)}>
             ${can.postJournal ? html`<button part="button" @click=${() => (this.editing = e.id)}>${t.edit}</button>` : nothing}
@@ -171,6 +179,11 @@ export class CareJournalFeed extends CareElement {
           </div>`
         : nothing}
     </article>`;
+  }
+
+  /** The entry's sanitized Markdown, cached per version. */
+  #body(e: JournalEntry): Element {
+    return this.markdown(`${e.id}:${e.editedAt ?? ''}`, e.body);
   }
 
   #renderComposer(): TemplateResult {

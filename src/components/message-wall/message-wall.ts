@@ -151,14 +151,16 @@ export class CareMessageWall extends CareElement {
     }
     const viewer = s.viewer;
     const empty = s.wall.length === 0 && outbox.length === 0;
+    // The first screen first: messages from the top while this task's budget lasts, then the rest in later tasks.
+    const shown = s.wall.slice(0, this.progressive.count(s.wall.length, (i) => this.#bodyOf(s.wall[i]!)));
     return html`
       ${this.notices.offline()} ${this.#renderComposer(viewer)}
       ${this.wallError ? html`<p class="error-text" role="alert">${this.wallError}</p>` : nothing}
       ${empty
         ? html`<p class="notice empty" part="notice">${t.wallEmpty}</p>`
-        : html`<ul class="messages" part="list" aria-label=${t.wall} aria-busy=${this.loadingOlder} tabindex="-1">
+        : html`<ul class="messages" part="list" aria-label=${t.wall} aria-busy=${this.loadingOlder || this.progressive.busy} tabindex="-1">
             ${repeat(outbox, (e) => `o:${e.clientId}`, (e) => this.#renderOutboxItem(e))}
-            ${repeat(s.wall, (m) => m.id, (m) => this.#renderMessage(m, viewer))}
+            ${repeat(shown, (m) => m.id, (m) => this.#renderMessage(m, viewer))}
           </ul>`}
       ${s.wallHasMore
         ? html`<button class="older" part="button load-older" aria-disabled=${this.loadingOlder} @click=${this.#loadOlder}>
@@ -292,7 +294,7 @@ export class CareMessageWall extends CareElement {
           ${m.hidden ? html`<span class="badge" part="badge">${viewer?.can.moderate ? t.hiddenLabel : t.hiddenByModerator}</span>` : nothing}
           ${m.pending ? html`<span class="badge" part="badge">${t.awaitingApproval}</span>` : nothing}
         </div>
-        ${this.#renderBody(`${m.id}:${m.body.length}`, m.body)}
+        ${this.#bodyOf(m)}
         <div class="actions" part="actions">${this.#renderHeart(m, viewer)} ${this.#renderModeration(m, viewer)}</div>
         ${error ? html`<p class="error-text" role="alert">${error}</p>` : nothing}
       </article>
@@ -304,6 +306,10 @@ export class CareMessageWall extends CareElement {
     const el = this.markdown(key, text);
     el.setAttribute('part', 'body');
     return el;
+  }
+
+  #bodyOf(m: WallMessage): Element {
+    return this.#renderBody(`${m.id}:${m.body.length}`, m.body);
   }
 
   #renderHeart(m: WallMessage, viewer: Viewer | null): TemplateResult {
