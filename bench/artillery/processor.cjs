@@ -7,7 +7,12 @@
  *
  * - `care.ack.page_subscribe`, `care.ack.wall_post` (ms, successful acks only);
  * - counters `care.ack.ok.<event>`, `care.ack.error.<event>.<code>` (`{ ok: false }` answers, by
- *   SPEC error code), `care.ack.timeout.<event>` (no answer within ACK_TIMEOUT_MS);
+ *   SPEC error code), `care.ack.timeout.<event>` (no answer within ACK_TIMEOUT_MS),
+ *   `care.ack.not_sent.<event>` (the socket had been disconnected: the call is counted and
+ *   skipped at once, so a dropped user ends in seconds instead of timing out post by post);
+ * - counter `care.socket.disconnect.<reason>`: a socket dropped before its user was done
+ *   (Socket.IO's reason, e.g. `ping timeout` or `transport close`);
+ * - Artillery's own `errors.<message>` for a user whose socket never connected (see guardConnect).
  * - counter `care.wall_message.received`: `wall:message` events this user's socket got (others'
  *   posts fanned out to the page), added up when the user leaves.
  *
@@ -28,6 +33,8 @@ const PROTOCOL_VERSION = 1;
 /** A post's token lifetime: the run is minutes long; the server refuses more than CARE_MAX_TOKEN_TTL. */
 const TOKEN_TTL_SECONDS = 15 * 60;
 const ACK_TIMEOUT_MS = 10_000;
+/** Beyond socket.io-client's own open timeout (20 s): the namespace join must be done by then. */
+const CONNECT_TIMEOUT_MS = 30_000;
 /** A wall message of a typical length (~140 characters), as in bench/server-bench.ts. */
 const BODY = 'Thinking of you today. The whole team sends their love and we are all hoping the new treatment goes well — see you soon!';
 
@@ -57,7 +64,45 @@ function signIn(context, events, done) {
   const pages = Math.max(1, Math.floor(Number(context.vars.pages) || 1));
   context.vars.pageId = `load-${Math.floor(Math.random() * pages)}`;
   context.vars.posted = 0;
+  guardConnect(context);
   return done();
+}
+
+/**
+ * The engine's `connect` step waits for `connect` or `connect_error` and nothing else, but a
+ * socket whose connection closes before the namespace answers (the server closes a session
+ * that has not joined within its connect timeout, 10 s here, which an overloaded server can
+ * miss) gets only `disconnect`: with reconnection off, that user would wait forever and the
+ * run would never end. So when the engine puts the socket into `context.sockets`, this
+ * watches it, and if it closes or has not connected within CONNECT_TIMEOUT_MS, hands the
+ * engine's own `connect_error` listener an error: Artillery counts it in `errors.*` and ends
+ * that user, as for any refused connection.
+ */
+function guardConnect(context) {
+  const sockets = {};
+  context.sockets = new Proxy(sockets, {
+    set(target, namespace, socket) {
+      target[namespace] = socket;
+      if (namespace === NAMESPACE && socket && typeof socket.once === 'function') watch(socket);
+      return true;
+    },
+  });
+  function watch(socket) {
+    let settled = false;
+    const fail = (message) => {
+      if (settled || socket.connected) return;
+      settled = true;
+      clearTimeout(timer);
+      // The engine registered these with `once`: they expect to be called on the socket.
+      for (const listener of socket.listeners('connect_error')) listener.call(socket, new Error(message));
+    };
+    const timer = setTimeout(() => fail(`no connection within ${CONNECT_TIMEOUT_MS / 1000} s`), CONNECT_TIMEOUT_MS);
+    socket.once('connect', () => {
+      settled = true;
+      clearTimeout(timer);
+    });
+    socket.once('disconnect', (reason) => fail(`closed before connecting (${reason})`));
+  }
 }
 
 /**
@@ -69,6 +114,10 @@ function timedCall(context, events, event, payload, done) {
   const socket = context.sockets && context.sockets[NAMESPACE];
   if (!socket) return done(new Error(`no socket on ${NAMESPACE}: the scenario must "connect" with namespace ${NAMESPACE} first`));
   const name = event.replace(':', '_');
+  if (!socket.connected) {
+    events.emit('counter', `care.ack.not_sent.${name}`, 1);
+    return done(null, null);
+  }
   const started = process.hrtime.bigint();
   socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (err, answer) => {
     if (err) {
@@ -84,7 +133,10 @@ function timedCall(context, events, event, payload, done) {
   });
 }
 
-/** `page:subscribe {pageId}`, and from then on counts the page's `wall:message` events. */
+/**
+ * `page:subscribe {pageId}`; from then on counts the page's `wall:message` events, and a drop
+ * of the socket before the user is done (reconnection is off: a dropped user stays dropped).
+ */
 function subscribe(context, events, done) {
   const socket = context.sockets && context.sockets[NAMESPACE];
   if (socket && !context.vars.listening) {
@@ -92,6 +144,10 @@ function subscribe(context, events, done) {
     context.vars.received = 0;
     socket.on('wall:message', () => {
       context.vars.received++;
+    });
+    socket.on('disconnect', (reason) => {
+      // The engine's own close after the last step is not a drop.
+      if (reason !== 'io client disconnect') events.emit('counter', `care.socket.disconnect.${reason}`, 1);
     });
   }
   return timedCall(context, events, 'page:subscribe', { pageId: context.vars.pageId }, () => done());

@@ -24,13 +24,21 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TARGET = join(HERE, 'target.ts');
 const SCENARIO = join(HERE, 'scenario.yml');
 
+/**
+ * The default run: ~60 s on a quiet machine (two runs of 15 s of arrivals plus Artillery's
+ * start-up and the last users' posts). Light on purpose: one Artillery worker on a 2-core
+ * machine shared with the server is the client, and every post fans out to the page's other
+ * users in that same process, so the client saturates long before the server would.
+ */
+const DEFAULTS = { duration: 15, rate: 10, posts: 10, think: 0.5, pages: 20 };
+
 const HELP = `npm run load [-- options]   Artillery (socketio-v3 engine) against the reference server and a bare Socket.IO baseline
 
-  --duration=S   seconds of arrivals per server (default 20)
-  --rate=N       virtual users arriving per second (default 20)
-  --posts=N      wall posts per virtual user (default 20)
-  --think=S      seconds between a user's posts (default 0.25)
-  --pages=N      pages the users spread over (default 10)
+  --duration=S   seconds of arrivals per server (default ${DEFAULTS.duration})
+  --rate=N       virtual users arriving per second (default ${DEFAULTS.rate})
+  --posts=N      wall posts per virtual user (default ${DEFAULTS.posts})
+  --think=S      seconds between a user's posts (default ${DEFAULTS.think})
+  --pages=N      pages the users spread over (default ${DEFAULTS.pages})
   --write        also write the table into BENCHMARKS.md (<!-- ARTILLERY --> section)
   --verbose      show Artillery's own output as it runs
   --keep         keep the reports and logs (their directory is printed)
@@ -51,11 +59,11 @@ if (process.argv.includes('--help') || process.argv.includes('-h')) {
   process.exit(0);
 }
 const settings = {
-  duration: Math.round(option('duration', 20)),
-  rate: option('rate', 20),
-  posts: Math.round(option('posts', 20)),
-  think: option('think', 0.25),
-  pages: Math.round(option('pages', 10)),
+  duration: Math.round(option('duration', DEFAULTS.duration)),
+  rate: option('rate', DEFAULTS.rate),
+  posts: Math.round(option('posts', DEFAULTS.posts)),
+  think: option('think', DEFAULTS.think),
+  pages: Math.round(option('pages', DEFAULTS.pages)),
 };
 const verbose = process.argv.includes('--verbose');
 const keep = process.argv.includes('--keep');

@@ -29,7 +29,10 @@ export interface RunFigures {
   subscribe: Summary | null;
   /** Acknowledged posts per second between the first and the last recorded ack. */
   postsPerSecond: number;
-  /** `{ ok: false }` answers by `<event>.<code>`, ack timeouts by `timeout.<event>`, Artillery's own `errors.*`. */
+  /**
+   * `{ ok: false }` answers by `<event>.<code>`, ack timeouts by `timeout.<event>`, calls not sent
+   * on a dropped socket by `not_sent.<event>`, drops by `disconnect.<reason>`, Artillery's own `errors.*`.
+   */
   errors: Record<string, number>;
   vusers: { created: number; completed: number; failed: number };
   /** `wall:message` events received by all virtual users (the fan-out of others' posts). */
@@ -47,6 +50,8 @@ export function figures(report: ArtilleryReport, server: { cpuMs: number; rssByt
     if (!n) continue;
     if (name.startsWith('care.ack.error.')) errors[name.slice('care.ack.error.'.length)] = n;
     else if (name.startsWith('care.ack.timeout.')) errors[`timeout.${name.slice('care.ack.timeout.'.length)}`] = n;
+    else if (name.startsWith('care.ack.not_sent.')) errors[`not_sent.${name.slice('care.ack.not_sent.'.length)}`] = n;
+    else if (name.startsWith('care.socket.disconnect.')) errors[`disconnect.${name.slice('care.socket.disconnect.'.length)}`] = n;
     else if (name.startsWith('errors.')) errors[name] = n;
   }
   const posts = counters['care.ack.ok.wall_post'] ?? 0;
@@ -83,7 +88,7 @@ export function table(care: RunFigures, bare: RunFigures): string {
   rows.push(['acknowledged posts', care.acked.post, bare.acked.post, 0]);
   rows.push(['acknowledged posts per second', care.postsPerSecond, bare.postsPerSecond, 0]);
   rows.push(['`wall:message` events received', care.received, bare.received, 0]);
-  rows.push(['errors (refusals, timeouts, connect failures)', errorCount(care), errorCount(bare), 0]);
+  rows.push(['errors (refusals, timeouts, drops, connect failures)', errorCount(care), errorCount(bare), 0]);
   rows.push(['virtual users completed / created', care.vusers.completed, bare.vusers.completed, 0]);
   rows.push(['server CPU time per acknowledged post (ms; all of the run, connects included)', care.cpuMsPerPost, bare.cpuMsPerPost, 2]);
   rows.push(['server RSS at the end (MB)', care.serverRssBytes / 2 ** 20, bare.serverRssBytes / 2 ** 20, 0]);

@@ -10,10 +10,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
+import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
 import { NAMESPACE, PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { startBareServer } from '../../bench/artillery/bare-server.js';
@@ -64,17 +67,21 @@ after(async () => {
 const SECRET = randomBytes(32).toString('hex');
 process.env.CARE_ARTILLERY_SECRET = SECRET;
 
-/** A virtual user as the scenario makes one: signIn, then the engine's `connect` with its auth. */
+/**
+ * A virtual user as the scenario makes one: signIn, then what the engine's `connect` step does
+ * (artillery-engine-socketio-v3 1.2.0, loadContextSocket): a socket with the handshake auth,
+ * stored in `context.sockets[namespace]` at once, then one `connect` or `connect_error`.
+ */
 async function virtualUser(url: string, vars: Record<string, unknown> = {}): Promise<Context> {
   const context: Context = { vars: { pages: 1, ...vars }, sockets: {} };
   await step(processor.signIn, context, new Recorder());
   const socket = io(url + NAMESPACE, { auth: { token: context.vars.token, protocolVersion: PROTOCOL_VERSION }, forceNew: true, reconnection: false });
   sockets.push(socket);
+  context.sockets[NAMESPACE] = socket;
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
+    socket.once('connect', () => resolve());
     socket.once('connect_error', reject);
   });
-  context.sockets[NAMESPACE] = socket;
   return context;
 }
 
@@ -154,6 +161,44 @@ describe('the load test processor', () => {
     assert.equal(events.counters.get('care.ack.error.wall_post.not_found'), 1);
     assert.equal(events.histograms.get('care.ack.wall_post'), undefined);
   });
+
+  it('ends a user whose connection closes before the namespace answers, through the engine\'s connect_error', async () => {
+    // A server whose /care join never completes (as an overloaded server's token check), and
+    // which closes sessions that have not joined after 300 ms, as the reference server does after 10 s.
+    const http = createServer();
+    const ioServer = new Server(http, { connectTimeout: 300 });
+    ioServer.of(NAMESPACE).use(() => {});
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => ioServer.close(() => resolve())));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    // Without the guard the engine would wait for ever: bounded here so that fails, not hangs.
+    const hung = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the connect step hung')), WAIT_MS).unref());
+    await assert.rejects(Promise.race([virtualUser(url), hung]), /closed before connecting/);
+  });
+
+  it('counts a dropped socket and skips its calls at once instead of waiting for acks', async () => {
+    const server = await startBareServer();
+    closers.push(() => server.close());
+    const events = new Recorder();
+    const user = await virtualUser(server.url);
+    await step(processor.subscribe, user, events);
+    // The server drops the user (as after a ping timeout); the client does not reconnect.
+    const dropped = new Promise((resolve) => user.sockets[NAMESPACE]!.once('disconnect', resolve));
+    await server.close();
+    await dropped;
+    const started = Date.now();
+    await step(processor.post, user, events);
+    assert.ok(Date.now() - started < 1_000);
+    assert.equal(events.counters.get('care.ack.not_sent.wall_post'), 1);
+    assert.equal([...events.counters.keys()].filter((k) => k.startsWith('care.socket.disconnect.')).length, 1);
+    // The engine's own close at the end is not counted as a drop.
+    const live = await startBareServer();
+    closers.push(() => live.close());
+    const other = await virtualUser(live.url);
+    await step(processor.subscribe, other, events);
+    other.sockets[NAMESPACE]!.disconnect();
+    assert.equal([...events.counters.keys()].filter((k) => k.startsWith('care.socket.disconnect.')).length, 1);
+  });
 });
 
 describe('the load test summary', () => {
@@ -170,13 +215,13 @@ describe('the load test summary', () => {
 
   it('reads acks, rates, errors by code and CPU per post from an Artillery report', () => {
     const f = figures(
-      report({ 'care.ack.ok.wall_post': 500, 'care.ack.error.wall_post.rate_limited': 3, 'care.ack.timeout.page_subscribe': 1, 'errors.xhr poll error': 2, 'vusers.created': 10, 'vusers.completed': 8, 'vusers.failed': 2 }, 4),
+      report({ 'care.ack.ok.wall_post': 500, 'care.ack.error.wall_post.rate_limited': 3, 'care.ack.timeout.page_subscribe': 1, 'care.ack.not_sent.wall_post': 5, 'care.socket.disconnect.ping timeout': 1, 'errors.xhr poll error': 2, 'vusers.created': 10, 'vusers.completed': 8, 'vusers.failed': 2 }, 4),
       { cpuMs: 1_000, rssBytes: 1 },
     );
     assert.equal(f.acked.post, 500);
     assert.equal(f.postsPerSecond, 50);
     assert.equal(f.cpuMsPerPost, 2);
-    assert.deepEqual(f.errors, { 'wall_post.rate_limited': 3, 'timeout.page_subscribe': 1, 'errors.xhr poll error': 2 });
+    assert.deepEqual(f.errors, { 'wall_post.rate_limited': 3, 'timeout.page_subscribe': 1, 'not_sent.wall_post': 5, 'disconnect.ping timeout': 1, 'errors.xhr poll error': 2 });
     assert.deepEqual(f.vusers, { created: 10, completed: 8, failed: 2 });
   });
 
