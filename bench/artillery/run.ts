@@ -166,7 +166,7 @@ async function measure(kind: 'care' | 'bare', launcher: string, dir: string): Pr
     const before = await target.usage();
     const report = await artillery(launcher, target.url, secret, join(dir, `${kind}.json`), join(dir, `${kind}.log`));
     const after = await target.usage();
-    return { ...figures(report, { cpuMs: after.cpuMs - before.cpuMs, rssBytes: after.rssBytes }), load };
+    return { ...figures(report, { ...after, cpuMs: after.cpuMs - before.cpuMs }), load };
   } finally {
     await target.stop();
   }

@@ -41,9 +41,12 @@ export interface RunFigures {
   cpuMsPerPost: number;
   serverCpuMs: number;
   serverRssBytes: number;
+  /** The server's event-loop delay during the run (ms), see target.ts. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
-export function figures(report: ArtilleryReport, server: { cpuMs: number; rssBytes: number }): RunFigures {
+export function figures(report: ArtilleryReport, server: { cpuMs: number; rssBytes: number; loopDelayP99Ms?: number; loopDelayMaxMs?: number }): RunFigures {
   const { counters, summaries } = report.aggregate;
   const errors: Record<string, number> = {};
   for (const [name, n] of Object.entries(counters)) {
@@ -68,6 +71,8 @@ export function figures(report: ArtilleryReport, server: { cpuMs: number; rssByt
     cpuMsPerPost: posts > 0 ? server.cpuMs / posts : Number.NaN,
     serverCpuMs: server.cpuMs,
     serverRssBytes: server.rssBytes,
+    loopDelayP99Ms: server.loopDelayP99Ms ?? Number.NaN,
+    loopDelayMaxMs: server.loopDelayMaxMs ?? Number.NaN,
   };
 }
 
@@ -86,11 +91,13 @@ export function table(care: RunFigures, bare: RunFigures): string {
   latency('`wall:post`', (f) => f.post);
   latency('`page:subscribe`', (f) => f.subscribe);
   rows.push(['acknowledged posts', care.acked.post, bare.acked.post, 0]);
-  rows.push(['acknowledged posts per second', care.postsPerSecond, bare.postsPerSecond, 0]);
+  rows.push(['acknowledged posts per second (first to last ack)', care.postsPerSecond, bare.postsPerSecond, 0]);
   rows.push(['`wall:message` events received', care.received, bare.received, 0]);
   rows.push(['errors (refusals, timeouts, drops, connect failures)', errorCount(care), errorCount(bare), 0]);
   rows.push(['virtual users completed / created', care.vusers.completed, bare.vusers.completed, 0]);
   rows.push(['server CPU time per acknowledged post (ms; all of the run, connects included)', care.cpuMsPerPost, bare.cpuMsPerPost, 2]);
+  rows.push(['server event-loop delay p99 (ms)', care.loopDelayP99Ms, bare.loopDelayP99Ms, 0]);
+  rows.push(['server event-loop delay max (ms)', care.loopDelayMaxMs, bare.loopDelayMaxMs, 0]);
   rows.push(['server RSS at the end (MB)', care.serverRssBytes / 2 ** 20, bare.serverRssBytes / 2 ** 20, 0]);
   const lines = ['| measure | reference server | bare Socket.IO | ratio |', '| --- | --- | --- | --- |'];
   for (const [label, ours, base, digits] of rows) {

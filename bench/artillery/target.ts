@@ -5,9 +5,10 @@
  * environment (`CARE_ARTILLERY_SECRET`, `CARE_ARTILLERY_PAGES`).
  *
  * IPC: it sends `{ ready: true, url }` once listening; it answers `{ cmd: 'usage' }` with its
- * CPU time and memory so far, and `{ cmd: 'stop' }` by closing and exiting. It exits by itself
- * when run.ts goes away.
+ * CPU time and memory so far and its event-loop delay since the previous `usage`, and
+ * `{ cmd: 'stop' }` by closing and exiting. It exits by itself when run.ts goes away.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startBareServer } from './bare-server.js';
 import { startReferenceServer } from './reference-server.js';
 
@@ -21,7 +22,17 @@ export interface Usage {
   /** User + system CPU time of this process since it started, in milliseconds. */
   cpuMs: number;
   rssBytes: number;
+  /**
+   * How late the event loop ran timers since the previous `usage` (p99 and max, ms): time in
+   * which no socket of this server was served, whether the process was busy, blocked in a
+   * synchronous call (better-sqlite3 waiting for an fsync) or not scheduled by the machine.
+   */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
+
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
 
 const kind = process.argv[2];
 const secret = process.env.CARE_ARTILLERY_SECRET ?? '';
@@ -42,7 +53,10 @@ async function stop(): Promise<void> {
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'usage') {
     const cpu = process.cpuUsage();
-    send({ usage: { cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage.rss() } satisfies Usage });
+    send({
+      usage: { cpuMs: (cpu.user + cpu.system) / 1000, rssBytes: process.memoryUsage.rss(), loopDelayP99Ms: loop.percentile(99) / 1e6, loopDelayMaxMs: loop.max / 1e6 } satisfies Usage,
+    });
+    loop.reset();
   } else if (m.cmd === 'stop') {
     void stop().then(() => process.exit(0));
   }
