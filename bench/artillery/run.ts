@@ -39,6 +39,7 @@ const HELP = `npm run load [-- options]   Artillery (socketio-v3 engine) against
   --posts=N      wall posts per virtual user (default ${DEFAULTS.posts})
   --think=S      seconds between a user's posts (default ${DEFAULTS.think})
   --pages=N      pages the users spread over (default ${DEFAULTS.pages})
+  --websocket    connect over WebSocket only (default: long-polling first, then the upgrade, as the widgets do)
   --write        also write the table into BENCHMARKS.md (<!-- ARTILLERY --> section)
   --verbose      show Artillery's own output as it runs
   --keep         keep the reports and logs (their directory is printed)
@@ -65,6 +66,7 @@ const settings = {
   think: option('think', DEFAULTS.think),
   pages: Math.round(option('pages', DEFAULTS.pages)),
 };
+const websocketOnly = process.argv.includes('--websocket');
 const verbose = process.argv.includes('--verbose');
 const keep = process.argv.includes('--keep');
 const log = (line: string) => console.error(`[load] ${line}`);
@@ -125,7 +127,12 @@ class Target {
 
 /** One `artillery run` of scenario.yml against `url`; answers its JSON report. */
 function artillery(launcher: string, url: string, secret: string, out: string, logFile: string): Promise<ArtilleryReport> {
-  const overrides = { config: { phases: [{ name: 'load', duration: settings.duration, arrivalRate: settings.rate }] } };
+  const overrides = {
+    config: {
+      phases: [{ name: 'load', duration: settings.duration, arrivalRate: settings.rate }],
+      ...(websocketOnly ? { engines: { 'socketio-v3': { transports: ['websocket'], reconnection: false } } } : {}),
+    },
+  };
   const variables = { pages: settings.pages, posts: settings.posts, think: settings.think };
   const args = [launcher, 'run', '--target', url, '--overrides', JSON.stringify(overrides), '--variables', JSON.stringify(variables), '--output', out, SCENARIO];
   // The longest a user can live, plus start-up (Artillery loads ~1,100 packages) and slack.
@@ -180,7 +187,7 @@ try {
   const care = await measure('care', launcher, dir);
   const text = [
     `Artillery ${PINNED.artillery} with artillery-engine-socketio-v3 ${PINNED['artillery-engine-socketio-v3']}; ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}; run ${new Date().toISOString()}.`,
-    `Per server: ${settings.rate} virtual users/s for ${settings.duration} s, each on one of ${settings.pages} public pages: connect (polling → WebSocket), \`page:subscribe\`, ${settings.posts} \`wall:post\`s ${settings.think} s apart. 1-minute load average before each run: bare ${bare.load.toFixed(1)}, reference ${care.load.toFixed(1)}.`,
+    `Per server: ${settings.rate} virtual users/s for ${settings.duration} s, each on one of ${settings.pages} public pages: connect (${websocketOnly ? 'WebSocket only' : 'polling → WebSocket'}), \`page:subscribe\`, ${settings.posts} \`wall:post\`s ${settings.think} s apart. 1-minute load average before each run: bare ${bare.load.toFixed(1)}, reference ${care.load.toFixed(1)}.`,
     '',
     table(care, bare),
   ].join('\n');
