@@ -25,8 +25,9 @@ const TARGET = join(HERE, 'target.ts');
 const SCENARIO = join(HERE, 'scenario.yml');
 
 /**
- * The default run: ~60 s on a quiet machine (two runs of 15 s of arrivals plus Artillery's
- * start-up and the last users' posts). Light on purpose: one Artillery worker on a 2-core
+ * The default run: two runs of 15 s of arrivals plus the last users' posts (~5 s) and
+ * Artillery's start-up: about a minute on an idle machine, 2–4 minutes measured on this
+ * shared one at load averages of 14–32. Light on purpose: one Artillery worker on a 2-core
  * machine shared with the server is the client, and every post fans out to the page's other
  * users in that same process, so the client saturates long before the server would.
  */
