@@ -12,7 +12,7 @@
  *   skipped at once, so a dropped user ends in seconds instead of timing out post by post);
  * - counter `care.socket.disconnect.<reason>`: a socket dropped before its user was done
  *   (Socket.IO's reason, e.g. `ping timeout` or `transport close`);
- * - Artillery's own `errors.<message>` for a user whose socket never connected (see guardConnect).
+ * - Artillery's own `errors.<message>` for a user whose socket never connected (see guardConnect);
  * - counter `care.wall_message.received`: `wall:message` events this user's socket got (others'
  *   posts fanned out to the page), added up when the user leaves.
  *
@@ -30,7 +30,7 @@ const { createHmac, randomUUID } = require('node:crypto');
 /** Of src/protocol/version.ts (scenario.yml repeats both); server/test/load-scenario.test.ts keeps them equal. */
 const NAMESPACE = '/care';
 const PROTOCOL_VERSION = 1;
-/** A post's token lifetime: the run is minutes long; the server refuses more than CARE_MAX_TOKEN_TTL. */
+/** A virtual user's token lifetime: a user lives seconds, a run minutes; the server refuses more than CARE_MAX_TOKEN_TTL. */
 const TOKEN_TTL_SECONDS = 15 * 60;
 const ACK_TIMEOUT_MS = 10_000;
 /** Beyond socket.io-client's own open timeout (20 s): the namespace join must be done by then. */
