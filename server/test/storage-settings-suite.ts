@@ -102,6 +102,13 @@ export function settingsStorageSuite(name: string, open: OpenStorage): void {
       assert.deepEqual([(await s.getFollow(id, 'asker'))?.state, (await s.getFollow(id, 'no'))?.state], ['following', 'following']);
       assert.equal((await s.getPage(id))!.followerCount, 2);
       assert.deepEqual((await s.settings(id)).requests, []);
+      // Someone who asked and is then invited as an editor leaves the requests.
+      await s.setFollow(id, { id: 'kim', name: 'Kim' }, 'requested');
+      const edCode = (await invite(id, { role: 'editor' })).code;
+      const kim = await s.acceptInvite(id, edCode, { id: 'kim', name: 'Kim' }, now());
+      assert.ok(kim.ok && kim.followBefore === 'requested');
+      assert.equal(await s.getFollow(id, 'kim'), null);
+      assert.deepEqual((await s.settings(id)).requests, []);
     });
 
     it('accept: of many concurrent accepts of a one-use code exactly one succeeds, and the follower count rises by one', async () => {
