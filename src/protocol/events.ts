@@ -2,8 +2,11 @@ import type { Result } from './errors.js';
 import type {
   FollowRequest,
   FollowState,
+  Invite,
+  InviteRole,
   JournalEntry,
   PageInfo,
+  PageSettingsView,
   PageSnapshot,
   PageTeaser,
   Stream,
@@ -77,6 +80,29 @@ export interface FollowRemovePayload {
   userId: string;
   block?: boolean;
 }
+/** `page:configure` (SPEC 6.1): what the owner changes; at least one field. */
+export interface PageConfigurePayload {
+  pageId: string;
+  visibility?: Visibility;
+  wallModeration?: WallModeration;
+}
+/** `member:remove` (an editor) and `follow:unblock`. */
+export interface PageUserPayload {
+  pageId: string;
+  userId: string;
+}
+export interface InviteCreatePayload {
+  pageId: string;
+  role: InviteRole;
+  /** 1-720. */
+  expiresInHours: number;
+  /** 1-100. */
+  maxUses: number;
+}
+export interface InviteCodePayload {
+  pageId: string;
+  code: string;
+}
 export interface HistoryLoadPayload {
   pageId: string;
   stream: Stream;
@@ -134,6 +160,15 @@ export interface ClientToServerEvents {
   'follow:remove': (p: FollowRemovePayload, ack: Ack) => void;
   'history:load': (p: HistoryLoadPayload, ack: Ack<HistoryAnswer>) => void;
   'session:refresh': (p: SessionRefreshPayload, ack: Ack<{ exp: number | null }>) => void;
+  // Second wave, feature `settings` (SPEC 6.1).
+  'page:settings': (p: PageRef, ack: Ack<{ settings: PageSettingsView }>) => void;
+  'page:configure': (p: PageConfigurePayload, ack: Ack<{ page: PageInfo }>) => void;
+  'member:remove': (p: PageUserPayload, ack: Ack) => void;
+  'follow:unblock': (p: PageUserPayload, ack: Ack) => void;
+  // Feature `invites` (SPEC 6.1).
+  'invite:create': (p: InviteCreatePayload, ack: Ack<{ invite: Invite }>) => void;
+  'invite:revoke': (p: InviteCodePayload, ack: Ack) => void;
+  'invite:accept': (p: InviteCodePayload, ack: Ack<{ role: InviteRole }>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -153,6 +188,13 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'follow:remove',
   'history:load',
   'session:refresh',
+  'page:settings',
+  'page:configure',
+  'member:remove',
+  'follow:unblock',
+  'invite:create',
+  'invite:revoke',
+  'invite:accept',
 ];
 
 /* ----------------------------------------------------------------------- server → client */
@@ -206,6 +248,14 @@ export interface PageUpdatedEvent {
   page?: PageInfo;
   resubscribe?: boolean;
 }
+/**
+ * Something only the page's managers and editors see in `page:settings` changed (a follower,
+ * an editor, a block, an invitation): widgets showing the settings ask for them again. Carries
+ * nothing else, and goes only to viewers who may read the settings.
+ */
+export interface SettingsChangedEvent {
+  pageId: string;
+}
 /** The socket's token expired: private data stops until `session:refresh`. */
 export interface SessionExpiredEvent {
   code: 'unauthorized';
@@ -221,6 +271,7 @@ export interface ServerToClientEvents {
   'follow:count': (e: FollowCountEvent) => void;
   'follow:request': (e: FollowRequestEvent) => void;
   'page:updated': (e: PageUpdatedEvent) => void;
+  'settings:changed': (e: SettingsChangedEvent) => void;
   'session:expired': (e: SessionExpiredEvent) => void;
 }
 

@@ -19,6 +19,13 @@ export interface Author {
   name: string;
 }
 
+/**
+ * The second-wave features a backend may support (SPEC section 6). A backend that speaks only
+ * sections 2-5 sends none, and the widgets hide what is missing.
+ */
+export type Feature = 'settings' | 'invites' | 'notify' | 'journal-social' | 'media' | 'planner';
+export const FEATURES: readonly Feature[] = ['settings', 'invites', 'notify', 'journal-social', 'media', 'planner'];
+
 /** What anyone who may read the page learns about it. */
 export interface PageInfo {
   id: string;
@@ -26,6 +33,8 @@ export interface PageInfo {
   visibility: Visibility;
   wallModeration: WallModeration;
   followerCount: number;
+  /** The second-wave features this backend supports for the page; absent means none. */
+  features?: Feature[];
 }
 
 /**
@@ -36,6 +45,11 @@ export interface PageTeaser {
   id: string;
   visibility: Visibility;
   followerCount: number;
+  /**
+   * As `PageInfo.features`: server-wide, so no secret of the page; a viewer who may not read
+   * still needs it (an invitation link to accept, the time they may ask again).
+   */
+  features?: Feature[];
 }
 
 /** What the viewer may do, computed by the server so widgets never re-derive access rules. */
@@ -46,6 +60,11 @@ export interface Capabilities {
   moderate: boolean;
   follow: boolean;
   decide: boolean;
+  /**
+   * May change the page's settings, followers, editors and invitations (`<care-page-settings>`):
+   * owners and admins. Absent from a backend without the `settings` feature.
+   */
+  manage?: boolean;
 }
 
 export interface Viewer {
@@ -56,6 +75,11 @@ export interface Viewer {
   staff: StaffRole | null;
   follow: FollowState;
   can: Capabilities;
+  /**
+   * With `follow: 'declined'`: when the viewer may ask again (ISO 8601), after the owner's
+   * cool-down; `null` once they may. Absent from backends without the `settings` feature.
+   */
+  askAgainAt?: string | null;
 }
 
 export interface JournalEntry {
@@ -90,6 +114,58 @@ export interface FollowRequest {
   userId: string;
   name: string;
   at: string;
+  /** How many times this person has asked to follow the page (1 the first time). */
+  asked?: number;
+}
+
+/** A follower as the page's managers see them. */
+export interface Follower {
+  userId: string;
+  name: string;
+  /** When they started following (ISO 8601). */
+  since: string;
+}
+
+/** Someone blocked from the page, as its managers see them. */
+export interface BlockedUser {
+  userId: string;
+  name: string;
+  at: string;
+}
+
+/** An editor (co-author) of the page. */
+export interface Editor {
+  userId: string;
+  name: string;
+}
+
+/** The role an invitation grants. */
+export type InviteRole = 'follower' | 'editor';
+
+/**
+ * An invitation link's code and its limits (SPEC 6.1). Codes are unguessable (at least 128
+ * bits), valid for one page, and only ever sent to the page's managers.
+ */
+export interface Invite {
+  code: string;
+  role: InviteRole;
+  expiresAt: string;
+  maxUses: number;
+  uses: number;
+}
+
+/**
+ * The answer to `page:settings`. Managers (owners, admins) get everything; editors a read-only
+ * summary in which `invites` and `blocked` are empty.
+ */
+export interface PageSettingsView {
+  visibility: Visibility;
+  wallModeration: WallModeration;
+  followers: Follower[];
+  requests: FollowRequest[];
+  editors: Editor[];
+  blocked: BlockedUser[];
+  invites: Invite[];
 }
 
 export type Stream = 'journal' | 'wall';

@@ -36,6 +36,21 @@ export const schemas = {
   'follow:remove': z.strictObject({ pageId, userId, block: z.boolean().optional() }),
   'history:load': z.strictObject({ pageId, stream: z.enum(['journal', 'wall']), before: seq, limit: z.number().int().min(1).max(LIMITS.historyLimitMax) }),
   'session:refresh': z.strictObject({ token: z.string().min(1).max(8192) }),
+  'page:settings': z.strictObject({ pageId }),
+  'page:configure': z
+    .strictObject({ pageId, visibility: z.enum(['public', 'members', 'private']).optional(), wallModeration: z.enum(['post', 'pre']).optional() })
+    .refine((p) => p.visibility !== undefined || p.wallModeration !== undefined, 'must change visibility or wallModeration'),
+  'member:remove': z.strictObject({ pageId, userId }),
+  'follow:unblock': z.strictObject({ pageId, userId }),
+  'invite:create': z.strictObject({
+    pageId,
+    role: z.enum(['follower', 'editor']),
+    expiresInHours: z.number().int().min(1).max(720),
+    maxUses: z.number().int().min(1).max(100),
+  }),
+  // Codes are base64url; the length bound keeps a forged giant string out of the lookup.
+  'invite:revoke': z.strictObject({ pageId, code: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an invitation code') }),
+  'invite:accept': z.strictObject({ pageId, code: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an invitation code') }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
