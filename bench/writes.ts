@@ -129,14 +129,14 @@ interface Cpu {
 }
 
 /** Server CPU (µs) per acknowledged post, for one round of `posts`. */
-async function cpuRound(child: ServerChild, t: Target, posts: number, tag: string, profile?: string): Promise<{ usPerPost: number; rate: number; failed: number }> {
+async function cpuRound(child: ServerChild, t: Target, posts: number, tag: string, profile?: string): Promise<{ usPerPost: number; sysPerPost: number; rate: number; failed: number }> {
   if (profile) await child.call('profileStart');
   const before = await child.call<Cpu>('cpu');
   const { ms, failed } = await closedLoop(t, posts, tag);
   const after = await child.call<Cpu>('cpu');
   if (profile) await child.call('profileStop', { file: profile });
   const us = after.user - before.user + (after.system - before.system);
-  return { usPerPost: us / posts, rate: (posts / ms) * 1000, failed };
+  return { usPerPost: us / posts, sysPerPost: (after.system - before.system) / posts, rate: (posts / ms) * 1000, failed };
 }
 
 /**
@@ -223,7 +223,7 @@ export async function writeBenchmarks(opts: WriteBenchOptions = {}): Promise<Res
     for (const t of targets) await closedLoop(t, Math.min(posts, 1000), `${tag}-warm-${run++}`);
 
     if (only.has('cpu')) {
-      const cpu = new Map<Target, { usPerPost: number; rate: number; failed: number }[]>(targets.map((t) => [t, []]));
+      const cpu = new Map<Target, Awaited<ReturnType<typeof cpuRound>>[]>(targets.map((t) => [t, []]));
       for (let r = 0; r < rounds; r++) {
         for (const t of targets) {
           const profile = opts.profileDir && t.db ? join(opts.profileDir, `writes-cpu-${t.db}-${r}.cpuprofile`) : undefined;
@@ -232,7 +232,7 @@ export async function writeBenchmarks(opts: WriteBenchOptions = {}): Promise<Res
         }
       }
       const us = (t: Target) => median(cpu.get(t)!.map((x) => x.usPerPost));
-      const each = (t: Target) => cpu.get(t)!.map((x) => `${x.usPerPost.toFixed(0)} µs @ ${x.rate.toFixed(0)}/s`).join(', ');
+      const each = (t: Target) => cpu.get(t)!.map((x) => `${x.usPerPost.toFixed(0)} µs (sys ${x.sysPerPost.toFixed(0)}) @ ${x.rate.toFixed(0)}/s`).join(', ');
       log(`  writes cpu: floor ${each(floor)}`);
       for (const t of ours) {
         log(`  writes cpu: ${t.label} ${each(t)}`);

@@ -44,7 +44,11 @@ export class SqlStorage implements Storage {
 
   async migrate(): Promise<void> {
     const list = migrations(this.dialect);
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => list } });
+    // PostgreSQL: Kysely looks for its migration tables in EVERY schema unless told which, so
+    // a second schema on the same database (another node's test run, a bench) made a fresh
+    // one skip creating them and fail. Ours is the connection's current schema.
+    const schema = this.dialect === 'postgres' ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(this.db)).rows[0]?.s : undefined;
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => list }, ...(schema ? { migrationTableSchema: schema } : {}) });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
   }
