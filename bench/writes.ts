@@ -43,7 +43,9 @@ import {
   type CareEndpoint,
   type Result,
 } from './server-bench.js';
+import pg from 'pg';
 import type { Socket } from 'socket.io-client';
+import { freshPostgres } from '../server/test/pg.js';
 
 export interface WriteBenchOptions {
   quick?: boolean;
@@ -188,6 +190,31 @@ async function openLoop(t: Target, rate: number, seconds: number, tag: string): 
   };
 }
 
+/**
+ * PostgreSQL's serial commit latency on this machine: one-row autocommitted inserts, one after
+ * the other. Writers to ONE page hold its row lock until their commit, so that page's posts
+ * commit one at a time: 1000 / this many milliseconds bounds them (server-bench.ts's
+ * write throughput), whatever the server does.
+ */
+export async function pgCommitMs(pgBase: string, n = 300): Promise<{ p50: number; p90: number }> {
+  const fresh = await freshPostgres(pgBase);
+  const client = new pg.Client({ connectionString: fresh.url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE commit_probe (id integer, body text)');
+    const ms: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await client.query({ name: 'probe', text: 'INSERT INTO commit_probe VALUES ($1, $2)', values: [i, FILLER] });
+      ms.push(performance.now() - t);
+    }
+    return { p50: percentile(ms, 0.5), p90: percentile(ms, 0.9) };
+  } finally {
+    await client.end();
+    await fresh.drop();
+  }
+}
+
 export async function writeBenchmarks(opts: WriteBenchOptions = {}): Promise<Result[]> {
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const quick = opts.quick ?? false;
@@ -276,6 +303,12 @@ export async function writeBenchmarks(opts: WriteBenchOptions = {}): Promise<Res
   } finally {
     await closeAll(targets.flatMap((t) => t.sockets));
     await child.stop();
+  }
+  if (pgBase && targets.some((t) => t.db === 'postgres')) {
+    const c = await pgCommitMs(pgBase);
+    const note = `; PostgreSQL serial commit latency now: p50 ${c.p50.toFixed(2)} ms, p90 ${c.p90.toFixed(2)} ms (one page's posts commit one at a time: at most ~${Math.round(1000 / c.p50)}/s on one page)`;
+    log(`  writes: PostgreSQL serial commit p50 ${c.p50.toFixed(2)} ms, p90 ${c.p90.toFixed(2)} ms`);
+    for (const r of results) if (r.name.includes('PostgreSQL')) r.detail += note;
   }
   return results;
 }
