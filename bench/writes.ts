@@ -142,6 +142,21 @@ async function cpuRound(child: ServerChild, t: Target, posts: number, tag: strin
 }
 
 /**
+ * Waits until the server child is idle (under 15% of a core for half a second, at most 60 s):
+ * posts whose acks timed out on the client are still being worked through by the server, and
+ * that backlog must not land on the next server's measurement.
+ */
+async function settle(child: ServerChild): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  while (performance.now() < deadline) {
+    const a = await child.call<Cpu>('cpu');
+    await sleep(500);
+    const b = await child.call<Cpu>('cpu');
+    if (b.user - a.user + (b.system - a.system) < 75_000) return;
+  }
+}
+
+/**
  * Open loop: post `i` of the run is due at `i / rate` seconds and is sent then (to writer
  * `i % writers`) whatever happened to the earlier ones. Latency from due to ack.
  */
@@ -278,11 +293,12 @@ export async function writeBenchmarks(opts: WriteBenchOptions = {}): Promise<Res
     }
 
     if (only.has('load')) {
+      await settle(child);
       const floorLoad = await openLoop(floor, rate, seconds, `${tag}-load-${run++}`);
       const fmt = (x: typeof floorLoad) => `p50 ${x.p50.toFixed(1)} ms, p99 ${x.p99.toFixed(1)} ms, max ${x.max.toFixed(0)} ms, ${x.achieved.toFixed(0)} acks/s${x.failed ? `, ${x.failed} FAILED` : ''}${x.lateSends ? `, ${x.lateSends} sends late` : ''}`;
       log(`  writes load: floor ${fmt(floorLoad)}`);
       for (const t of ours) {
-        await sleep(500);
+        await settle(child);
         const profile = opts.profileDir && t.db ? join(opts.profileDir, `writes-load-${t.db}.cpuprofile`) : undefined;
         if (profile) await child.call('profileStart');
         const x = await openLoop(t, rate, seconds, `${tag}-load-${run++}`);
