@@ -17,7 +17,9 @@ export interface PostPath {
    * Stores a new post with the next `seq` of its page, its change record and the caller's
    * pending audit row, atomically, and answers only once that is durable; an existing post
    * with the same `(author, clientId)` is answered instead (`created: false`, nothing
-   * written). Throws `conflict` for the key of a deleted post, `not_found` for no page.
+   * written). Throws `not_found` for no page, and `conflict` for the key of a deleted post:
+   * its original was acknowledged and then deleted (by a moderator, say), and a retry whose
+   * acknowledgement got lost must not bring it back.
    */
   insertPost<T extends PostTable>(table: T, row: NewPost<T>, audit: PendingAudit | undefined): Promise<{ row: Database[T]; created: boolean }>;
 }

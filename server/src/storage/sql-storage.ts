@@ -215,7 +215,6 @@ export class SqlStorage implements Storage {
     return { entry, seq: entry.seq, created: r.created };
   }
 
-
   async getJournal(pageId: string, entryId: string): Promise<JournalEntry | null> {
     const r = await this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
     return r ? toEntry(r) : null;
@@ -261,7 +260,6 @@ export class SqlStorage implements Storage {
     const message = toMessage(r.row);
     return { message, seq: message.seq, created: r.created };
   }
-
 
   async getWall(pageId: string, messageId: string): Promise<WallMessage | null> {
     const r = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('id', '=', messageId).executeTakeFirst();
