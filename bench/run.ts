@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark of issues 3, 5 and 12 (page load), each against a baseline measured in the
+ * `npm run bench`: every benchmark of issues 3, 5 and 12 (page load, writes), each against a baseline measured in the
  * same run, reported as medians and ratios. `npm run bench -- --write` also rewrites the
  * results section of BENCHMARKS.md. Needs the build (`npm run build`) and Chromium.
  */
@@ -9,6 +9,7 @@ import { bundleRows, bundleSize } from './bundle-size.js';
 import { pageLoadBenchmarks } from './page-load.js';
 import { renderBenchmarks } from './render.js';
 import { serverBenchmarks, type Result } from './server-bench.js';
+import { writeBenchmarks } from './writes.js';
 
 const write = process.argv.includes('--write');
 const quick = process.argv.includes('--quick');
@@ -24,6 +25,9 @@ console.error('bundle done');
 const server = await serverBenchmarks({ quick });
 results.push({ section: '1–4. Server (delivery latency, write throughput, catch-up, memory)', rows: server });
 console.error('server done');
+
+results.push({ section: '8. Writes (issue 12): server CPU per acknowledged post, one page per writer at a fixed rate', rows: await writeBenchmarks({ quick }) });
+console.error('writes done');
 
 results.push({ section: '5. Rendering in headless Chromium', rows: await renderBenchmarks(quick ? 3 : 5) });
 console.error('render done');

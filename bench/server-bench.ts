@@ -76,15 +76,15 @@ export interface ServerBenchOptions {
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const SERVERS = fileURLToPath(new URL('./servers.ts', import.meta.url));
-const DEFAULT_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DEFAULT_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** A wall message of a typical length (~140 characters). */
-const FILLER = 'Thinking of you all today. The whole team sends love and we are so glad to hear the surgery went well - see you on Sunday!';
-const CONNECT_CONCURRENCY = 50;
+export const FILLER = 'Thinking of you all today. The whole team sends love and we are so glad to hear the surgery went well - see you on Sunday!';
+export const CONNECT_CONCURRENCY = 50;
 const CALL_TIMEOUT_MS = 15_000;
 
 /* ------------------------------------------------------------------------ the child process */
 
-class ServerChild {
+export class ServerChild {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   private exited = false;
@@ -116,8 +116,8 @@ class ServerChild {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         proc.kill('SIGKILL');
-        reject(new Error('server child did not start within 30 s'));
-      }, 30_000);
+        reject(new Error('server child did not start within 120 s'));
+      }, 120_000);
       proc.once('message', () => {
         clearTimeout(timer);
         resolve(new ServerChild(proc));
@@ -160,7 +160,7 @@ class ServerChild {
 
 type Sock = Socket;
 
-function open(url: string, namespace: string, auth: Record<string, unknown>): Promise<Sock> {
+export function open(url: string, namespace: string, auth: Record<string, unknown>): Promise<Sock> {
   const socket = io(`${url}${namespace}`, { auth, transports: ['websocket'], forceNew: true, reconnection: false, timeout: CALL_TIMEOUT_MS });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -179,18 +179,18 @@ function open(url: string, namespace: string, auth: Record<string, unknown>): Pr
   });
 }
 
-function ack<T = any>(socket: Sock, event: string, ...args: unknown[]): Promise<T> {
+export function ack<T = any>(socket: Sock, event: string, ...args: unknown[]): Promise<T> {
   return socket.timeout(CALL_TIMEOUT_MS).emitWithAck(event, ...args) as Promise<T>;
 }
 
-async function okAck<T = any>(socket: Sock, event: string, payload: unknown): Promise<T> {
+export async function okAck<T = any>(socket: Sock, event: string, payload: unknown): Promise<T> {
   const r = await ack<{ ok: boolean; error?: unknown }>(socket, event, payload);
   if (!r.ok) throw new Error(`${event} failed: ${JSON.stringify(r.error)}`);
   return r as T;
 }
 
 /** Runs `fn(0..n-1)` with at most `limit` in flight; results in order. */
-async function pool<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
+export async function pool<T>(n: number, limit: number, fn: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;
   const worker = async () => {
@@ -203,15 +203,15 @@ async function pool<T>(n: number, limit: number, fn: (i: number) => Promise<T>):
   return out;
 }
 
-async function closeAll(sockets: Sock[]): Promise<void> {
+export async function closeAll(sockets: Sock[]): Promise<void> {
   for (const s of sockets) s.disconnect();
   await sleep(100);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function percentile(values: number[], q: number): number {
+export function percentile(values: number[], q: number): number {
   const s = [...values].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!;
@@ -222,7 +222,7 @@ export const median = (values: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const result = (name: string, unit: string, ours: number, baseline: number, detail: string): Result => ({
+export const result = (name: string, unit: string, ours: number, baseline: number, detail: string): Result => ({
   name,
   unit,
   ours: round(ours, 3),
@@ -231,15 +231,15 @@ const result = (name: string, unit: string, ours: number, baseline: number, deta
   detail,
 });
 
-interface CareEndpoint {
+export interface CareEndpoint {
   url: string;
   secret: string;
   server: string;
 }
 
-const tokenFor = (care: CareEndpoint, userId: string) => signDemoToken(care.secret, userId, 3600);
+export const tokenFor = (care: CareEndpoint, userId: string) => signDemoToken(care.secret, userId, 3600);
 
-async function startCare(child: ServerChild, name: string, db: 'sqlite' | 'postgres', pgBase?: string): Promise<CareEndpoint> {
+export async function startCare(child: ServerChild, name: string, db: 'sqlite' | 'postgres', pgBase?: string): Promise<CareEndpoint> {
   const secret = randomBytes(32).toString('hex');
   const { url } = await child.call<{ url: string }>('care', { name, db, pgBase, secret });
   return { url, secret, server: name };

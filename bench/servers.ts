@@ -15,7 +15,8 @@
  *
  * Everything listens on 127.0.0.1 only. The process exits by itself when its parent goes away.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -138,6 +139,27 @@ async function mem(): Promise<NodeJS.MemoryUsage & { sockets: number }> {
   return { ...process.memoryUsage(), sockets };
 }
 
+/** The inspector's CPU profiler, for `profileStart` / `profileStop`. */
+const profiler = {
+  session: null as Session | null,
+  async start(): Promise<boolean> {
+    this.session ??= new Session();
+    this.session.connect();
+    await this.post('Profiler.enable');
+    await this.post('Profiler.start');
+    return true;
+  },
+  async stop(file: string): Promise<string> {
+    const { profile } = (await this.post('Profiler.stop')) as { profile: unknown };
+    this.session?.disconnect();
+    writeFileSync(file, JSON.stringify(profile));
+    return file;
+  },
+  post(method: string): Promise<unknown> {
+    return new Promise((resolve, reject) => this.session!.post(method, (err, value) => (err ? reject(err) : resolve(value))));
+  },
+};
+
 let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
@@ -168,6 +190,11 @@ const commands: Record<string, (args: any) => unknown> = {
     return writeHeapSnapshot(args?.dir ? join(args.dir, `servers-${process.pid}-${Date.now()}.heapsnapshot`) : undefined);
   },
   ping: () => true,
+  /** bench/writes.ts: the process's CPU time so far (user + system, µs), for CPU per acknowledged post. */
+  cpu: () => process.cpuUsage(),
+  /** bench/writes.ts `--profile=<dir>`: a V8 CPU profile of just the measured load (not start-up). */
+  profileStart: () => profiler.start(),
+  profileStop: (args: { file: string }) => profiler.stop(args.file),
 };
 
 process.on('message', (m: Msg) => {

@@ -204,6 +204,31 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(byActor.has('u4'), false, 'the refused post left no audit row');
     });
 
+    it('a post and an access read made while another transaction is open are not part of it: they wait, and its rollback keeps the post', async () => {
+      const db = rawDb(s)!;
+      const id = await page();
+      let posted: ReturnType<Storage['postWall']> | undefined;
+      let read: ReturnType<Storage['pageAccess']> | undefined;
+      await assert.rejects(
+        db.transaction().execute(async (trx) => {
+          await trx.updateTable('pages').set({ title: 'Never committed', visibility: 'private' }).where('id', '=', id).execute();
+          posted = s.postWall(id, kin, 'during', 'posted during another transaction', false);
+          read = s.pageAccess(id, 'kin');
+          // Long enough for the post's group commit to come round while this is still open.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      const r = await posted!;
+      assert.equal(r.created, true);
+      assert.deepEqual([(await read!)?.page.title, (await read!)?.page.visibility], ['A page', 'public'], 'the read never saw the uncommitted change');
+      const after = (await s.getPage(id))!;
+      assert.deepEqual([after.title, after.visibility, after.seq], ['A page', 'public', r.seq]);
+      assert.equal((await s.getWall(id, r.message.id))?.body, 'posted during another transaction', 'the post outlived the rollback');
+      assert.deepEqual((await s.changesSince(id, 0))?.map((c) => c.itemId), [r.message.id]);
+    });
+
     it('pageAccess: the page with one user\'s member role and follow state, in one read', async () => {
       const id = await page({ owners: ['pat'], editors: ['ed'] });
       await s.setFollow(id, kin, 'requested');

@@ -1,31 +1,71 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
-import { pendingAudit, type PendingAudit } from './pending-audit.js';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
+type Outcome = { ok: true; value: unknown } | { ok: false; err: unknown };
+
 interface Job {
-  work: (trx: Transaction<Database>) => Promise<unknown>;
-  /** The caller's pending audit row: each job runs in its own caller's audit context. */
-  audit: PendingAudit | undefined;
+  work: () => unknown;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
+}
+
+/**
+ * SQLite's one connection, shared by Kysely and by synchronous work on the raw
+ * better-sqlite3 handle (the post path). Synchronous work cannot interleave with anything,
+ * except a Kysely transaction that is open and awaiting between its statements: then it
+ * waits for Kysely's connection mutex, so it never runs inside somebody else's transaction.
+ */
+export class SqliteConnection {
+  constructor(
+    readonly raw: BetterSqlite3.Database,
+    private readonly db: Kysely<Database>,
+  ) {}
+
+  /** Runs `fn` now if no transaction is open on the connection, else once the connection is free. */
+  run<T>(fn: () => T): Promise<T> {
+    if (!this.raw.inTransaction) {
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    // Holding Kysely's mutex, nobody else's transaction is open.
+    return this.db.connection().execute(async () => fn());
+  }
 }
 
 /**
  * SQLite commits one transaction at a time, and each commit waits for an fsync
  * (`synchronous=FULL`). Writes that arrive together (in one turn of the event loop, e.g. all
  * the posts that came in while the previous commit blocked) share one transaction instead,
- * each inside its own savepoint: a write that fails rolls back alone, the others commit, and
- * every caller is answered only after the commit, so nothing is acknowledged before it is on
- * disk. The order of the jobs is the order of the calls.
+ * each inside its own savepoint (better-sqlite3's nested transaction): a write that fails
+ * rolls back alone, the others commit, and every caller is answered only after the commit,
+ * so nothing is acknowledged before it is on disk. The order of the jobs is the order of the
+ * calls. The work is synchronous: one batch is one uninterrupted run on the connection.
  */
 export class GroupCommit {
   #queue: Job[] | null = null;
+  readonly #one: (work: () => unknown) => unknown;
+  readonly #all: (jobs: Job[]) => Outcome[];
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly conn: SqliteConnection) {
+    this.#one = conn.raw.transaction((work: () => unknown) => work());
+    this.#all = conn.raw.transaction((jobs: Job[]) =>
+      jobs.map((job): Outcome => {
+        try {
+          return { ok: true, value: this.#one(job.work) };
+        } catch (err) {
+          return { ok: false, err };
+        }
+      }),
+    );
+  }
 
-  run<T>(work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  run<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const job: Job = { work, audit: pendingAudit.getStore(), resolve: resolve as (v: unknown) => void, reject };
+      const job: Job = { work, resolve: resolve as (v: unknown) => void, reject };
       if (this.#queue) {
         this.#queue.push(job);
         return;
@@ -39,26 +79,11 @@ export class GroupCommit {
   async #flush(): Promise<void> {
     const jobs = this.#queue ?? [];
     this.#queue = null;
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
+    let outcomes: Outcome[];
     try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const [i, job] of jobs.entries()) {
-          const savepoint = sql.raw(`p${i}`);
-          await sql`SAVEPOINT ${savepoint}`.execute(trx);
-          const inContext = () => job.work(trx);
-          try {
-            const value = await (job.audit ? pendingAudit.run(job.audit, inContext) : pendingAudit.exit(inContext));
-            await sql`RELEASE ${savepoint}`.execute(trx);
-            outcomes.push({ ok: true, value });
-          } catch (err) {
-            await sql`ROLLBACK TO ${savepoint}`.execute(trx);
-            await sql`RELEASE ${savepoint}`.execute(trx);
-            outcomes.push({ ok: false, err });
-          }
-        }
-      });
+      outcomes = await this.conn.run(() => this.#all(jobs));
     } catch (err) {
-      // The commit itself failed: nothing of this batch is stored, and every caller hears so.
+      // The commit itself failed (better-sqlite3 rolled back): nothing of this batch is stored.
       for (const job of jobs) job.reject(err);
       return;
     }

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PostgresPostPath } from './postgres-post-path.js';
 import type { Database } from './schema.js';
 import { SqlStorage } from './sql-storage.js';
 
@@ -7,5 +8,6 @@ import { SqlStorage } from './sql-storage.js';
 export function openPostgres(url: string, retention: number): SqlStorage {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStorage(db, 'postgres', retention, (err) => (err as { code?: string })?.code === '23505');
+  const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === '23505';
+  return new SqlStorage(db, 'postgres', retention, isUniqueViolation, new PostgresPostPath(pool, retention, isUniqueViolation));
 }

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
 import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
-import { GroupCommit } from './group-commit.js';
 import { migrations } from './migrations.js';
 import { pendingAudit } from './pending-audit.js';
+import type { PostPath } from './post-path.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
 import type {
   AcceptOutcome,
@@ -36,21 +36,22 @@ const now = () => new Date().toISOString();
  * modules (`sqlite.ts`, `postgres.ts`) supply the connection and the few differences.
  */
 export class SqlStorage implements Storage {
-  /** SQLite: posts that arrive together share one commit (one fsync). */
-  readonly #groupCommit: GroupCommit;
-
   constructor(
     protected readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
     private readonly retention: number,
     private readonly isUniqueViolation: (err: unknown) => boolean,
-  ) {
-    this.#groupCommit = new GroupCommit(db);
-  }
+    /** The access read and the post insert, in the dialect's own prepared SQL (post-path.ts). */
+    private readonly posts: PostPath,
+  ) {}
 
   async migrate(): Promise<void> {
     const list = migrations(this.dialect);
-    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => list } });
+    // PostgreSQL: Kysely looks for its migration tables in EVERY schema unless told which, so
+    // a second schema on the same database (another node's test run, a bench) made a fresh
+    // one skip creating them and fail. Ours is the connection's current schema.
+    const schema = this.dialect === 'postgres' ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(this.db)).rows[0]?.s : undefined;
+    const migrator = new Migrator({ db: this.db, provider: { getMigrations: async () => list }, ...(schema ? { migrationTableSchema: schema } : {}) });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error;
   }
@@ -156,15 +157,7 @@ export class SqlStorage implements Storage {
 
   async pageAccess(pageId: string, userId: string | null) {
     // One query instead of three: the user's rows join the page's (none when anonymous).
-    const uid = userId ?? '';
-    const row = await this.db
-      .selectFrom('pages as p')
-      .leftJoin('page_members as m', (j) => j.onRef('m.page_id', '=', 'p.id').on('m.user_id', '=', uid))
-      .leftJoin('follows as f', (j) => j.onRef('f.page_id', '=', 'p.id').on('f.user_id', '=', uid))
-      .selectAll('p')
-      .select(['m.role as member_role', 'f.state as follow_state'])
-      .where('p.id', '=', pageId)
-      .executeTakeFirst();
+    const row = await this.posts.pageAccess(pageId, userId ?? '');
     if (!row) return null;
     const { member_role, follow_state, ...page } = row;
     return {
@@ -239,23 +232,10 @@ export class SqlStorage implements Storage {
   /* ----------------------------------------------------------------------------- journal */
 
   async postJournal(pageId: string, author: Author, clientId: string, title: string, body: string) {
-    const existing = await this.journalByClientId(pageId, author.id, clientId);
-    if (existing) return { entry: existing, seq: existing.seq, created: false };
     const row = { id: randomUUID(), page_id: pageId, client_id: clientId, author_id: author.id, author_name: author.name, title, body, created_at: now(), edited_at: null };
-    try {
-      const entry = toEntry(await this.insertPost('journal_entries', 'journal', row));
-      return { entry, seq: entry.seq, created: true };
-    } catch (err) {
-      // A concurrent retry of the same post won the race: answer with its item.
-      const winner = this.isUniqueViolation(err) ? await this.journalByClientId(pageId, author.id, clientId) : null;
-      if (winner) return { entry: winner, seq: winner.seq, created: false };
-      throw err;
-    }
-  }
-
-  private async journalByClientId(pageId: string, authorId: string, clientId: string) {
-    const r = await this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst();
-    return r ? toEntry(r) : null;
+    const r = await this.posts.insertPost('journal_entries', row, pendingAudit.getStore());
+    const entry = toEntry(r.row);
+    return { entry, seq: entry.seq, created: r.created };
   }
 
   async getJournal(pageId: string, entryId: string): Promise<JournalEntry | null> {
@@ -298,22 +278,10 @@ export class SqlStorage implements Storage {
   /* -------------------------------------------------------------------------------- wall */
 
   async postWall(pageId: string, author: Author, clientId: string, body: string, pending: boolean) {
-    const existing = await this.wallByClientId(pageId, author.id, clientId);
-    if (existing) return { message: existing, seq: existing.seq, created: false };
     const row = { id: randomUUID(), page_id: pageId, client_id: clientId, author_id: author.id, author_name: author.name, body, created_at: now(), hidden: 0, pending: pending ? 1 : 0, hearts: 0 };
-    try {
-      const message = toMessage(await this.insertPost('wall_messages', 'wall', row));
-      return { message, seq: message.seq, created: true };
-    } catch (err) {
-      const winner = this.isUniqueViolation(err) ? await this.wallByClientId(pageId, author.id, clientId) : null;
-      if (winner) return { message: winner, seq: winner.seq, created: false };
-      throw err;
-    }
-  }
-
-  private async wallByClientId(pageId: string, authorId: string, clientId: string) {
-    const r = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('author_id', '=', authorId).where('client_id', '=', clientId).executeTakeFirst();
-    return r ? toMessage(r) : null;
+    const r = await this.posts.insertPost('wall_messages', row, pendingAudit.getStore());
+    const message = toMessage(r.row);
+    return { message, seq: message.seq, created: r.created };
   }
 
   async getWall(pageId: string, messageId: string): Promise<WallMessage | null> {
@@ -573,64 +541,6 @@ export class SqlStorage implements Storage {
   }
 
   /**
-   * Stores a new post with the next `seq` of its page, its change record and its pending audit
-   * row, atomically. A post whose `(kind, author, clientId)` belongs to a deleted post is
-   * refused with `conflict`: its original was acknowledged and then deleted (by a moderator,
-   * say), and a retry whose acknowledgement got lost must not bring it back.
-   */
-  private async insertPost<T extends 'journal_entries' | 'wall_messages'>(table: T, kind: 'journal' | 'wall', row: Omit<Database[T], 'seq'>): Promise<Database[T]> {
-    if (this.dialect === 'postgres') return this.insertPostInOneStatement(table, kind, row);
-    return this.#groupCommit.run(async (trx) => {
-      const seq = await this.change(trx, row.page_id, kind, row.id, null);
-      // Checked after change() has locked the page, so a concurrent delete has either
-      // committed its key or not yet seen this post.
-      const gone = await trx
-        .selectFrom('deleted_posts')
-        .select('client_id')
-        .where('page_id', '=', row.page_id)
-        .where('kind', '=', kind)
-        .where('author_id', '=', row.author_id)
-        .where('client_id', '=', row.client_id)
-        .executeTakeFirst();
-      if (gone) throw deletedPost();
-      const full = { ...row, seq } as Database[T];
-      await trx.insertInto(table).values(full as never).execute();
-      return full;
-    });
-  }
-
-  /**
-   * PostgreSQL: the same as one statement (bump the page's `seq`, which locks its row until
-   * commit; log the change; write the audit row; insert the item), so writers to one page
-   * hold that lock for one round trip instead of five. Every column here is text, except our
-   * own 0/1 flags, which go in as literals (parameters in a SELECT list are typed text).
-   */
-  private async insertPostInOneStatement<T extends 'journal_entries' | 'wall_messages'>(table: T, kind: 'journal' | 'wall', row: Omit<Database[T], 'seq'>): Promise<Database[T]> {
-    const { page_id: pageId, id, author_id: authorId, client_id: clientId } = row;
-    const value = (v: unknown) => (v === null ? sql`NULL` : typeof v === 'number' ? sql.lit(v) : sql`${v}`);
-    const columns = Object.keys(row);
-    const pending = takePendingAudit(id);
-    const a = pending && { ...auditRow(pending), page_uid: lifetimeOf(pageId) };
-    const auditInsert = a ? sql`, a AS (INSERT INTO audit_log (${sql.join(Object.keys(a).map((c) => sql.ref(c)))}) SELECT ${sql.join(Object.values(a).map((v) => (isSql(v) ? v : value(v))))} FROM s)` : sql``;
-    const { rows } = await sql<Database[T]>`
-      WITH s AS (
-        UPDATE pages SET seq = seq + 1
-        WHERE id = ${pageId}
-          AND NOT EXISTS (SELECT 1 FROM deleted_posts WHERE page_id = ${pageId} AND kind = ${kind} AND author_id = ${authorId} AND client_id = ${clientId})
-        RETURNING seq
-      ), c AS (
-        INSERT INTO changes (page_id, seq, type, item_id, data, created_at) SELECT ${pageId}, seq, ${kind}, ${id}, NULL, ${row.created_at} FROM s
-      )${auditInsert}
-      INSERT INTO ${sql.table(table)} (seq, ${sql.join(columns.map((c) => sql.ref(c)))})
-      SELECT seq, ${sql.join(columns.map((c) => value((row as Record<string, unknown>)[c])))} FROM s
-      RETURNING *`.execute(this.db);
-    const inserted = rows[0];
-    if (!inserted) throw (await this.getPage(pageId)) ? deletedPost() : new CareFailure('not_found', 'No such page.');
-    await this.prune(this.db, pageId, inserted.seq);
-    return inserted;
-  }
-
-  /**
    * Gives the page its next `seq` and records the change, inside the caller's transaction.
    * The `UPDATE … RETURNING` takes the page row's write lock, so concurrent writers to one
    * page (on any node) get strictly increasing, gap-free numbers.
@@ -739,8 +649,6 @@ class Refused {
   constructor(readonly outcome: AcceptOutcome) {}
 }
 
-const deletedPost = () => new CareFailure('conflict', 'This post was deleted after it was posted; it is not posted again.');
-
 /**
  * The audit row the caller's `Audit.within` left pending for this change (its target
  * defaulting to the changed item), once: the first change of an operation writes it, in its
@@ -755,8 +663,6 @@ function takePendingAudit(itemId: string | null): AuditRecord | null {
 
 /** The page's current lifetime (`pages.uid`), read in the statement that writes an audit row; `NULL` when there is no such page. */
 const lifetimeOf = (pageId: string) => sql<string | null>`(SELECT uid FROM pages WHERE id = ${pageId})`;
-
-const isSql = (v: unknown): v is RawBuilder<unknown> => typeof v === 'object' && v !== null && 'toOperationNode' in v;
 
 function auditRow(a: AuditRecord) {
   return { at: a.at, page_id: a.pageId, actor_id: a.actorId, actor_role: a.actorRole, action: a.action, target: a.target, detail: a.detail ? JSON.stringify(a.detail) : null, ip: a.ip };

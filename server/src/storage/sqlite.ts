@@ -1,6 +1,8 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { SqliteConnection } from './group-commit.js';
 import type { Database } from './schema.js';
+import { SqlitePostPath } from './sqlite-post-path.js';
 import { SqlStorage } from './sql-storage.js';
 
 /**
@@ -15,7 +17,8 @@ export function openSqlite(file: string, retention: number): SqlStorage {
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(conn) }) });
-  return new SqlStorage(db, 'sqlite', retention, (err) => (err as { code?: string })?.code?.startsWith('SQLITE_CONSTRAINT') === true);
+  const posts = new SqlitePostPath(new SqliteConnection(conn, db), retention);
+  return new SqlStorage(db, 'sqlite', retention, (err) => (err as { code?: string })?.code?.startsWith('SQLITE_CONSTRAINT') === true, posts);
 }
 
 /** How many distinct SQL texts keep a prepared statement (`IN (…)` lists vary in length). */
