@@ -18,6 +18,7 @@ import type { FollowRecord, MemberRole, NewPage, PageRecord, Storage, WallView }
 import { Audit, type Actor } from './audit.js';
 import { Fanout } from './fanout.js';
 import { replay } from './replay.js';
+import { SnapshotReads } from './snapshot-reads.js';
 import { currentIdentity, Presence } from './presence.js';
 import { roomsFor } from './rooms.js';
 import { wallVisible } from './visibility.js';
@@ -61,6 +62,7 @@ export class PageService {
   readonly fanout: Fanout;
   readonly audit: Audit;
   readonly presence: Presence;
+  private readonly snapshots: SnapshotReads;
 
   constructor(
     readonly storage: Storage,
@@ -70,6 +72,7 @@ export class PageService {
   ) {
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
+    this.snapshots = new SnapshotReads(storage);
     this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
   }
 
@@ -177,9 +180,10 @@ export class PageService {
 
   private async snapshot(a: Access): Promise<PageSnapshot> {
     const view = this.wallView(a);
+    // Shared by the page's subscribers at this seq (snapshot-reads.ts): a wave of subscribes is one read.
     const [journal, wall, requests] = await Promise.all([
-      this.storage.journalPage(a.page.id, null, LIMITS.snapshotJournal),
-      this.storage.wallPage(a.page.id, null, LIMITS.snapshotWall, view),
+      this.snapshots.journal(a.page),
+      this.snapshots.wall(a.page, view),
       a.viewer.can.decide ? this.storage.requests(a.page.id) : Promise.resolve(undefined),
     ]);
     const snap: PageSnapshot = {
@@ -194,7 +198,9 @@ export class PageService {
 
   private async withHearted(a: Access, items: WallMessage[]): Promise<WallMessage[]> {
     const userId = a.viewer.userId;
-    const hearted = userId ? await this.storage.heartedBy(a.page.id, userId, items.map((m) => m.id)) : new Set<string>();
+    // A message nobody hearted is not hearted by this viewer: only the others are looked up.
+    const ids = items.filter((m) => m.hearts > 0).map((m) => m.id);
+    const hearted = userId && ids.length > 0 ? await this.storage.heartedBy(a.page.id, userId, ids) : new Set<string>();
     return items.map((m) => ({ ...m, hearted: hearted.has(m.id) }));
   }
 
