@@ -105,6 +105,8 @@ const SEED_WALL = 5;
 
 interface Wave {
   ms: number;
+  /** Server CPU time (user + system) per socket during the wave, µs. */
+  cpu: number;
   rss: number;
   heap: number;
   failed: number;
@@ -128,16 +130,19 @@ async function wave(kind: 'floor' | 'care', n: number, o: Required<Pick<ConnectB
     await sleep(300);
     if (kind === 'care') await clients.each(n, (w, from, to) => w.call('prepare', { from, to, secret }, 300_000));
     const before = await server.call<Mem>('mem');
+    const cpu0 = await server.call<NodeJS.CpuUsage>('cpu');
     const t = performance.now();
     const opened = await clients.each(n, (w, from, to) => open(from, to, w));
     const ms = performance.now() - t;
+    const cpu1 = await server.call<NodeJS.CpuUsage>('cpu');
+    const cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / n;
     await sleep(500);
     const after = await server.call<Mem>('mem');
     const failed = opened.reduce((a, x) => a + x.failedSubscribes, 0);
-    log(`  connect wave ${kind}: ${n} sockets in ${s(ms)}; RSS +${((after.rss - before.rss) / n / 1024).toFixed(1)} KB, heap +${((after.heapUsed - before.heapUsed) / n / 1024).toFixed(1)} KB per socket${failed ? `; ${failed} FAILED subscribes` : ''}`);
+    log(`  connect wave ${kind}: ${n} sockets in ${s(ms)}, server CPU ${cpu.toFixed(0)} µs per socket; RSS +${((after.rss - before.rss) / n / 1024).toFixed(1)} KB, heap +${((after.heapUsed - before.heapUsed) / n / 1024).toFixed(1)} KB per socket${failed ? `; ${failed} FAILED subscribes` : ''}`);
     await clients.all('close');
     if (tmp) rmSync(tmp, { recursive: true, force: true });
-    return { ms, rss: (after.rss - before.rss) / n, heap: (after.heapUsed - before.heapUsed) / n, failed };
+    return { ms, cpu, rss: (after.rss - before.rss) / n, heap: (after.heapUsed - before.heapUsed) / n, failed };
   } finally {
     await clients.stop();
     await server.stop();
@@ -269,6 +274,7 @@ export async function connectBenchmarks(opts: ConnectBenchOptions = {}): Promise
     const ours = await wave('care', n, o, log);
     results.push(
       result(`connect + subscribe, ${label} signed-in sockets on ${o.pages} pages`, 'ms', ours.ms, floor.ms, `goal ≤ 1.3×; from the first connect to the last page:subscribe answer, each socket with its own HS256 JWT, ${workers} client processes × ${o.concurrency} at once; baseline: bare Socket.IO, connect + join one of ${o.pages} rooms${ours.failed ? `; ${ours.failed} FAILED` : ''}`),
+      result(`server CPU per connect + subscribe, ${label} sockets`, 'µs', ours.cpu, floor.cpu, `user + system CPU of the server process during the wave / ${n}: what the wall time is made of when the machine is not shared (this one runs other work too)`),
       result(`memory per subscribed socket (RSS), ${label} sockets`, 'KB', ours.rss / 1024, floor.rss / 1024, `goal ≤ 1.3×; server RSS after gc, after the wave minus before, / ${n}; heap ours ${(ours.heap / 1024).toFixed(1)} KB / bare ${(floor.heap / 1024).toFixed(1)} KB`),
     );
   }

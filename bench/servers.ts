@@ -12,6 +12,9 @@
  *   posted, then edited `n` times, through the real PageService), `mem` (gc, then memoryUsage),
  *   `heapSnapshot` (gc, then a V8 heap snapshot file, for finding what `mem` grew by),
  *   `stop` (closes everything and exits).
+ * - For bench/connects.ts: `floorAt` / `careAt` (a given port, and for ours a given SQLite file
+ *   and secret, so a second child can take over from a killed one), `posts` (wall posts on
+ *   many pages, answering their ids and seqs), `cpu` (process.cpuUsage()).
  *
  * Everything listens on 127.0.0.1 only. The process exits by itself when its parent goes away.
  */
@@ -225,6 +228,8 @@ const commands: Record<string, (args: any) => unknown> = {
   floorAt,
   careAt,
   posts,
+  /** CPU time this process used so far (µs), for CPU per connect on a machine shared with others. */
+  cpu: () => process.cpuUsage(),
 };
 
 process.on('message', (m: Msg) => {
