@@ -18,7 +18,7 @@
  * The servers run in their own child (bench/servers.ts) and the sockets in several forked
  * client processes (bench/connect-clients.ts), so the clients' side is not the limit.
  *
- * `node --import tsx bench/connects.ts [--quick] [--sockets=N] [--workers=N]
+ * `node --import tsx bench/connects.ts [--quick] [--sockets=N] [--storm-sockets=N] [--workers=N]
  *  [--only=wave,storm] [--cpu-prof=<dir>]` prints a table.
  */
 import { execSync } from 'node:child_process';
@@ -39,6 +39,8 @@ type Schedule = typeof SOCKET_IO_DEFAULT;
 export interface ConnectBenchOptions {
   /** Sockets per wave and storm (default 10,000; `quick` 2,000; lowered to fit `ulimit -n`). */
   sockets?: number;
+  /** Sockets of the storms, when not `sockets`. */
+  stormSockets?: number;
   quick?: boolean;
   /** Pages (rooms) the sockets spread over (default 100). */
   pages?: number;
@@ -264,6 +266,7 @@ export async function connectBenchmarks(opts: ConnectBenchOptions = {}): Promise
   const fdLimit = ulimitN();
   // The server holds one descriptor per socket; each client process its share.
   const n = Math.min(opts.sockets ?? (opts.quick ? 2_000 : 10_000), Math.floor((fdLimit - 500) / 1.05));
+  const wave = n;
   const o = { pages: opts.pages ?? 100, workers, concurrency: opts.concurrency ?? 50, cpuProfDir: opts.cpuProfDir };
   const only = new Set(opts.only ?? ['wave', 'storm']);
   const label = n.toLocaleString('en');
@@ -279,6 +282,8 @@ export async function connectBenchmarks(opts: ConnectBenchOptions = {}): Promise
     );
   }
   if (only.has('storm')) {
+    const n = Math.min(opts.stormSockets ?? Infinity, wave);
+    const label = n.toLocaleString('en');
     const floor = await storm('floor', n, RECONNECT, o, log);
     const before = await storm('care', n, SOCKET_IO_DEFAULT, o, log);
     const after = await storm('care', n, RECONNECT, o, log);
@@ -302,6 +307,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const results = await connectBenchmarks({
     quick: args.includes('--quick'),
     sockets: num('sockets'),
+    stormSockets: num('storm-sockets'),
     workers: num('workers'),
     pages: num('pages'),
     concurrency: num('concurrency'),

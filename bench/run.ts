@@ -5,7 +5,7 @@
  *
  * `--only=bundle,server,render,connects` runs some of them (`--write` then rewrites only
  * theirs); `--connects=N` sets the sockets of the connect and reconnect-storm benchmarks
- * (default 10,000, `--quick` 2,000).
+ * (default 10,000, `--quick` 2,000), `--storm=N` those of the storms alone.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -23,6 +23,7 @@ const fmt = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 1024).toFix
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const only = new Set((arg('only') ?? 'bundle,server,render,connects').split(','));
 const connectSockets = arg('connects') === undefined ? undefined : Number(arg('connects'));
+const stormSockets = arg('storm') === undefined ? undefined : Number(arg('storm'));
 
 const results: { section: string; rows: Result[] }[] = [];
 const connects: { section: string; rows: Result[] }[] = [];
@@ -45,7 +46,7 @@ if (only.has('server')) {
 if (only.has('render')) results.push({ section: '5. Rendering in headless Chromium', rows: await renderBenchmarks(quick ? 3 : 5) });
 
 if (only.has('connects')) {
-  connects.push({ section: '7. Connects, memory per socket and the reconnect storm', rows: await connectBenchmarks({ quick, sockets: connectSockets }) });
+  connects.push({ section: '7. Connects, memory per socket and the reconnect storm', rows: await connectBenchmarks({ quick, sockets: connectSockets, stormSockets }) });
   console.error('connects done');
 }
 

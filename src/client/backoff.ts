@@ -11,18 +11,20 @@ export function backoff(attempt: number, max = 30_000): number {
 /**
  * How the connection comes back after it dropped (the server restarted, the network went):
  * Socket.IO's own reconnection, with these Manager options. Its delay for attempt `n` is
- * `reconnectionDelay · 2ⁿ`, moved by up to `randomizationFactor` of itself either way, and
- * capped at `reconnectionDelayMax`.
+ * `reconnectionDelay · 2ⁿ`, moved at random by up to `randomizationFactor` of itself either
+ * way, and capped at `reconnectionDelayMax`.
  *
- * Measured in `npm run bench` (bench/connects.ts, the reconnect storm: 10,000 subscribed
- * sockets whose server is killed and restarted): Socket.IO's defaults (1 s ± 50 %, so every
- * first attempt within 0.5–1.5 s, then 2 s ± 50 %, capped at 5 s) send the whole crowd at a
- * restarting server in one second; with full jitter (randomizationFactor 1) over a wider first
- * window the same crowd arrives spread out. See BENCHMARKS.md for the numbers behind the choice.
+ * Socket.IO's defaults move each delay by ±50 %: every visitor of a server that went down
+ * makes its first attempt within the same second (0.5–1.5 s after the drop). With full jitter
+ * (factor 1) the first attempt falls anywhere in 0–2 s, the second in 0–4 s, so a restarting
+ * server meets a spread crowd; the scale and the 5 s cap stay Socket.IO's, because a longer
+ * cap (a 2.5 s base and 10 s cap were measured) left the last visitors waiting longer without
+ * the server getting through the crowd any sooner. Measured in `npm run bench`
+ * (bench/connects.ts, the reconnect storm; BENCHMARKS.md).
  */
 export const RECONNECT = {
-  reconnectionDelay: 2_500,
-  reconnectionDelayMax: 10_000,
+  reconnectionDelay: 1_000,
+  reconnectionDelayMax: 5_000,
   randomizationFactor: 1,
 } as const;
 

@@ -129,9 +129,10 @@ export class PageService {
     }
     const info = pageInfo(page);
     if (p.since !== undefined) {
-      const changes = await this.storage.changesSince(page.id, p.since);
+      // Shared with the page's other subscribers at this seq and since (snapshot-reads.ts).
+      const changes = await this.snapshots.changesSince(page, p.since);
       // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
-      const events = changes && (await replay(this.storage, page.id, info, changes, this.wallView(a)));
+      const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a)));
       if (changes && events) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events };
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
     }
