@@ -266,7 +266,7 @@ export async function connectBenchmarks(opts: ConnectBenchOptions = {}): Promise
   const fdLimit = ulimitN();
   // The server holds one descriptor per socket; each client process its share.
   const n = Math.min(opts.sockets ?? (opts.quick ? 2_000 : 10_000), Math.floor((fdLimit - 500) / 1.05));
-  const wave = n;
+  const waveSockets = n;
   const o = { pages: opts.pages ?? 100, workers, concurrency: opts.concurrency ?? 50, cpuProfDir: opts.cpuProfDir };
   const only = new Set(opts.only ?? ['wave', 'storm']);
   const label = n.toLocaleString('en');
@@ -282,7 +282,7 @@ export async function connectBenchmarks(opts: ConnectBenchOptions = {}): Promise
     );
   }
   if (only.has('storm')) {
-    const n = Math.min(opts.stormSockets ?? Infinity, wave);
+    const n = Math.min(opts.stormSockets ?? Infinity, waveSockets);
     const label = n.toLocaleString('en');
     const floor = await storm('floor', n, RECONNECT, o, log);
     const before = await storm('care', n, SOCKET_IO_DEFAULT, o, log);

@@ -41,7 +41,8 @@ export function handshake(verifier: TokenVerifier, metrics: Metrics, trustProxy:
       return;
     }
     // Not kept on the socket once read: a credential held for the life of every connection
-    // (~0.3 KB each) that nothing reads again, and `fetchSockets()` would copy it between nodes.
+    // that nothing reads again (a few hundred bytes each), and `fetchSockets()` would copy it
+    // between nodes.
     delete auth.token;
     verifier.verify(token).then(
       (identity) => {

@@ -5,8 +5,8 @@ const MAX_DELAY = 2_147_483_647;
 
 /*
  * Sockets by the second their token expires, and one timer for the earliest of those seconds.
- * A timer per socket (as before) held a Timeout and a closure for every signed-in connection,
- * ~0.3 KB of heap each at 10,000 sockets; a bucket holds a map entry.
+ * A timer per socket (as before) held a Timeout and a closure for every signed-in connection;
+ * a bucket holds a map entry (memory per socket, BENCHMARKS.md).
  */
 const buckets = new Map<number, Map<CareSocket, (s: CareSocket) => void>>();
 /** The second each armed socket's bucket is. */
