@@ -12,6 +12,9 @@
  *   posted, then edited `n` times, through the real PageService), `mem` (gc, then memoryUsage),
  *   `heapSnapshot` (gc, then a V8 heap snapshot file, for finding what `mem` grew by),
  *   `stop` (closes everything and exits).
+ * - For bench/connects.ts: `floorAt` / `careAt` (a given port, and for ours a given SQLite file
+ *   and secret, so a second child can take over from a killed one), `posts` (wall posts on
+ *   many pages, answering their ids and seqs), `cpu` (process.cpuUsage()).
  *
  * Everything listens on 127.0.0.1 only. The process exits by itself when its parent goes away.
  */
@@ -173,6 +176,60 @@ async function stop(): Promise<void> {
   }
 }
 
+/* ------------------------------------------------ bench/connects.ts: fixed port and database */
+
+/**
+ * For the reconnect storm: a server on a given port (0: any) and, for ours, a given SQLite
+ * file and secret, so that a new child started after the first was killed (SIGKILL, no clean
+ * up) serves the same clients from the same data. The bare server's `join` is the same.
+ */
+async function floorAt(args: { port: number }): Promise<{ url: string }> {
+  const http = createServer();
+  const io = new Server(http, { serveClient: false });
+  io.of('/floor').on('connection', (socket) => {
+    socket.on('join', (room: string, ack: (r: unknown) => void) => {
+      void socket.join(room);
+      ack({ ok: true });
+    });
+  });
+  const url = await listenAt(http, args.port);
+  closers.push(() => new Promise<void>((resolve) => io.close(() => resolve())));
+  return { url };
+}
+
+async function careAt(args: { name: string; port: number; dbFile: string; secret: string }): Promise<{ url: string }> {
+  const config = configFromEnv({ CARE_DB: `sqlite:${args.dbFile}`, CARE_JWT_SECRET: args.secret, CARE_RATE_LIMITS: 'off', PORT: '0' }, { distDir: '', demoDir: '' });
+  const server = await createCareServer(config);
+  const url = await server.listen(args.port, '127.0.0.1');
+  cares.set(args.name, server);
+  closers.unshift(async () => {
+    server.http.closeAllConnections();
+    await server.close();
+  });
+  return { url };
+}
+
+function listenAt(http: HttpServer, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(http.address() as AddressInfo).port}`));
+  });
+}
+
+/** `perPage` wall posts on each page, through the real service; answers each post's id and seq. */
+async function posts(args: { server: string; pageIds: string[]; perPage: number; tag: string }): Promise<{ pageId: string; id: string; seq: number }[]> {
+  const s = care(args.server);
+  const out: { pageId: string; id: string; seq: number }[] = [];
+  for (let k = 0; k < args.perPage; k++) {
+    for (const pageId of args.pageIds) {
+      const userId = `writer-${k % 5}`;
+      const m = await s.service.postWall({ identity: { userId, name: userId, staff: null, exp: null }, ip: '127.0.0.1' }, { pageId, clientId: `${args.tag}-${pageId}-${k}`, body: `${args.tag} ${k}` });
+      out.push({ pageId, id: m.id, seq: m.seq });
+    }
+  }
+  return out;
+}
+
 const commands: Record<string, (args: any) => unknown> = {
   floor: startFloor,
   care: startCare,
@@ -195,6 +252,9 @@ const commands: Record<string, (args: any) => unknown> = {
   /** bench/writes.ts `--profile=<dir>`: a V8 CPU profile of just the measured load (not start-up). */
   profileStart: () => profiler.start(),
   profileStop: (args: { file: string }) => profiler.stop(args.file),
+  floorAt,
+  careAt,
+  posts,
 };
 
 process.on('message', (m: Msg) => {

@@ -23,7 +23,7 @@ import { createHandlers } from './socket/handlers.js';
 import { clientIp, handshake, originAllowed } from './socket/handshake.js';
 import { createRateLimiter, retryMessage } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
-import type { CareNamespace, SocketData } from './socket/types.js';
+import type { CareNamespace, CareSocket, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { WebhookSender } from './webhook.js';
 
@@ -103,15 +103,18 @@ export async function createCareServer(config: Config): Promise<CareServer> {
 
   const wire = createHandlers(service, verifier, metrics, limiter);
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
+  // Shared by every socket rather than a closure per connection (memory per socket, BENCHMARKS.md).
+  const expire = (s: CareSocket) => void service.presence.expire(s);
+  const disconnected = function (this: CareSocket) {
+    metrics.sockets.dec();
+    disarmExpiry(this);
+  };
   ns.on('connection', (socket) => {
     metrics.sockets.inc();
     if (socket.data.identity) void socket.join(rooms.user(socket.data.identity.userId));
-    armExpiry(socket, (s) => void service.presence.expire(s));
+    armExpiry(socket, expire);
     wire(socket);
-    socket.on('disconnect', () => {
-      metrics.sockets.dec();
-      disarmExpiry(socket);
-    });
+    socket.on('disconnect', disconnected);
   });
 
   // Public, answered to any origin: the bundle is public code any site may load, with

@@ -11,6 +11,7 @@ import {
   type WallMessage,
 } from '../protocol/index.js';
 import type { CareErrorDetail } from '../events.js';
+import { jittered, RECONNECT } from './backoff.js';
 import { Listeners } from './listeners.js';
 import { Outbox, clearStoredOutbox, type OutboxEntry } from './outbox.js';
 import { OutboxSender, type Delivery } from './outbox-sender.js';
@@ -83,6 +84,9 @@ export class CareConnection {
       autoConnect: false,
       // The transports of docs/protocol.md; the script-tag bundle leaves WebTransport out.
       transports: ['polling', 'websocket'],
+      // After a drop, Socket.IO reconnects on the client's schedule: a restarted server is
+      // not met by every visitor in the same second (backoff.ts, measured in the storm bench).
+      ...RECONNECT,
       // Read at every (re)connect, so a refreshed token is used.
       auth: (cb) => {
         const token = this.#session.identity.token;
@@ -170,7 +174,9 @@ export class CareConnection {
     s.on('disconnect', (reason) => {
       this.#setState('offline');
       // A server-side disconnect is not retried by Socket.IO itself; we do, unless closing.
-      if (reason === 'io server disconnect' && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), 1_000);
+      // Full jitter over the schedule's first window: a server that sent everyone away at once
+      // does not get everyone back at once.
+      if (reason === 'io server disconnect' && this.#holders > 0) this.#retryTimer = setTimeout(() => s.connect(), jittered(2 * RECONNECT.reconnectionDelay));
     });
     s.on('connect_error', (err: Error & { data?: ConnectErrorData }) => {
       const code = err.data?.code;

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CareFailure } from '../errors.js';
+import { hs256Verifier, Hs256Error } from './hs256.js';
 import { isWellFormed, toWellFormed } from '../unicode.js';
 import type { Identity } from './identity.js';
 
@@ -25,14 +26,13 @@ const CLOCK_SKEW_SECONDS = 60;
  */
 export function createTokenVerifier(opts: { secret: string | null; jwksUrl: string | null; maxTtlSeconds: number }): TokenVerifier {
   const maxTtl = opts.maxTtlSeconds;
-  let key: Uint8Array | JWTVerifyGetKey;
-  let algorithms: string[];
+  // A shared secret is checked synchronously (hs256.ts: the handshake's hot path); a JWKS by jose.
+  let check: (token: string) => Promise<JWTPayload> | JWTPayload;
   if (opts.jwksUrl) {
-    key = createRemoteJWKSet(new URL(opts.jwksUrl));
-    algorithms = ['RS256', 'ES256'];
+    const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(opts.jwksUrl));
+    check = async (token) => (await jwtVerify(token, jwks, { algorithms: ['RS256', 'ES256'], requiredClaims: ['sub', 'exp'] })).payload;
   } else if (opts.secret) {
-    key = new TextEncoder().encode(opts.secret);
-    algorithms = ['HS256'];
+    check = hs256Verifier(new TextEncoder().encode(opts.secret));
   } else {
     throw new Error('Set CARE_JWT_SECRET (HS256) or CARE_JWKS_URL (RS256/ES256) so tokens can be verified.');
   }
@@ -44,15 +44,13 @@ export function createTokenVerifier(opts: { secret: string | null; jwksUrl: stri
       }
       let payload: JWTPayload;
       try {
-        // jose's overloads differ for a key and a key getter; both are valid here.
-        ({ payload } = typeof key === 'function'
-          ? await jwtVerify(token, key, { algorithms, requiredClaims: ['sub', 'exp'] })
-          : await jwtVerify(token, key, { algorithms, requiredClaims: ['sub', 'exp'] }));
+        payload = await check(token);
       } catch (err) {
-        const why = err instanceof errors.JWTExpired ? 'The token has expired.' : 'The token could not be verified.';
+        const expired = err instanceof errors.JWTExpired || (err instanceof Hs256Error && err.expired);
+        const why = expired ? 'The token has expired.' : 'The token could not be verified.';
         throw new CareFailure('unauthorized', why);
       }
-      // jose required `exp` as a number above; the cast is for the type only.
+      // The check required `exp` as a number above; the cast is for the type only.
       if ((payload.exp as number) - Date.now() / 1000 > maxTtl + CLOCK_SKEW_SECONDS) {
         throw new CareFailure('unauthorized', `The token is valid for too long: its exp may be at most ${maxTtl} seconds from now (CARE_MAX_TOKEN_TTL).`);
       }

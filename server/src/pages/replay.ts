@@ -55,7 +55,7 @@ interface Touched {
  * CATCH_UP_MAX_CHARS: the caller then answers `reset` with a snapshot. The count is known
  * from the change records alone, so an oversized catch-up reads no item at all.
  */
-export async function replay(storage: Storage, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView): Promise<PageEvent[] | null> {
+export async function replay(storage: Pick<Storage, 'wallByIds' | 'journalByIds' | 'heartedBy'>, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView): Promise<PageEvent[] | null> {
   const touched = new Map<string, Touched>();
   for (const c of changes) {
     const kind = c.type === 'journal' || c.type === 'journal-removed' ? 'journal' : c.type === 'follow-count' ? 'follow' : c.type === 'page' ? 'page' : 'wall';
@@ -91,7 +91,9 @@ export async function replay(storage: Storage, pageId: string, page: PageInfo, c
     if (chars > CATCH_UP_MAX_CHARS) return null;
   }
 
-  const hearted = view.userId ? await storage.heartedBy(pageId, view.userId, [...messages.keys()]) : new Set<string>();
+  // A message nobody hearted is not hearted by this viewer: only the others are looked up.
+  const heartedIds = [...messages.values()].filter((m) => m.hearts > 0).map((m) => m.id);
+  const hearted = view.userId && heartedIds.length > 0 ? await storage.heartedBy(pageId, view.userId, heartedIds) : new Set<string>();
   const wallEvent = (t: Touched, m: WallMessage | undefined): PageEvent => {
     const { seq, id } = t;
     if (!m || !wallVisible(m, view)) return { type: 'wall:removed', data: { pageId, seq, messageId: id } };

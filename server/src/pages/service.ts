@@ -21,6 +21,7 @@ import { Audit, type Actor } from './audit.js';
 import { Fanout } from './fanout.js';
 import { SERVER_FEATURES } from './features.js';
 import { replay } from './replay.js';
+import { SnapshotReads } from './snapshot-reads.js';
 import { currentIdentity, Presence } from './presence.js';
 import { roomsFor } from './rooms.js';
 import { wallVisible } from './visibility.js';
@@ -68,6 +69,7 @@ export class PageService {
   readonly presence: Presence;
   /** The SPEC 6 features announced in `page.features` and served. */
   readonly features: Feature[];
+  private readonly snapshots: SnapshotReads;
 
   constructor(
     readonly storage: Storage,
@@ -78,6 +80,7 @@ export class PageService {
     this.features = [...(options.features ?? SERVER_FEATURES)];
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
+    this.snapshots = new SnapshotReads(storage);
     this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
   }
 
@@ -145,9 +148,10 @@ export class PageService {
     }
     const info = this.info(page);
     if (p.since !== undefined) {
-      const changes = await this.storage.changesSince(page.id, p.since);
+      // Shared with the page's other subscribers at this seq and since (snapshot-reads.ts).
+      const changes = await this.snapshots.changesSince(page, p.since);
       // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
-      const events = changes && (await replay(this.storage, page.id, info, changes, this.wallView(a)));
+      const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a)));
       if (changes && events) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events };
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
     }
@@ -212,9 +216,10 @@ export class PageService {
 
   private async snapshot(a: Access): Promise<PageSnapshot> {
     const view = this.wallView(a);
+    // Shared by the page's subscribers at this seq (snapshot-reads.ts): a wave of subscribes is one read.
     const [journal, wall, requests] = await Promise.all([
-      this.storage.journalPage(a.page.id, null, LIMITS.snapshotJournal),
-      this.storage.wallPage(a.page.id, null, LIMITS.snapshotWall, view),
+      this.snapshots.journal(a.page),
+      this.snapshots.wall(a.page, view),
       a.viewer.can.decide ? this.storage.requests(a.page.id) : Promise.resolve(undefined),
     ]);
     const snap: PageSnapshot = {
@@ -229,7 +234,9 @@ export class PageService {
 
   private async withHearted(a: Access, items: WallMessage[]): Promise<WallMessage[]> {
     const userId = a.viewer.userId;
-    const hearted = userId ? await this.storage.heartedBy(a.page.id, userId, items.map((m) => m.id)) : new Set<string>();
+    // A message nobody hearted is not hearted by this viewer: only the others are looked up.
+    const ids = items.filter((m) => m.hearts > 0).map((m) => m.id);
+    const hearted = userId && ids.length > 0 ? await this.storage.heartedBy(a.page.id, userId, ids) : new Set<string>();
     return items.map((m) => ({ ...m, hearted: hearted.has(m.id) }));
   }
 

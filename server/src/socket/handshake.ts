@@ -40,6 +40,10 @@ export function handshake(verifier: TokenVerifier, metrics: Metrics, trustProxy:
       refuse(next, metrics, { code: 'unauthorized' }, 'The token must be a string.');
       return;
     }
+    // Not kept on the socket once read: a credential held for the life of every connection
+    // that nothing reads again (a few hundred bytes each), and `fetchSockets()` would copy it
+    // between nodes.
+    delete auth.token;
     verifier.verify(token).then(
       (identity) => {
         socket.data.identity = identity;
