@@ -12,6 +12,7 @@ import './components/care-page/define.js';
 import './components/journal-feed/define.js';
 import './components/message-wall/define.js';
 import './components/follow-button/define.js';
+import './components/page-settings/define.js';
 
 export interface CareWidgetsGlobal {
   version: string;
