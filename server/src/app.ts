@@ -95,7 +95,11 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   });
   const ns: CareNamespace = io.of(NAMESPACE);
   const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
-  const service = new PageService(storage, ns, webhook, { requestCooldownHours: config.requestCooldownHours, auditReadWindowSeconds: config.auditReadWindowSeconds });
+  const service = new PageService(storage, ns, webhook, {
+    requestCooldownHours: config.requestCooldownHours,
+    auditReadWindowSeconds: config.auditReadWindowSeconds,
+    features: config.features,
+  });
 
   const wire = createHandlers(service, verifier, metrics, limiter);
   ns.use(handshake(verifier, metrics, trustProxy, limiter));

@@ -1,4 +1,6 @@
 import proxyaddr from 'proxy-addr';
+import type { Feature } from '../../src/protocol/index.js';
+import { SERVER_FEATURES } from './pages/features.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './socket/rate-limit.js';
 import { checkWebhookSettings, type WebhookDelivery } from './webhook.js';
 
@@ -55,6 +57,12 @@ export interface Config {
    * presented (its `exp` minus now). A longer-lived token is refused `unauthorized`.
    */
   maxTokenTtl: number;
+  /**
+   * `CARE_FEATURES`: the second-wave features (SPEC 6) this server announces and serves, a
+   * comma list of `SERVER_FEATURES` (default: all of them); empty (`CARE_FEATURES=`) makes a
+   * first-wave backend, to test widgets against one. Unset in a Config object: all.
+   */
+  features?: Feature[];
 }
 
 /** A session that has not joined `/care` after this long is a client that will not. */
@@ -89,12 +97,27 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
     metricsToken: env.CARE_METRICS_TOKEN || null,
     maxTokenTtl: maxTokenTtlFromEnv(env.CARE_MAX_TOKEN_TTL),
+    features: featuresFromEnv(env.CARE_FEATURES),
   };
 }
 
 /** `CARE_MAX_TOKEN_TTL`, checked now: a typo must stop the server, not accept year-long tokens. */
 export function maxTokenTtlFromEnv(value: string | undefined): number {
   return wholeNumber('CARE_MAX_TOKEN_TTL', value, { fallback: DEFAULT_MAX_TOKEN_TTL, min: 1, unit: 'seconds' });
+}
+
+/**
+ * `CARE_FEATURES`, checked now: unset is every feature this server has; set (even empty) is
+ * exactly the list. An unknown name (a typo, a feature this server lacks) stops the server.
+ * `invites` needs `settings` (invitations are managed in the settings panel).
+ */
+export function featuresFromEnv(value: string | undefined): Feature[] {
+  if (value === undefined) return [...SERVER_FEATURES];
+  const list = [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))];
+  const unknown = list.filter((f) => !(SERVER_FEATURES as readonly string[]).includes(f));
+  if (unknown.length > 0) throw new Error(`CARE_FEATURES must be a comma list of ${SERVER_FEATURES.join(', ')} (or empty), got "${value}"`);
+  if (list.includes('invites') && !list.includes('settings')) throw new Error('CARE_FEATURES: "invites" needs "settings"');
+  return SERVER_FEATURES.filter((f) => list.includes(f));
 }
 
 /** `CARE_TRUST_PROXY`, checked now: a typo must stop the server, not trust the wrong hops. */

@@ -15,6 +15,8 @@ let entryId: string;
 let messageId: string;
 let pendingId: string;
 let visitorToken: string;
+let revokeCode: string;
+let acceptCode: string;
 
 before(async () => {
   ts = await startServer();
@@ -26,6 +28,9 @@ before(async () => {
   pendingId = (await ts.storage.postWall(pageId, { id: 'follower', name: 'F' }, 'v-p', 'Pending message', true)).message.id;
   await ts.storage.setFollow(pageId, { id: 'requester', name: 'R' }, 'requested');
   visitorToken = await ts.token('visitor');
+  await ts.storage.setFollow(pageId, { id: 'blocked-user', name: 'B' }, 'blocked');
+  revokeCode = (await owner.ok('invite:create', { pageId, role: 'follower', expiresInHours: 24, maxUses: 1 })).invite.code;
+  acceptCode = (await owner.ok('invite:create', { pageId, role: 'follower', expiresInHours: 24, maxUses: 5 })).invite.code;
 });
 after(async () => {
   await ts.close();
@@ -48,9 +53,18 @@ const valid: Record<ClientEventName, () => { as: () => Client; payload: Record<s
   'follow:remove': () => ({ as: () => owner, payload: { pageId, userId: 'follower', block: false } }),
   'history:load': () => ({ as: () => owner, payload: { pageId, stream: 'journal', before: 100, limit: 5 } }),
   'session:refresh': () => ({ as: () => visitor, payload: { token: visitorToken } }),
+  'page:settings': () => ({ as: () => owner, payload: { pageId } }),
+  // Either field alone is a valid call; without the other, a missing one leaves nothing to change.
+  'page:configure': () => ({ as: () => owner, payload: { pageId, wallModeration: 'post' } }),
+  'member:remove': () => ({ as: () => owner, payload: { pageId, userId: 'editor' } }),
+  'follow:unblock': () => ({ as: () => owner, payload: { pageId, userId: 'blocked-user' } }),
+  'invite:create': () => ({ as: () => owner, payload: { pageId, role: 'editor', expiresInHours: 1, maxUses: 1 } }),
+  'invite:revoke': () => ({ as: () => owner, payload: { pageId, code: revokeCode } }),
+  // The visitor follows already: accepting is valid and changes nothing (the bad cases' state check).
+  'invite:accept': () => ({ as: () => visitor, payload: { pageId, code: acceptCode } }),
 };
 const OPTIONAL = new Set(['since', 'block']);
-const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'userId', 'stream', 'token']);
+const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration']);
 
 interface BadCase {
   name: string;
@@ -124,6 +138,24 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'non-integer limit', args: with_({ limit: 1.5 }), code: 'invalid' });
     cases.push({ name: 'unknown stream', args: with_({ stream: 'secrets' }), code: 'invalid' });
   }
+  if (keys.includes('code')) {
+    cases.push({ name: 'code under 16 characters', args: with_({ code: 'abcDEF0123456_-' }), code: 'invalid' });
+    cases.push({ name: 'code over 64 characters', args: with_({ code: long(65) }), code: 'too_large' });
+    cases.push({ name: 'code with padding', args: () => [{ ...base(), code: `${String(base().code)}==` }], code: 'invalid' });
+    cases.push({ name: 'code in base64 (+ and /)', args: with_({ code: 'abcd+efgh/ijklmnopqrstu' }), code: 'invalid' });
+  }
+  if (event === 'invite:create') {
+    cases.push({ name: 'unknown role', args: with_({ role: 'owner' }), code: 'invalid' });
+    for (const [key, bad] of [['expiresInHours', 0], ['expiresInHours', 721], ['expiresInHours', 1.5], ['maxUses', 0], ['maxUses', 101], ['maxUses', -1]] as const) {
+      cases.push({ name: `${key} ${bad}`, args: with_({ [key]: bad }), code: 'invalid' });
+    }
+  }
+  if (event === 'page:configure') {
+    cases.push({ name: 'neither visibility nor wallModeration', args: () => [{ pageId }], code: 'invalid' });
+    cases.push({ name: 'unknown visibility', args: with_({ visibility: 'secret' }), code: 'invalid' });
+    cases.push({ name: 'unknown wallModeration', args: with_({ wallModeration: 'none' }), code: 'invalid' });
+    cases.push({ name: 'a title (REST only)', args: with_({ title: 'New title' }), code: 'invalid' });
+  }
   if (event === 'session:refresh') {
     cases.push({ name: 'token over 8192 characters', args: with_({ token: long(8193) }), code: 'too_large' });
   }
@@ -157,7 +189,7 @@ describe('malformed payloads', () => {
 
   it('every base payload of the table is itself valid (so each case fails for its one defect)', async () => {
     // Run last, in an order where each call still finds what it needs.
-    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
+    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'page:settings', 'page:configure', 'invite:create', 'invite:revoke', 'invite:accept', 'follow:unblock', 'member:remove', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
     assert.deepEqual([...order].sort(), [...CLIENT_EVENTS].sort());
     for (const event of order) {
       const { as, payload } = valid[event]();

@@ -45,6 +45,11 @@ export interface PageTeaser {
   id: string;
   visibility: Visibility;
   followerCount: number;
+  /**
+   * As `PageInfo.features`: server-wide, so no secret of the page; a viewer who may not read
+   * still needs it (an invitation link to accept, the time they may ask again).
+   */
+  features?: Feature[];
 }
 
 /** What the viewer may do, computed by the server so widgets never re-derive access rules. */

@@ -59,6 +59,15 @@ export class Fanout {
     this.ns.to(rooms.decide(pageId)).emit('follow:request', { pageId, request, state });
   }
 
+  /**
+   * Something in `page:settings` changed: its readers (rooms.settings) fetch it again. Carries
+   * only the page id; called after access was re-evaluated, so someone who just lost the
+   * right to the settings (a removed editor) no longer hears it.
+   */
+  settingsChanged(pageId: string): void {
+    this.ns.to(rooms.settings(pageId)).emit('settings:changed', { pageId });
+  }
+
   pageUpdated(page: PageInfo, seq: number): void {
     this.ns.to(rooms.read(page.id)).emit('page:updated', { pageId: page.id, seq, page });
   }

@@ -13,6 +13,11 @@ export const rooms = {
   mod: (pageId: string) => `mod:${pageId}`,
   /** Readers who may decide follow requests. */
   decide: (pageId: string) => `decide:${pageId}`,
+  /**
+   * Readers who may read the page's settings (SPEC 6.1: owners, admins and editors): they
+   * hear `settings:changed`. Empty on a server without the `settings` feature.
+   */
+  settings: (pageId: string) => `settings:${pageId}`,
   /** Subscribed sockets that may not read: they get the public follower count only. */
   watch: (pageId: string) => `watch:${pageId}`,
   /**
@@ -25,7 +30,16 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
 };
 
-const PAGE_ROOM_KINDS = new Set(['read', 'mod', 'decide', 'watch', 'self']);
+const PAGE_ROOM_KINDS = new Set(['read', 'mod', 'decide', 'settings', 'watch', 'self']);
+
+/**
+ * Who may read a page's settings (`page:settings`): managers (`can.manage`: owners, admins)
+ * in full, editors as a summary. `can.manage` is absent without the `settings` feature: nobody.
+ */
+export function readsSettings(viewer: Viewer): boolean {
+  if (viewer.can.manage === undefined) return false;
+  return viewer.can.manage || viewer.role === 'editor';
+}
 
 /**
  * THE rule for who hears what: the rooms a viewer belongs in for one page, from their
@@ -38,6 +52,7 @@ export function roomsFor(pageId: string, viewer: Viewer | null): string[] {
   const want = [rooms.read(pageId)];
   if (viewer.can.moderate) want.push(rooms.mod(pageId));
   if (viewer.can.decide) want.push(rooms.decide(pageId));
+  if (readsSettings(viewer)) want.push(rooms.settings(pageId));
   if (viewer.userId !== null) want.push(rooms.self(pageId, viewer.userId));
   return want;
 }

@@ -1,4 +1,5 @@
 import type {
+  Feature,
   FollowState,
   HistoryAnswer,
   JournalEntry,
@@ -7,6 +8,7 @@ import type {
   SubscribeAnswer,
   Viewer,
   WallMessage,
+  PageInfo,
 } from '../../../src/protocol/index.js';
 import { LIMITS } from '../../../src/protocol/index.js';
 import { viewerOf, type AccessFacts } from '../access.js';
@@ -17,6 +19,7 @@ import type { CareNamespace, CareSocket } from '../socket/types.js';
 import type { FollowRecord, MemberRole, NewPage, PageRecord, Storage, WallView } from '../storage/types.js';
 import { Audit, type Actor } from './audit.js';
 import { Fanout } from './fanout.js';
+import { SERVER_FEATURES } from './features.js';
 import { replay } from './replay.js';
 import { currentIdentity, Presence } from './presence.js';
 import { roomsFor } from './rooms.js';
@@ -44,9 +47,11 @@ export interface ServiceOptions {
   requestCooldownHours: number;
   /** See Config.auditReadWindowSeconds. */
   auditReadWindowSeconds: number;
+  /** See Config.features; all of SERVER_FEATURES when absent. */
+  features?: Feature[];
 }
 
-interface Access {
+export interface Access {
   page: PageRecord;
   facts: AccessFacts;
   viewer: Viewer;
@@ -61,6 +66,8 @@ export class PageService {
   readonly fanout: Fanout;
   readonly audit: Audit;
   readonly presence: Presence;
+  /** The SPEC 6 features announced in `page.features` and served. */
+  readonly features: Feature[];
 
   constructor(
     readonly storage: Storage,
@@ -68,6 +75,7 @@ export class PageService {
     private readonly notifier: Notifier | null = null,
     private readonly options: ServiceOptions = { requestCooldownHours: 168, auditReadWindowSeconds: 0 },
   ) {
+    this.features = [...(options.features ?? SERVER_FEATURES)];
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
     this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
@@ -83,6 +91,15 @@ export class PageService {
     void (async () => notifier.notify(await build()))().catch((err: unknown) => console.error('[care] notification failed:', err));
   }
 
+  has(feature: Feature): boolean {
+    return this.features.includes(feature);
+  }
+
+  /** What every reader learns about the page, with the features this server serves. */
+  info(page: PageRecord): PageInfo {
+    return pageInfo(page, this.features);
+  }
+
   /* ------------------------------------------------------------------------------ access */
 
   async access(pageId: string, identity: Identity | null): Promise<Access> {
@@ -94,11 +111,11 @@ export class PageService {
   /** A page with the caller's access to it, in one read; `null` when there is no such page. */
   private async findAccess(pageId: string, identity: Identity | null): Promise<Access | null> {
     const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
-    return found && accessOf(found.page, identity, found.member, found.follow);
+    return found && accessOf(found.page, identity, found.member, found.follow, this.has('settings'));
   }
 
   /** Throws the right refusal: `unauthorized` asks an anonymous visitor to sign in. */
-  private require(a: Access, allowed: boolean, what: string): void {
+  require(a: Access, allowed: boolean, what: string): void {
     if (allowed) return;
     if (!a.facts.identity) throw new CareFailure('unauthorized', `Sign in to ${what}.`);
     throw new CareFailure('forbidden', `You may not ${what} on this page.`);
@@ -112,9 +129,11 @@ export class PageService {
 
   async subscribe(socket: CareSocket, actor: Actor, p: Payload<'page:subscribe'>): Promise<SubscribeAnswer> {
     const a = await this.placeChecked(socket, p.pageId);
-    const { page, viewer } = a;
+    const { page } = a;
+    const viewer = await this.withAskAgain(a);
     if (!viewer.can.read) {
-      return { access: 'none', page: { id: page.id, visibility: page.visibility, followerCount: page.followerCount }, viewer };
+      const teaser = { id: page.id, visibility: page.visibility, followerCount: page.followerCount };
+      return { access: 'none', page: this.features.length > 0 ? { ...teaser, features: [...this.features] } : teaser, viewer };
     }
     if (page.visibility !== 'public') {
       try {
@@ -124,7 +143,7 @@ export class PageService {
         throw err;
       }
     }
-    const info = pageInfo(page);
+    const info = this.info(page);
     if (p.since !== undefined) {
       const changes = await this.storage.changesSince(page.id, p.since);
       // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
@@ -133,6 +152,22 @@ export class PageService {
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
     }
     return { access: 'read', page: info, viewer, seq: page.seq, snapshot: await this.snapshot(a) };
+  }
+
+  /**
+   * With the `settings` feature, a declined viewer learns when they may ask again
+   * (`viewer.askAgainAt`; `null` once they may).
+   */
+  private async withAskAgain(a: Access): Promise<Viewer> {
+    if (!this.has('settings') || a.viewer.follow !== 'declined' || a.viewer.userId === null) return a.viewer;
+    const f = await this.storage.getFollow(a.page.id, a.viewer.userId);
+    return { ...a.viewer, askAgainAt: f?.state === 'declined' ? this.askAgainAt(f.updatedAt) : null };
+  }
+
+  /** When a visitor declined at `declinedAt` may ask again, or `null` when they may now. */
+  askAgainAt(declinedAt: string): string | null {
+    const until = Date.parse(declinedAt) + this.options.requestCooldownHours * 3_600_000;
+    return Date.now() < until ? new Date(until).toISOString() : null;
   }
 
   unsubscribe(socket: CareSocket, pageId: string): void {
@@ -336,6 +371,7 @@ export class PageService {
       this.notify(async () => ({ type: 'follow.requested', pageId: a.page.id, userId: user.id, pendingCount: (await this.storage.requests(a.page.id)).length }));
     }
     if (current === 'requested' && next === 'none') this.fanout.followRequest(a.page.id, request, 'withdrawn');
+    this.fanout.settingsChanged(a.page.id);
     return { state: next, followerCount: r.followerCount };
   }
 
@@ -347,9 +383,9 @@ export class PageService {
   private async coolDown(pageId: string, userId: string): Promise<void> {
     const declined = await this.storage.getFollow(pageId, userId);
     if (!declined || declined.state !== 'declined') return;
-    const until = Date.parse(declined.updatedAt) + this.options.requestCooldownHours * 3_600_000;
-    if (Date.now() < until) {
-      throw new CareFailure('rate_limited', `The page owner declined your request; you may ask again after ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC.`);
+    const until = this.askAgainAt(declined.updatedAt);
+    if (until !== null) {
+      throw new CareFailure('rate_limited', `The page owner declined your request; you may ask again after ${until.slice(0, 16).replace('T', ' ')} UTC.`);
     }
   }
 
@@ -364,6 +400,7 @@ export class PageService {
     this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, p.approve ? 'approved' : 'declined');
     if (p.approve) this.notify(() => ({ type: 'follow.approved', pageId: a.page.id, userId: f.userId, followerCount: r.followerCount }));
     await this.resync(a.page.id, [p.userId]);
+    this.fanout.settingsChanged(a.page.id);
     return next;
   }
 
@@ -378,6 +415,7 @@ export class PageService {
     await this.resync(a.page.id, [p.userId]);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     if (f?.state === 'requested') this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, 'declined');
+    this.fanout.settingsChanged(a.page.id);
   }
 
   /* ------------------------------------------------------------------- page admin (REST) */
@@ -432,18 +470,31 @@ export class PageService {
     const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
     const { owners, editors, ...settings } = patch;
     if (owners && viewer) throw new CareFailure('forbidden', 'Only an admin may change the owners of a page.');
-    const before = await this.loadPage(pageId);
+    await this.loadPage(pageId);
     if (owners || editors) {
       const members = { ...(owners ? { owners } : {}), ...(editors ? { editors } : {}) };
       await this.audit.within(pageId, actor, 'page.members', { viewer, detail: members }, () => this.storage.setMembers(pageId, members), true);
     }
-    let page = before;
+    const page = await this.changeSettings(actor, viewer, pageId, settings);
+    if (owners || editors) this.fanout.settingsChanged(pageId);
+    return this.adminView(page);
+  }
+
+  /**
+   * The one path for a page's settings, shared by `PATCH /api/pages/:id` and
+   * `page:configure`: the change and its audit entry in one transaction, then every socket of
+   * the page re-evaluated (a viewer who lost access has left the page's rooms before the
+   * caller answers), then `page:updated` to the readers that remain. With no setting given it
+   * only re-evaluates (members changed).
+   */
+  async changeSettings(actor: Actor, viewer: Viewer | undefined, pageId: string, settings: PageSettings): Promise<PageRecord> {
+    let page = await this.loadPage(pageId);
     let seq: number | null = null;
     if (Object.keys(settings).length > 0) {
       // Which settings changed and the visibility before and after: never the title, which is
       // free text (often the patient's name) and has no place in an audit detail.
       const detail: Record<string, unknown> = { changed: Object.keys(settings) };
-      if (settings.visibility) Object.assign(detail, { visibility: settings.visibility, visibilityBefore: before.visibility });
+      if (settings.visibility) Object.assign(detail, { visibility: settings.visibility, visibilityBefore: page.visibility });
       if (settings.wallModeration) detail.wallModeration = settings.wallModeration;
       const r = await this.audit.within(pageId, actor, 'page.update', { target: null, viewer, detail }, () => this.storage.updatePage(pageId, settings));
       if (!r) throw new CareFailure('not_found', `No page "${pageId}".`);
@@ -452,8 +503,11 @@ export class PageService {
     }
     // Take access away first, then tell the remaining readers what changed.
     await this.resync(pageId);
-    if (seq !== null) this.fanout.pageUpdated(pageInfo(page), seq);
-    return this.adminView(page);
+    if (seq !== null) {
+      this.fanout.pageUpdated(this.info(page), seq);
+      this.fanout.settingsChanged(pageId);
+    }
+    return page;
   }
 
   async deletePage(actor: Actor & { identity: Identity }, pageId: string): Promise<void> {
@@ -511,13 +565,19 @@ export class PageService {
   }
 }
 
-export function pageInfo(p: PageRecord) {
-  return { id: p.id, title: p.title, visibility: p.visibility, wallModeration: p.wallModeration, followerCount: p.followerCount };
+/** A page as its readers see it; `features` only when the server has any (a first-wave backend sends none). */
+export function pageInfo(p: PageRecord, features: readonly Feature[] = []): PageInfo {
+  const info: PageInfo = { id: p.id, title: p.title, visibility: p.visibility, wallModeration: p.wallModeration, followerCount: p.followerCount };
+  if (features.length > 0) info.features = [...features];
+  return info;
 }
 
-function accessOf(page: PageRecord, identity: Identity | null, member: MemberRole | null, follow: FollowRecord['state'] | null): Access {
+/** `settings`: the server has the feature, so `can.manage` is set (owners and admins, as `decide`). */
+function accessOf(page: PageRecord, identity: Identity | null, member: MemberRole | null, follow: FollowRecord['state'] | null, settings: boolean): Access {
   const facts: AccessFacts = { identity, visibility: page.visibility, member, follow: follow ?? 'none' };
-  return { page, facts, viewer: viewerOf(facts) };
+  const viewer = viewerOf(facts);
+  if (settings) viewer.can.manage = viewer.can.decide;
+  return { page, facts, viewer };
 }
 
 function sameRooms(a: Access, b: Access): boolean {

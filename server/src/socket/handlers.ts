@@ -5,7 +5,9 @@ import { CareFailure, toFailure } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { Actor } from '../pages/audit.js';
 import { rooms } from '../pages/rooms.js';
+import { InviteService } from '../pages/invites.js';
 import type { PageService } from '../pages/service.js';
+import { PageSettingsService } from '../pages/settings.js';
 import { eventScope, retryMessage, type RateLimiter } from './rate-limit.js';
 import { armExpiry } from './session.js';
 import type { CareSocket } from './types.js';
@@ -76,6 +78,21 @@ export function createHandlers(service: PageService, verifier: TokenVerifier, me
   on('follow:decide', async (p, actor) => ({ state: await service.decideFollow(actor, p) }));
   on('follow:remove', (p, actor) => service.removeFollower(actor, p));
   on('history:load', (p, actor) => service.history(actor, p));
+  // SPEC 6.1. A feature switched off (CARE_FEATURES) has no listeners at all, exactly like a
+  // first-wave backend: its events go unanswered.
+  if (service.has('settings')) {
+    const settings = new PageSettingsService(service);
+    on('page:settings', async (p, actor) => ({ settings: await settings.view(actor, p) }));
+    on('page:configure', async (p, actor) => ({ page: await settings.configure(actor, p) }));
+    on('member:remove', (p, actor) => settings.removeEditor(actor, p));
+    on('follow:unblock', (p, actor) => settings.unblock(actor, p));
+  }
+  if (service.has('invites')) {
+    const invites = new InviteService(service);
+    on('invite:create', async (p, actor) => ({ invite: await invites.create(actor, p) }));
+    on('invite:revoke', (p, actor) => invites.revoke(actor, p));
+    on('invite:accept', (p, actor, socket) => invites.accept(socket, actor, p));
+  }
   on('session:refresh', async (p, _actor, socket) => {
     const current = socket.data.identity;
     if (!current) throw new CareFailure('invalid', 'This connection is anonymous; reconnect with the token to sign in.');

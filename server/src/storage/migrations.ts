@@ -184,5 +184,37 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('audit_lifetime').on('audit_log').columns(['page_uid', 'id']).execute();
       },
     },
+    '005_settings': {
+      // SPEC 6.1. Invitations: the code is kept in clear because the owner's panel lists it
+      // (a hash could not be shown again); `id` names it in the audit log, which never holds
+      // a code. How often each person asked to follow (`follow_asks`), kept apart from
+      // `follows` because a withdrawn request deletes its follow row but still counts. A
+      // member's display name, learnt when they join by invitation (the admin API's member
+      // lists carry ids only).
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('invites')
+          .addColumn('code', 'text', (c) => c.primaryKey())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .addColumn('max_uses', 'integer', (c) => c.notNull())
+          .addColumn('uses', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('revoked_at', 'text')
+          .execute();
+        await db.schema.createIndex('invites_page').on('invites').columns(['page_id', 'created_at']).execute();
+        await db.schema
+          .createTable('follow_asks')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('asked', 'integer', (c) => c.notNull().defaultTo(0))
+          .addPrimaryKeyConstraint('follow_asks_pk', ['page_id', 'user_id'])
+          .execute();
+        await db.schema.alterTable('page_members').addColumn('name', 'text').execute();
+      },
+    },
   };
 }

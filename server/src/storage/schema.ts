@@ -17,6 +17,8 @@ export interface MembersTable {
   page_id: string;
   user_id: string;
   role: string;
+  /** Display name, when known (joined by invitation; migration 005). */
+  name: string | null;
 }
 export interface FollowsTable {
   page_id: string;
@@ -95,6 +97,27 @@ export interface AuditTable {
   ip: string | null;
 }
 
+/** An invitation link (SPEC 6.1, migration 005). */
+export interface InvitesTable {
+  code: string;
+  /** Names the invitation in the audit log, which never holds the code. */
+  id: string;
+  page_id: string;
+  role: string;
+  expires_at: string;
+  max_uses: number;
+  uses: number;
+  created_by: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+/** How many times a person asked to follow a page (migration 005). */
+export interface FollowAsksTable {
+  page_id: string;
+  user_id: string;
+  asked: number;
+}
+
 export interface Database {
   pages: PagesTable;
   page_members: MembersTable;
@@ -106,4 +129,6 @@ export interface Database {
   audit_log: AuditTable;
   deleted_posts: DeletedPostsTable;
   webhook_outbox: WebhookOutboxTable;
+  invites: InvitesTable;
+  follow_asks: FollowAsksTable;
 }

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
-import type { Author, FollowRequest, FollowState, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
+import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
 import { GroupCommit } from './group-commit.js';
 import { migrations } from './migrations.js';
 import { pendingAudit } from './pending-audit.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
 import type {
+  AcceptOutcome,
   AuditQuery,
+  InviteRecord,
+  SettingsRecord,
   AuditRecord,
   ChangeRecord,
   ChangeType,
@@ -109,6 +112,8 @@ export class SqlStorage implements Storage {
       await trx.deleteFrom('wall_messages').where('page_id', '=', id).execute();
       await trx.deleteFrom('journal_entries').where('page_id', '=', id).execute();
       await trx.deleteFrom('follows').where('page_id', '=', id).execute();
+      await trx.deleteFrom('follow_asks').where('page_id', '=', id).execute();
+      await trx.deleteFrom('invites').where('page_id', '=', id).execute();
       await trx.deleteFrom('page_members').where('page_id', '=', id).execute();
       await trx.deleteFrom('changes').where('page_id', '=', id).execute();
       const r = await trx.deleteFrom('pages').where('id', '=', id).executeTakeFirst();
@@ -189,6 +194,8 @@ export class SqlStorage implements Storage {
           .onConflict((oc) => oc.columns(['page_id', 'user_id']).doUpdateSet({ state, name: user.name, updated_at: at }))
           .execute();
       }
+      // Every new request counts (SPEC 6.1: the owner sees how often someone asked).
+      if (state === 'requested' && before?.state !== 'requested') await this.countAsk(trx, pageId, user.id);
       const wasFollowing = before?.state === 'following';
       const isFollowing = state === 'following';
       if (wasFollowing === isFollowing) {
@@ -209,8 +216,24 @@ export class SqlStorage implements Storage {
   }
 
   async requests(pageId: string): Promise<FollowRequest[]> {
-    const rows = await this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).where('state', '=', 'requested').orderBy('created_at').execute();
-    return rows.map((r) => ({ userId: r.user_id, name: r.name, at: r.updated_at }));
+    const rows = await this.db
+      .selectFrom('follows as f')
+      .leftJoin('follow_asks as a', (j) => j.onRef('a.page_id', '=', 'f.page_id').onRef('a.user_id', '=', 'f.user_id'))
+      .selectAll('f')
+      .select('a.asked')
+      .where('f.page_id', '=', pageId)
+      .where('f.state', '=', 'requested')
+      .orderBy('f.created_at')
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, name: r.name, at: r.updated_at, asked: Math.max(1, Number(r.asked ?? 1)) }));
+  }
+
+  private async countAsk(trx: Db, pageId: string, userId: string): Promise<void> {
+    await trx
+      .insertInto('follow_asks')
+      .values({ page_id: pageId, user_id: userId, asked: 1 })
+      .onConflict((oc) => oc.columns(['page_id', 'user_id']).doUpdateSet((eb) => ({ asked: eb('follow_asks.asked', '+', 1) })))
+      .execute();
   }
 
   /* ----------------------------------------------------------------------------- journal */
@@ -361,6 +384,135 @@ export class SqlStorage implements Storage {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.id, toMessage(r)]));
+  }
+
+  /* ------------------------------------------------------------ settings and invitations */
+
+  async settings(pageId: string): Promise<SettingsRecord> {
+    const at = now();
+    const [follows, requests, editors, invites] = await Promise.all([
+      this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).where('state', 'in', ['following', 'blocked']).orderBy('created_at').orderBy('user_id').execute(),
+      this.requests(pageId),
+      // An editor's name: the one they joined with, else the one they follow under, else their id.
+      this.db
+        .selectFrom('page_members as m')
+        .leftJoin('follows as f', (j) => j.onRef('f.page_id', '=', 'm.page_id').onRef('f.user_id', '=', 'm.user_id'))
+        .select(['m.user_id', 'm.name', 'f.name as follow_name'])
+        .where('m.page_id', '=', pageId)
+        .where('m.role', '=', 'editor')
+        .orderBy('m.user_id')
+        .execute(),
+      this.db.selectFrom('invites').selectAll().where('page_id', '=', pageId).where('revoked_at', 'is', null).where('expires_at', '>', at).orderBy('created_at').orderBy('id').execute(),
+    ]);
+    return {
+      followers: follows.filter((f) => f.state === 'following').map((f) => ({ userId: f.user_id, name: f.name, since: f.updated_at })),
+      requests,
+      editors: editors.map((e) => ({ userId: e.user_id, name: e.name ?? e.follow_name ?? e.user_id })),
+      blocked: follows.filter((f) => f.state === 'blocked').map((f) => ({ userId: f.user_id, name: f.name, at: f.updated_at })),
+      invites: invites.map((i) => ({ code: i.code, role: i.role as InviteRole, expiresAt: i.expires_at, maxUses: i.max_uses, uses: i.uses })),
+    };
+  }
+
+  async createInvite(i: InviteRecord): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('invites')
+        .values({ code: i.code, id: i.id, page_id: i.pageId, role: i.role, expires_at: i.expiresAt, max_uses: i.maxUses, uses: i.uses, created_by: i.createdBy, created_at: i.createdAt, revoked_at: i.revokedAt })
+        .execute();
+      await this.auditIn(trx, i.id);
+    });
+  }
+
+  async revokeInvite(pageId: string, code: string, at: string): Promise<{ id: string; revoked: boolean } | null> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('invites').select(['id', 'revoked_at']).where('code', '=', code).where('page_id', '=', pageId).executeTakeFirst();
+      if (!row) return null;
+      if (row.revoked_at !== null) return { id: row.id, revoked: false };
+      await trx.updateTable('invites').set({ revoked_at: at }).where('code', '=', code).execute();
+      await this.auditIn(trx, row.id);
+      return { id: row.id, revoked: true };
+    });
+  }
+
+  async acceptInvite(pageId: string, code: string, user: Author, at: string): Promise<AcceptOutcome> {
+    try {
+      return await this.db.transaction().execute(async (trx): Promise<AcceptOutcome> => {
+        // The use is counted first, by a statement that only matches while one is left: on
+        // PostgreSQL it takes the invitation's row lock, so a concurrent accept waits and then
+        // re-checks `uses < max_uses` against this one's committed count; SQLite runs one
+        // transaction at a time. Everything below runs under that lock.
+        const invite = await trx
+          .updateTable('invites')
+          .set((eb) => ({ uses: eb('uses', '+', 1) }))
+          .where('code', '=', code)
+          .where('page_id', '=', pageId)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', at)
+          .where((eb) => eb('uses', '<', eb.ref('max_uses')))
+          .returning(['id', 'role'])
+          .executeTakeFirst();
+        if (!invite) throw new Refused(await this.whyRefused(trx, pageId, code, at));
+        const role = invite.role as InviteRole;
+        const [member, follow] = await Promise.all([
+          trx.selectFrom('page_members').select('role').where('page_id', '=', pageId).where('user_id', '=', user.id).executeTakeFirst(),
+          trx.selectFrom('follows').select('state').where('page_id', '=', pageId).where('user_id', '=', user.id).executeTakeFirst(),
+        ]);
+        const followBefore = (follow?.state ?? 'none') as FollowState;
+        if (member?.role === 'owner') throw new Refused({ ok: false, reason: 'owner' });
+        if (!member && followBefore === 'blocked') throw new Refused({ ok: false, reason: 'blocked' });
+        const has = role === 'editor' ? member?.role === 'editor' : member !== undefined || followBefore === 'following';
+        if (has) {
+          // Nothing to grant: the counted use is rolled back with the transaction.
+          const page = await trx.selectFrom('pages').select('follower_count').where('id', '=', pageId).executeTakeFirstOrThrow();
+          throw new Refused({ ok: true, role, inviteId: invite.id, changed: false, followBefore, followerCount: page.follower_count, seq: null });
+        }
+        // The audit row first, so it names the invitation (never its code).
+        await this.auditIn(trx, invite.id);
+        if (role === 'editor') {
+          await trx
+            .insertInto('page_members')
+            .values({ page_id: pageId, user_id: user.id, role: 'editor', name: user.name })
+            .onConflict((oc) => oc.columns(['page_id', 'user_id']).doNothing())
+            .execute();
+          const page = await trx.selectFrom('pages').select('follower_count').where('id', '=', pageId).executeTakeFirstOrThrow();
+          return { ok: true, role, inviteId: invite.id, changed: true, followBefore, followerCount: page.follower_count, seq: null };
+        }
+        await trx
+          .insertInto('follows')
+          .values({ page_id: pageId, user_id: user.id, name: user.name, state: 'following', created_at: at, updated_at: at })
+          .onConflict((oc) => oc.columns(['page_id', 'user_id']).doUpdateSet({ state: 'following', name: user.name, updated_at: at }))
+          .execute();
+        const page = await trx
+          .updateTable('pages')
+          .set((eb) => ({ follower_count: eb('follower_count', '+', 1) }))
+          .where('id', '=', pageId)
+          .returning('follower_count')
+          .executeTakeFirstOrThrow();
+        const seq = await this.change(trx, pageId, 'follow-count', null, { followerCount: page.follower_count });
+        return { ok: true, role, inviteId: invite.id, changed: true, followBefore, followerCount: page.follower_count, seq };
+      });
+    } catch (err) {
+      if (err instanceof Refused) return err.outcome;
+      throw err;
+    }
+  }
+
+  /** Why no use of the code could be counted (read inside the accepting transaction). */
+  private async whyRefused(trx: Db, pageId: string, code: string, at: string): Promise<AcceptOutcome> {
+    const row = await trx.selectFrom('invites').selectAll().where('code', '=', code).where('page_id', '=', pageId).executeTakeFirst();
+    if (!row) return { ok: false, reason: 'not_found' };
+    if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
+    if (row.expires_at <= at) return { ok: false, reason: 'expired', expiresAt: row.expires_at };
+    return { ok: false, reason: 'used_up' };
+  }
+
+  async removeEditor(pageId: string, userId: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const r = await trx.deleteFrom('page_members').where('page_id', '=', pageId).where('user_id', '=', userId).where('role', '=', 'editor').executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) return false;
+      await this.auditIn(trx, userId);
+      return true;
+    });
   }
 
   /* ---------------------------------------------------------------------- webhook outbox */
@@ -577,6 +729,11 @@ export class SqlStorage implements Storage {
       hearts: hearts.map((h) => ({ messageId: h.message_id, userId: h.user_id, at: h.created_at })),
     };
   }
+}
+
+/** Ends an accepting transaction without committing it, carrying the answer out. */
+class Refused {
+  constructor(readonly outcome: AcceptOutcome) {}
 }
 
 const deletedPost = () => new CareFailure('conflict', 'This post was deleted after it was posted; it is not posted again.');

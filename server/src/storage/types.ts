@@ -1,6 +1,11 @@
 import type {
   Author,
+  BlockedUser,
+  Editor,
+  Follower,
   FollowRequest,
+  Invite,
+  InviteRole,
   FollowState,
   JournalEntry,
   PageInfo,
@@ -110,7 +115,7 @@ export interface PageExport {
  * Every method that changes what readers see bumps the page's `seq` inside the same
  * transaction and records the change, so catch-up and live fan-out can never disagree.
  */
-export interface Storage {
+export interface Storage extends SettingsStorage {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -178,6 +183,66 @@ export interface Storage {
   /** Audit rows oldest first, `limit` at most; `next` is the cursor of the following page, `null` at the end. */
   audit(q: AuditQuery): Promise<{ entries: StoredAudit[]; next: number | null }>;
   exportPage(pageId: string): Promise<PageExport | null>;
+}
+
+/** An invitation as stored (SPEC 6.1): `id` names it in the audit log; the code never goes there. */
+export interface InviteRecord extends Invite {
+  id: string;
+  pageId: string;
+  createdBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** What `page:settings` shows, before the caller's role trims it. */
+export interface SettingsRecord {
+  followers: Follower[];
+  requests: FollowRequest[];
+  editors: Editor[];
+  blocked: BlockedUser[];
+  /** Invitations neither revoked nor expired (used-up ones included, so the owner sees them used). */
+  invites: Invite[];
+}
+
+/** Why an invitation was not accepted. */
+export type InviteRefusal = 'not_found' | 'revoked' | 'expired' | 'used_up' | 'blocked' | 'owner';
+
+export type AcceptOutcome =
+  | {
+      ok: true;
+      role: InviteRole;
+      inviteId: string;
+      /** `false`: the user already had the role, and no use was counted. */
+      changed: boolean;
+      /** The user's follow state before (`none` without a row). */
+      followBefore: FollowState;
+      followerCount: number;
+      /** Set when the follower count changed. */
+      seq: number | null;
+    }
+  | { ok: false; reason: InviteRefusal; expiresAt?: string };
+
+/**
+ * SPEC 6.1's storage: the settings panel and invitations. Part of `Storage`; kept apart so
+ * the first-wave interface above reads as before.
+ */
+export interface SettingsStorage {
+  settings(pageId: string): Promise<SettingsRecord>;
+  /** Stores a new invitation; its audit row is written in the same transaction. */
+  createInvite(invite: InviteRecord): Promise<void>;
+  /**
+   * Revokes a page's invitation; `null` when the page has no such code, `false` when it was
+   * revoked already (nothing changes then), else the invitation's id.
+   */
+  revokeInvite(pageId: string, code: string, at: string): Promise<{ id: string; revoked: boolean } | null>;
+  /**
+   * Lets `user` in by the invitation, counting the use, in one transaction: of concurrent
+   * accepts of a code with one use left, exactly one succeeds (on every node). A user who
+   * already has the role uses nothing.
+   */
+  acceptInvite(pageId: string, code: string, user: Author, at: string): Promise<AcceptOutcome>;
+  /** Takes the editor role away (never an owner's); `false` when the user is no editor of the page. */
+  removeEditor(pageId: string, userId: string): Promise<boolean>;
 }
 
 /** A signed-webhook notification waiting to be delivered. */
