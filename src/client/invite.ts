@@ -59,16 +59,17 @@ function set(store: PageStore, state: InviteState | null): void {
  * (history.replaceState: a reload, a bookmark or a shared screenshot no longer carries it) and
  * the page is subscribed afresh with the visitor's new role.
  *
- * A backend without the `invites` feature never sees the code (a readable page says what its
- * backend supports); a page the visitor may not read yet says nothing about features, so the
- * code is tried, and a backend that does not answer is treated like one offline: no notice.
+ * A backend without the `invites` feature never sees the code: both the page and the teaser a
+ * visitor who may not read it yet gets say what the backend supports. A refusal that may pass
+ * (offline, rate limited) is retried at the next connection, without a notice.
  */
 export function considerInvite(host: string, store: PageStore, transport: StoreTransport): void {
   const code = inviteCode();
   if (!code) return;
   const { status, page, viewer } = store.state;
   if ((status !== 'ready' && status !== 'locked') || !viewer) return;
-  if (status === 'ready' && !(page && 'features' in page && page.features?.includes('invites'))) return;
+  // A backend without the feature (or of the first wave, which names none) never sees the code.
+  if (!page?.features?.includes('invites')) return;
   // The owner trying their own link must not spend one of its uses.
   if (viewer.role === 'owner') return;
   if (!transport.userId) {

@@ -142,12 +142,11 @@ export class PageController implements ReactiveController {
   }
 
   /**
-   * Whether the backend supports a second-wave feature for this page (SPEC 6). Only a page the
-   * viewer may read says: a first-wave backend, or a page not read yet, supports none.
+   * Whether the backend supports a second-wave feature for this page (SPEC 6), from the page
+   * (or the teaser of a page the viewer may not read): a first-wave backend names none.
    */
   has(feature: Feature): boolean {
-    const page = this.state.page;
-    return !!page && 'features' in page && page.features?.includes(feature) === true;
+    return this.state.page?.features?.includes(feature) === true;
   }
 
   /**
