@@ -79,10 +79,10 @@ describe('accessibility: <care-page-settings> and invitations (axe-core)', () =>
       await storeInvite({ pageId: page, code: good, expiresAt: later(24) });
       arriveWithInvite(good);
       const anonymous = new JournalHarness(await mount('care-journal-feed', { page, host, attrs }));
-      await waitFor(() => anonymous.root.querySelector('[part~=invite]') !== null, 'the sign-in hint');
+      await waitFor(() => anonymous.root.querySelector('[part~=invite-notice]') !== null, 'the sign-in hint');
       await expect(anonymous.el).to.be.accessible();
       anonymous.el.tokenUrl = '/care-token?user=ivy';
-      await waitFor(() => anonymous.titles().includes('Hello') && anonymous.root.querySelector('[part~=invite]') !== null, 'accepted');
+      await waitFor(() => anonymous.titles().includes('Hello') && anonymous.root.querySelector('[part~=invite-notice]') !== null, 'accepted');
       await expect(anonymous.el).to.be.accessible();
       anonymous.el.remove();
 
@@ -90,7 +90,7 @@ describe('accessibility: <care-page-settings> and invitations (axe-core)', () =>
       await storeInvite({ pageId: page, code: bad, expiresAt: later(-1) });
       arriveWithInvite(bad);
       const refused = new JournalHarness(await mount('care-journal-feed', { page, host, user: 'xena', attrs }));
-      await waitFor(() => refused.root.querySelector('[part~=invite][role=alert]') !== null, 'the refusal');
+      await waitFor(() => refused.root.querySelector('[part~=invite-notice][role=alert]') !== null, 'the refusal');
       await expect(refused.el).to.be.accessible();
       refused.el.remove();
 

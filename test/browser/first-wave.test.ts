@@ -37,7 +37,7 @@ describe('against a first-wave backend', () => {
     const feed = new JournalHarness(await mount('care-journal-feed', { page: 'alex-private', user: 'val', host }));
     expect(feed.el.care.state.status).to.equal('locked');
     await new Promise((r) => setTimeout(r, 300));
-    expect(feed.root.querySelector('[part~=invite]')).to.equal(null);
+    expect(feed.root.querySelector('[part~=invite-notice]')).to.equal(null);
     expect(inviteInAddressBar()).to.equal(true);
     expect(feed.el.care.invite).to.equal(null);
   });

@@ -97,7 +97,7 @@ describe('invitations', () => {
         const el = await fixture<CareJournalFeed>(html`<care-journal-feed page=${page} host=${await otherHost()} token-url="/care-token?user=xena"></care-journal-feed>`);
         const feed = new JournalHarness(el);
         await waitFor(() => feed.root.textContent!.includes('This invitation link no longer works'), 'the plain notice');
-        expect(feed.root.querySelector('[part~=invite]')!.getAttribute('role')).to.equal('alert');
+        expect(feed.root.querySelector('[part~=invite-notice]')!.getAttribute('role')).to.equal('alert');
         expect(el.care.state.status).to.equal('locked');
         expect(errors.length).to.equal(1);
         expect(['forbidden', 'conflict']).to.include(errors[0]);

@@ -55,12 +55,12 @@ export class Notices {
     const invite = this.care.invite;
     const t = this.strings();
     if (!invite || invite.status === 'accepting') return nothing;
-    if (invite.status === 'sign-in') return html`<div class="notice" role="status" part="notice invite">${t.inviteSignIn}</div>`;
+    if (invite.status === 'sign-in') return html`<div class="notice" role="status" part="notice invite-notice">${t.inviteSignIn}</div>`;
     if (invite.status === 'accepted') {
-      return html`<div class="notice" role="status" part="notice invite">${invite.role === 'editor' ? t.inviteAcceptedEditor : t.inviteAcceptedFollower}</div>`;
+      return html`<div class="notice" role="status" part="notice invite-notice">${invite.role === 'editor' ? t.inviteAcceptedEditor : t.inviteAcceptedFollower}</div>`;
     }
     const plain = ['not_found', 'forbidden', 'conflict', 'invalid'].includes(invite.error.code);
-    return html`<div class="notice error" role="alert" part="notice invite">${plain ? t.inviteInvalid : t.error(invite.error.message)}</div>`;
+    return html`<div class="notice error" role="alert" part="notice invite-notice">${plain ? t.inviteInvalid : t.error(invite.error.message)}</div>`;
   }
 
   /**

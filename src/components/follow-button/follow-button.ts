@@ -51,7 +51,7 @@ interface ButtonModel {
  * @csspart count - The follower count text.
  * @csspart sign-in - The "Sign in to follow" link (or text, without `sign-in-url`).
  * @csspart notice - Status notices: loading, offline, declined, blocked, not found, errors.
- * @csspart invite - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
+ * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
  * @csspart error - The reason an action failed.
  * @csspart requests - The owner's pending follow requests panel.
  * @csspart request - One pending request in the panel.

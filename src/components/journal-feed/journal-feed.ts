@@ -29,7 +29,7 @@ const WINDOW_AFTER = 60;
  * @csspart entry-body - An update's text.
  * @csspart button - Every button.
  * @csspart notice - Loading, offline, locked, not-found and error notices.
- * @csspart invite - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
+ * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
  *
  * @cssproperty --care-color-primary - Buttons and links.
  * @cssproperty --care-color-on-primary - Text on primary buttons.

@@ -45,7 +45,7 @@ const OLDER_PAGE = 30;
  * @csspart block-button - Block the author from the page (moderators).
  * @csspart load-older - The "Load older" button.
  * @csspart notice - Loading, offline, locked, empty, not-found and error notices.
- * @csspart invite - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
+ * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
  *
  * @cssproperty --care-color-primary - Buttons and links.
  * @cssproperty --care-color-on-primary - Text on primary buttons.
