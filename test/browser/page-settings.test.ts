@@ -134,6 +134,26 @@ describe('<care-page-settings>', () => {
     await waitFor(() => feed.el.care.state.status === 'locked', 'eda to lose the page');
   });
 
+  it("keeps two owners' panels in step live (settings:changed), not only the one that acted", async () => {
+    const page = uniquePage('ps-two');
+    await seedPage({ id: page, visibility: 'private', owners: ['olga', 'oscar'], follows: ['fred'] });
+    const olga = await new PageSettingsHarness(await mount('care-page-settings', { page, user: 'olga' })).ready();
+    const oscar = await new PageSettingsHarness(await mount('care-page-settings', { page, user: 'oscar', host: await otherHost() })).ready();
+    expect(oscar.names('followers')).to.deep.equal(['fred']);
+    olga.act('followers', 'fred', '.remove');
+    await waitFor(() => oscar.names('followers').length === 0, "fred gone from oscar's panel");
+    olga.createInvite({ role: 'editor', uses: 3 });
+    await waitFor(() => oscar.inviteLinks().length === 1, "the new link in oscar's panel");
+    expect(oscar.inviteLinks()).to.deep.equal(olga.inviteLinks());
+    await olga.choose('members');
+    olga.click('.save');
+    // Private → members lets more people read: confirmed first.
+    await waitFor(() => olga.button('.confirm-yes') !== null, 'the confirmation');
+    expect(oscar.visibility()).to.equal('private');
+    olga.click('.confirm-yes');
+    await waitFor(() => oscar.visibility() === 'members', "oscar's panel shows members");
+  });
+
   it('says when a declined visitor may ask again, and keeps the button disabled until then', async () => {
     const page = uniquePage('ps-again');
     await seedPage({ id: page, visibility: 'private', owners: ['olga'] });
