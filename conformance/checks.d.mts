@@ -10,6 +10,8 @@ export interface CheckResult {
   rule: string;
   pass: boolean;
   detail: string;
+  /** The rule did not apply (its feature is not announced, or it needs `manager`); counts as a pass. */
+  skipped?: true;
 }
 
 export interface CheckOptions {
@@ -21,6 +23,8 @@ export interface CheckOptions {
   page: string;
   /** The page owner's user id (informational). */
   owner?: string;
+  /** A user who may manage the page (SPEC 6.1): the rules marked "manager" act as them; skipped without it. */
+  manager?: string;
   namespace?: string;
   timeoutMs?: number;
   transports?: Array<'websocket' | 'polling'>;

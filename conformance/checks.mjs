@@ -37,8 +37,19 @@ export const RULES = [
   ['wall.deleted-retry', 'a retried wall:post whose message was deleted in between answers "conflict" and posts nothing'],
   ['subscribe.since', 'resubscribing with since = last seq returns every missed post, in increasing seq order, up to the answer\'s seq'],
   ['write.anonymous-unauthorized', 'anonymous writes (wall:post, journal:post, follow:set) answer "unauthorized"'],
+  // Second wave (SPEC 6): each rule runs only when the page announces its feature in
+  // `page.features`, and is reported as skipped (a pass) otherwise; rules marked "manager"
+  // also need the `manager` option (a user who may manage the page, e.g. its owner).
+  ['features.list', 'page.features, when present, is a list of known feature names (absent: a first-wave backend)'],
+  ['settings.refused', '[settings] a signed-in visitor has can.manage false and gets "forbidden" on page:settings, page:configure, member:remove, follow:unblock; anonymous "unauthorized"'],
+  ['settings.view', '[settings, manager] the manager has can.manage true and page:settings answers { visibility, wallModeration, followers, requests, editors, blocked, invites }'],
+  ['invites.refused', '[invites] a visitor\'s invite:create and invite:revoke answer "forbidden"; an unknown code "not_found"; an anonymous invite:accept "unauthorized"'],
+  ['invites.accept', '[invites, manager] a one-use follower code (≥ 128 bits, base64url) lets one visitor follow ({ ok, role }), answers the next "conflict", the manager hears settings:changed, and a revoked code answers "forbidden"'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
 ];
+
+/** A rule that does not apply to this backend (its feature is not announced). */
+class Skip extends Error {}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,6 +73,9 @@ export function forgedToken(sub = 'conformance-forger') {
  * - `url`: the backend's base URL (`https://care.example.org`); the namespace is added.
  * - `tokenFor(userId)`: resolves with a valid token for that user id.
  * - `page`: id of a public page on which signed-in visitors may write on the wall.
+ * - `manager` (optional): a user id that may manage the page (its owner, say): the feature
+ *   rules marked "manager" act as them (read the settings, create and revoke invitations);
+ *   without it they are skipped.
  * - `namespace` (default `/care`), `timeoutMs` (per ack or event, default 5000),
  *   `transports` (default `['websocket']`), `log(line)` for progress.
  */
@@ -76,7 +90,7 @@ export async function runChecks(opts) {
   const log = opts.log ?? (() => {});
   const base = url.replace(/\/+$/, '');
   const run = randomBytes(4).toString('hex');
-  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b` };
+  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b`, c: `conformance-${run}-c`, d: `conformance-${run}-d` };
 
   const results = [];
   const acks = [];
@@ -84,9 +98,9 @@ export async function runChecks(opts) {
   const cleanup = []; // message ids posted by user a
   const state = {};
 
-  const record = (rule, pass, detail) => {
-    results.push({ rule, pass, detail });
-    log(`${pass ? 'PASS' : 'FAIL'} ${rule}${detail ? ` (${detail})` : ''}`);
+  const record = (rule, pass, detail, skipped = false) => {
+    results.push(skipped ? { rule, pass, detail, skipped } : { rule, pass, detail });
+    log(`${skipped ? 'SKIP' : pass ? 'PASS' : 'FAIL'} ${rule}${detail ? ` (${detail})` : ''}`);
   };
 
   /* -------------------------------------------------------------------------- helpers */
@@ -168,8 +182,15 @@ export async function runChecks(opts) {
       const detail = await fn();
       record(rule, true, detail ?? '');
     } catch (err) {
-      record(rule, false, err instanceof Error ? err.message : String(err));
+      if (err instanceof Skip) record(rule, true, err.message, true);
+      else record(rule, false, err instanceof Error ? err.message : String(err));
     }
+  };
+  /** A feature rule: skipped (a pass) unless the page announces `feature` (and, if asked, a manager was given). */
+  const feature = (name, { manager = false } = {}) => {
+    if (!Array.isArray(state.features)) throw new Error('skipped: needs the page\'s features, which subscribe.snapshot did not produce');
+    if (!state.features.includes(name)) throw new Skip(`the backend does not announce "${name}"`);
+    if (manager && !opts.manager) throw new Skip('needs the manager option (a user who may manage the page)');
   };
   const expect = (cond, message) => {
     if (!cond) throw new Error(message);
@@ -270,6 +291,8 @@ export async function runChecks(opts) {
       }
       const bAnswer = answers.find(([n]) => n === users.b)[1];
       const aAnswer = answers.find(([n]) => n === users.a)[1];
+      state.features = aAnswer.page.features ?? [];
+      state.aCan = aAnswer.viewer.can;
       expect(aAnswer.viewer.can.postWall === true, `${users.a} may not post on the wall (viewer.can.postWall false): the page must let signed-in visitors write`);
       state.bSeq = bAnswer.seq;
       state.subscribed = true;
@@ -380,7 +403,106 @@ export async function runChecks(opts) {
       expect(wrong.length === 0, wrong.join('; '));
       return `${writes.map((w) => w[0]).join(', ')} refused`;
     });
+
+    /* ------------------------------------------------------- second wave (SPEC 6) */
+
+    await check('features.list', async () => {
+      needs('subscribed');
+      const known = ['settings', 'invites', 'notify', 'journal-social', 'media', 'planner'];
+      expect(state.features.every((f) => known.includes(f)), `page.features ${short(state.features)} has names outside ${short(known)}`);
+      expect(new Set(state.features).size === state.features.length, `page.features ${short(state.features)} repeats a name`);
+      return state.features.length ? state.features.join(', ') : 'none (a first-wave backend)';
+    });
+
+    await check('settings.refused', async () => {
+      feature('settings');
+      needs('a');
+      expect(state.aCan.manage === false, `a visitor's viewer.can.manage is ${short(state.aCan.manage)}, expected false`);
+      const calls = [
+        ['page:settings', { pageId: page }],
+        ['page:configure', { pageId: page, visibility: 'private' }],
+        ['member:remove', { pageId: page, userId: users.b }],
+        ['follow:unblock', { pageId: page, userId: users.b }],
+      ];
+      const wrong = [];
+      for (const [event, payload] of calls) {
+        const answer = await call(state.a, event, payload);
+        if (!failsWith(answer, 'forbidden')) wrong.push(`${users.a}: ${event} answered ${short(answer)}`);
+        if (state.anon) {
+          const anon = await call(state.anon, event, payload);
+          if (!failsWith(anon, 'unauthorized')) wrong.push(`anonymous: ${event} answered ${short(anon)}`);
+        }
+      }
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${calls.length} calls refused`;
+    });
+
+    await check('settings.view', async () => {
+      feature('settings', { manager: true });
+      state.m = await connect(opts.manager);
+      const sub = await call(state.m, 'page:subscribe', { pageId: page });
+      expect(sub?.ok === true && sub.viewer?.can?.manage === true, `the manager's subscribe answered can.manage ${short(sub?.viewer?.can?.manage)}: ${short(sub?.error ?? '')}`);
+      const answer = await call(state.m, 'page:settings', { pageId: page });
+      expect(answer?.ok === true && isObj(answer.settings), `page:settings answered ${short(answer)}`);
+      const s = answer.settings;
+      expect(s.visibility === sub.page.visibility && s.wallModeration === sub.page.wallModeration, `visibility/wallModeration ${short([s.visibility, s.wallModeration])} differ from the page's`);
+      for (const k of ['followers', 'requests', 'editors', 'blocked', 'invites']) expect(Array.isArray(s[k]), `settings.${k} is ${short(s[k])}, expected an array`);
+      return `${s.followers.length} followers, ${s.editors.length} editors, ${s.invites.length} invitations`;
+    });
+
+    await check('invites.refused', async () => {
+      feature('invites');
+      needs('a');
+      const fakeCode = randomBytes(24).toString('base64url');
+      const checks = [
+        [state.a, 'invite:create', { pageId: page, role: 'follower', expiresInHours: 1, maxUses: 1 }, 'forbidden'],
+        [state.a, 'invite:revoke', { pageId: page, code: fakeCode }, 'forbidden'],
+        [state.a, 'invite:accept', { pageId: page, code: fakeCode }, 'not_found'],
+      ];
+      if (state.anon) checks.push([state.anon, 'invite:accept', { pageId: page, code: fakeCode }, 'unauthorized']);
+      const wrong = [];
+      for (const [client, event, payload, code] of checks) {
+        const answer = await call(client, event, payload);
+        if (!failsWith(answer, code)) wrong.push(`${event} answered ${short(answer)}, expected ${code}`);
+      }
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${checks.length} calls refused`;
+    });
+
+    await check('invites.accept', async () => {
+      feature('invites', { manager: true });
+      state.m ??= await connect(opts.manager);
+      await call(state.m, 'page:subscribe', { pageId: page });
+      const created = await call(state.m, 'invite:create', { pageId: page, role: 'follower', expiresInHours: 1, maxUses: 1 });
+      expect(created?.ok === true && isObj(created.invite), `invite:create answered ${short(created)}`);
+      const { code } = created.invite;
+      state.inviteCode = code;
+      expect(typeof code === 'string' && /^[A-Za-z0-9_-]{22,}$/.test(code), `the code ${short(code?.length)} characters long is not base64url of at least 128 bits`);
+      expect(created.invite.role === 'follower' && created.invite.maxUses === 1 && created.invite.uses === 0, `invite ${short({ ...created.invite, code: '…' })}`);
+      const c = await connect(users.c);
+      const d = await connect(users.d);
+      state.joined = c;
+      const mark = state.m.received.length;
+      const accepted = await call(c, 'invite:accept', { pageId: page, code });
+      expect(accepted?.ok === true && accepted.role === 'follower', `invite:accept answered ${short(accepted)}`);
+      await waitFor({ ...state.m, received: state.m.received.slice(mark) }, 'settings:changed', (e) => isObj(e) && e.pageId === page).catch(() => {
+        throw new Error('the manager heard no settings:changed after the accept');
+      });
+      const second = await call(d, 'invite:accept', { pageId: page, code });
+      expect(failsWith(second, 'conflict'), `a second accept of a one-use code answered ${short(second)}`);
+      const revoked = await call(state.m, 'invite:revoke', { pageId: page, code });
+      expect(revoked?.ok === true, `invite:revoke answered ${short(revoked)}`);
+      const again = await call(state.m, 'invite:create', { pageId: page, role: 'follower', expiresInHours: 1, maxUses: 5 });
+      expect(again?.ok === true, `invite:create answered ${short(again)}`);
+      await call(state.m, 'invite:revoke', { pageId: page, code: again.invite.code });
+      const late = await call(d, 'invite:accept', { pageId: page, code: again.invite.code });
+      expect(failsWith(late, 'forbidden'), `accepting a revoked code answered ${short(late)}`);
+      return 'one use, conflict, forbidden after revoking';
+    });
   } finally {
+    // The visitor who joined by invitation follows no more; the invitation is revoked.
+    if (state.joined?.socket.connected) await call(state.joined, 'follow:set', { pageId: page, follow: false }).catch(() => {});
+    if (state.inviteCode && state.m?.socket.connected) await call(state.m, 'invite:revoke', { pageId: page, code: state.inviteCode }).catch(() => {});
     // Leave the page as we found it: authors may delete their own messages.
     if (state.a?.socket.connected) {
       for (const messageId of cleanup) {

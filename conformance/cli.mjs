@@ -24,14 +24,18 @@ Options:
                        without pre-moderation (required; e.g. jane-doe on the reference
                        server in demo mode)
   --owner <user id>    the page's owner; never used as a test user (optional)
+  --manager <user id>  a user who may manage the page (its owner, say): the second-wave
+                       rules marked [manager] act as them (they read the settings, create
+                       and revoke an invitation); skipped without it (optional)
   --namespace <ns>     Socket.IO namespace (default: /care)
   --timeout <ms>       how long to wait for each answer or event (default: 5000)
   --polling            allow HTTP long-polling as well as WebSocket
   --json               print the results as JSON instead of text
   -h, --help           show this help
 
-The checks connect as throw-away users "conformance-<random>-a" and "-b", post a few wall
-messages on the page and delete them again at the end.
+The checks connect as throw-away users "conformance-<random>-a" to "-d", post a few wall
+messages on the page and delete them again at the end. Second-wave rules run only for the
+features the page announces (page.features) and are reported SKIP otherwise.
 
 Rules:
 ${RULES.map(([rule, what]) => `  ${rule.padEnd(30)} ${what}`).join('\n')}
@@ -50,6 +54,7 @@ try {
       'token-url': { type: 'string' },
       page: { type: 'string' },
       owner: { type: 'string' },
+      manager: { type: 'string' },
       namespace: { type: 'string', default: '/care' },
       timeout: { type: 'string', default: '5000' },
       polling: { type: 'boolean', default: false },
@@ -73,7 +78,7 @@ if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) fail('--timeout must be a pos
 
 const tokenUrl = values['token-url'];
 async function tokenFor(userId) {
-  if (values.owner && userId === values.owner) throw new Error('refusing to act as the page owner');
+  if (values.owner && userId === values.owner && userId !== values.manager) throw new Error('refusing to act as the page owner');
   const u = new URL(tokenUrl);
   u.searchParams.set('user', userId);
   const res = await fetch(u, { headers: { accept: 'application/json' } });
@@ -93,6 +98,7 @@ try {
     tokenFor,
     page: values.page,
     owner: values.owner,
+    manager: values.manager,
     namespace: values.namespace,
     timeoutMs,
     transports: values.polling ? ['polling', 'websocket'] : ['websocket'],

@@ -2,6 +2,8 @@
  * The admin REST API (`/api/pages…`), the audit log, `/healthz` and `/metrics`.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { newInviteCode } from '../src/pages/invites.js';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { auditTrail, pageRowCounts, signToken, startServer, uniqueId, type TestServer } from './helpers.js';
@@ -280,6 +282,7 @@ describe('delete', () => {
       await ts.storage.setFollow(id, { id: 'kin', name: 'Kin' }, 'following');
       await ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
       await ts.storage.setHeart(id, message.id, 'kin', true);
+      await ts.storage.createInvite({ code: newInviteCode(), id: randomUUID(), pageId: id, role: 'follower', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), maxUses: 1, uses: 0, createdBy: 'pat', createdAt: new Date().toISOString(), revokedAt: null });
     }
     const counts = await pageRowCounts(ts.db, p.id);
     assert.ok(Object.values(counts).every((n) => n > 0), `every table has rows before: ${JSON.stringify(counts)}`);
@@ -287,7 +290,7 @@ describe('delete', () => {
 
     const res = await ts.rest('DELETE', `/api/pages/${p.id}`, { token: admin });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, pages: 0 });
     assertError(await ts.rest('GET', `/api/pages/${p.id}`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: ownerToken }), 404, 'not_found');

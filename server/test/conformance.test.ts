@@ -32,13 +32,45 @@ describe('conformance kit', () => {
   });
 
   it('passes every rule against the reference server', async () => {
-    const results = await runChecks({ url: ts.url, page: pageId, owner: 'owner', tokenFor: (user) => ts.token(user), timeoutMs: 3000 });
+    const results = await runChecks({ url: ts.url, page: pageId, owner: 'owner', manager: 'owner', tokenFor: (user) => ts.token(user), timeoutMs: 3000 });
     assert.deepEqual(failures(results), []);
+    assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), [], 'with a manager, every feature rule runs');
     assert.deepEqual(results.map((r) => r.rule), RULES.map(([rule]) => rule), 'every rule ran, in order');
     // It cleans up after itself: its messages are deleted again.
     const sub = await (await ts.connect(null)).ok('page:subscribe', { pageId });
     assert.ok(sub.access === 'read' && sub.snapshot);
     assert.deepEqual(sub.snapshot.wall, []);
+    // ... and leaves no follower or live invitation behind.
+    const owner = await ts.connect('owner');
+    const settings = await owner.ok('page:settings', { pageId });
+    assert.deepEqual([settings.settings.followers, settings.settings.invites], [[], []]);
+    owner.close();
+  });
+
+  it('without a manager, the rules that need one are skipped (a pass), the others run', async () => {
+    const results = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user), timeoutMs: 3000 });
+    assert.deepEqual(failures(results), []);
+    assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.view', 'invites.accept']);
+  });
+
+  it('against a first-wave backend (CARE_FEATURES empty) the feature rules are skipped cleanly, and everything else passes', async () => {
+    const old = await startServer({ features: [] });
+    try {
+      const id = await old.page({ visibility: 'public', owners: ['owner'] });
+      const results = await runChecks({ url: old.url, page: id, manager: 'owner', tokenFor: (user) => old.token(user), timeoutMs: 3000 });
+      assert.deepEqual(failures(results), []);
+      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept']);
+      assert.match(results.find((r) => r.rule === 'features.list')!.detail, /first-wave/);
+    } finally {
+      await old.close();
+    }
+  });
+
+  it('fails the settings rules when a visitor could manage (a backend that announces settings but checks nobody)', async () => {
+    // The page's owner plays the visitor: the kit must notice that "a" may manage.
+    const results = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user.endsWith('-a') ? 'owner' : user), timeoutMs: 1500 });
+    const failed = results.filter((r) => !r.pass).map((r) => r.rule);
+    assert.ok(failed.includes('settings.refused') && failed.includes('invites.refused'), `failed: ${failed.join(', ')}`);
   });
 
   it('fails when tokens come from another secret (signed-in rules)', async () => {
@@ -88,7 +120,7 @@ describe('conformance kit', () => {
     });
 
     it('prints PASS for every rule and exits 0', async () => {
-      const { stdout } = await run(process.execPath, [CLI, '--url', ts.url, '--token-url', tokenUrl, '--page', pageId, '--owner', 'owner']);
+      const { stdout } = await run(process.execPath, [CLI, '--url', ts.url, '--token-url', tokenUrl, '--page', pageId, '--owner', 'owner', '--manager', 'owner']);
       for (const [rule] of RULES) assert.match(stdout, new RegExp(`PASS ${rule.replace('.', '\\.')}`));
       assert.match(stdout, new RegExp(`${RULES.length}/${RULES.length} rules passed`));
     });

@@ -237,8 +237,10 @@ describe('page:subscribe', () => {
           if (decides && v === 'private') assert.deepEqual(a.snapshot?.requests?.map((q) => q.userId), ['requester']);
         } else {
           assert.equal(a.access, 'none');
-          assert.deepEqual(Object.keys(a.page).sort(), ['followerCount', 'id', 'visibility']);
-          assert.deepEqual(a.page, { id: fx.pageId, visibility: v, followerCount: 1 });
+          // A teaser: the server-wide feature list, nothing of the page but its id, visibility and public count.
+          assert.deepEqual(Object.keys(a.page).sort(), ['features', 'followerCount', 'id', 'visibility']);
+          assert.deepEqual(a.page.features, ['settings', 'invites']);
+          assert.deepEqual(a.page, { id: fx.pageId, visibility: v, followerCount: 1, features: ['settings', 'invites'] });
           const text = JSON.stringify(a);
           for (const secret of ['Title of', 'SECRET-J', 'SECRET-W', 'requester']) assert.ok(!text.includes(secret), `the answer leaks "${secret}": ${text}`);
           assert.ok(!('snapshot' in a) && !('events' in a) && !('seq' in a));

@@ -128,6 +128,12 @@ function candidates(field: string): unknown[] {
     since: [undefined, 0, 1, 5, 1_000_000],
     before: [0, 1, 3, 100, Number.MAX_SAFE_INTEGER],
     limit: [1, 10, LIMITS.historyLimitMax],
+    // SPEC 6.1.
+    visibility: [undefined, 'public', 'members', 'private'],
+    wallModeration: [undefined, 'post', 'pre'],
+    code: ['AAAAAAAAAAAAAAAAAAAAAA', 'no-such-invitation-code-0123456789'],
+    expiresInHours: [1, 24, 720],
+    maxUses: [1, 5, 100],
   };
   return byName[field] ?? [true, false, undefined, 'x', 'value', 1, 0, 10, 'journal', 'wall', ...users, ...ids];
 }

@@ -15,19 +15,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_EVENTS, type ClientEventName, type Visibility } from '../../src/protocol/index.js';
+import { CLIENT_EVENTS, type ClientEventName, type ErrorCode, type Visibility } from '../../src/protocol/index.js';
+import { newInviteCode } from '../src/pages/invites.js';
 import { barrierAll, expectFailure, pageRowCounts, startServer, type Client, type Received, type TestServer } from './helpers.js';
 
-type Role = 'owner' | 'editor' | 'follower' | 'visitor' | 'anonymous' | 'blocked' | 'moderator';
-const ROLES: Role[] = ['owner', 'editor', 'follower', 'visitor', 'anonymous', 'blocked', 'moderator'];
+type Role = 'owner' | 'editor' | 'follower' | 'visitor' | 'anonymous' | 'blocked' | 'moderator' | 'admin';
+const ROLES: Role[] = ['owner', 'editor', 'follower', 'visitor', 'anonymous', 'blocked', 'moderator', 'admin'];
 const VISIBILITIES: Visibility[] = ['public', 'members', 'private'];
 /** The user id each role connects as (`moderator` is staff through its token). */
-const USER: Record<Role, string | null> = { owner: 'owner', editor: 'editor', follower: 'follower', visitor: 'visitor', anonymous: null, blocked: 'blocked', moderator: 'moderator' };
+const USER: Record<Role, string | null> = { owner: 'owner', editor: 'editor', follower: 'follower', visitor: 'visitor', anonymous: null, blocked: 'blocked', moderator: 'moderator', admin: 'admin' };
 
 /* --------------------------------------------------------------- SPEC section 3, as a table */
 
 const isMember = (r: Role) => r === 'owner' || r === 'editor';
-const isModerator = (r: Role) => isMember(r) || r === 'moderator';
+const isModerator = (r: Role) => isMember(r) || r === 'moderator' || r === 'admin';
+/** SPEC 6.1: the settings panel belongs to the owner (and admins, who run pages for the hospital). */
+const manages = (r: Role) => r === 'owner' || r === 'admin';
+/** ... and editors read a summary of it. */
+const readsSettings = (r: Role) => manages(r) || r === 'editor';
+/** Who decides follow requests: the owner and staff admins. */
+const decides = manages;
 const signedIn = (r: Role) => r !== 'anonymous';
 
 /** Who reads: public anyone, members any signed-in visitor, private owner/editors/followers/staff; a blocked user nothing. */
@@ -45,6 +52,8 @@ interface Fixture {
   messageId: string;
   pendingId: string;
   secret: string;
+  /** A follower invitation of the page (5 uses). */
+  code: string;
 }
 
 interface Action {
@@ -54,6 +63,10 @@ interface Action {
   allowed(r: Role, v: Visibility): boolean;
   /** Whether an allowed call is a change that takes the page's next `seq`. */
   changes: boolean | ((r: Role, v: Visibility) => boolean);
+  /** A refusal's code for a signed-in caller, when it is not `forbidden`. */
+  refusal?: (r: Role) => ErrorCode;
+  /** An allowed call changes the page's visibility to this (the leak scan then holds the page to it). */
+  makes?: Visibility;
 }
 
 const ACTIONS: Action[] = [
@@ -80,9 +93,27 @@ const ACTIONS: Action[] = [
   // change), and on a private page it is a request (no change to the page until approved).
   { name: 'follow:set', event: 'follow:set', payload: (f) => ({ pageId: f.pageId, follow: true }), allowed: (r) => signedIn(r) && r !== 'blocked' && !isMember(r), changes: (r, v) => r !== 'follower' && v !== 'private' },
   { name: 'follow:set false', event: 'follow:set', payload: (f) => ({ pageId: f.pageId, follow: false }), allowed: (r) => signedIn(r) && r !== 'blocked' && !isMember(r), changes: (r) => r === 'follower' },
-  { name: 'follow:decide', event: 'follow:decide', payload: (f) => ({ pageId: f.pageId, userId: 'requester', approve: true }), allowed: (r) => r === 'owner', changes: true },
+  { name: 'follow:decide', event: 'follow:decide', payload: (f) => ({ pageId: f.pageId, userId: 'requester', approve: true }), allowed: decides, changes: true },
   { name: 'follow:remove', event: 'follow:remove', payload: (f) => ({ pageId: f.pageId, userId: 'extra' }), allowed: isModerator, changes: true },
   { name: 'follow:remove + block', event: 'follow:remove', payload: (f) => ({ pageId: f.pageId, userId: 'extra', block: true }), allowed: isModerator, changes: true },
+  // SPEC 6.1 (features settings, invites).
+  { name: 'page:settings', event: 'page:settings', payload: (f) => ({ pageId: f.pageId }), allowed: readsSettings, changes: false },
+  { name: 'page:configure wallModeration', event: 'page:configure', payload: (f) => ({ pageId: f.pageId, wallModeration: 'pre' }), allowed: manages, changes: true },
+  { name: 'page:configure private', event: 'page:configure', payload: (f) => ({ pageId: f.pageId, visibility: 'private' }), allowed: manages, changes: true, makes: 'private' },
+  { name: 'member:remove', event: 'member:remove', payload: (f) => ({ pageId: f.pageId, userId: 'editor' }), allowed: manages, changes: false },
+  { name: 'follow:unblock', event: 'follow:unblock', payload: (f) => ({ pageId: f.pageId, userId: 'blocked' }), allowed: manages, changes: false },
+  { name: 'invite:create', event: 'invite:create', payload: (f) => ({ pageId: f.pageId, role: 'editor', expiresInHours: 24, maxUses: 1 }), allowed: manages, changes: false },
+  { name: 'invite:revoke', event: 'invite:revoke', payload: (f) => ({ pageId: f.pageId, code: f.code }), allowed: manages, changes: false },
+  {
+    name: 'invite:accept',
+    event: 'invite:accept',
+    payload: (f) => ({ pageId: f.pageId, code: f.code }),
+    // Any signed-in person but a blocked one (the block stands) and the owner (nothing to join).
+    allowed: (r) => signedIn(r) && r !== 'blocked' && r !== 'owner',
+    // Members and followers have the role already: nothing changes; the others now follow.
+    changes: (r) => r === 'visitor' || r === 'moderator' || r === 'admin',
+    refusal: (r) => (r === 'owner' ? 'conflict' : 'forbidden'),
+  },
 ];
 
 /* ------------------------------------------------------------------------------- set-up */
@@ -118,6 +149,9 @@ async function fixture(visibility: Visibility): Promise<Fixture> {
   const held = `HELD-${n}-`;
   const pageId = await ts.page({ title: `${secret}title`, visibility, owners: ['owner'], editors: ['editor'], followers: ['follower', 'extra'] });
   const s = ts.storage;
+  const code = newInviteCode();
+  const at = new Date().toISOString();
+  await s.createInvite({ code, id: `invite-${n}`, pageId, role: 'follower', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), maxUses: 5, uses: 0, createdBy: 'owner', createdAt: at, revokedAt: null });
   const [, , { entry }, { message }, { message: pending }] = await Promise.all([
     s.setFollow(pageId, { id: 'blocked', name: 'Blocked' }, 'blocked'),
     s.setFollow(pageId, { id: 'requester', name: 'Requester' }, 'requested'),
@@ -126,7 +160,7 @@ async function fixture(visibility: Visibility): Promise<Fixture> {
     s.postWall(pageId, { id: 'extra', name: 'Extra' }, 'seed-p', `${secret}${held}held-body`, true),
   ]);
   pages.set(pageId, { visibility, secret, held, released: false });
-  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, secret };
+  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, secret, code };
 }
 
 const seqOf = async (pageId: string) => (await ts.storage.getPage(pageId))!.seq;
@@ -170,7 +204,7 @@ describe('privacy matrix', () => {
                 assert.equal(answer.access, 'read');
               } else {
                 assert.equal(answer.access, 'none');
-                assert.deepEqual(Object.keys(answer.page as object).sort(), ['followerCount', 'id', 'visibility'], 'a teaser only');
+                assert.deepEqual(Object.keys(answer.page as object).sort(), ['features', 'followerCount', 'id', 'visibility'], 'a teaser only (and the server-wide features)');
                 assert.ok(!JSON.stringify(answer).includes(f.secret), 'no content in the answer');
                 assert.ok(!('seq' in answer) && !('snapshot' in answer) && !('events' in answer));
               }
@@ -179,12 +213,13 @@ describe('privacy matrix', () => {
             if (allowed) {
               assert.equal(answer.ok, true, `${role} ${action.name} on a ${visibility} page should succeed: ${JSON.stringify(answer)}`);
               if (action.event === 'wall:approve') pages.get(f.pageId)!.released = true;
+              if (action.makes) pages.get(f.pageId)!.visibility = action.makes;
               const changes = typeof action.changes === 'function' ? action.changes(role, visibility) : action.changes;
               if (changes) assert.ok((await seqOf(f.pageId)) > seqBefore, 'the change took a seq');
               else assert.equal(await seqOf(f.pageId), seqBefore, 'nothing changed');
               return;
             }
-            expectFailure(answer, signedIn(role) ? 'forbidden' : 'unauthorized', `${role} ${action.name} on a ${visibility} page`);
+            expectFailure(answer, signedIn(role) ? (action.refusal?.(role) ?? 'forbidden') : 'unauthorized', `${role} ${action.name} on a ${visibility} page`);
             assert.ok(!JSON.stringify(answer).includes(f.secret), 'the refusal carries no content');
             // No trace: nothing stored, no seq taken, nothing sent to anyone.
             assert.equal(await seqOf(f.pageId), seqBefore, 'a refused call takes no seq');
@@ -216,7 +251,9 @@ describe('privacy matrix', () => {
           // A message held for approval reaches moderators (and its author) only, until released.
           if (!isModerator(role) && !p.released && text.includes(p.held)) leaks.push(`${name} got a held message in ${r.event}`);
         }
-        if (r.event === 'follow:request' && role !== 'owner') leaks.push(`${name} got a follow request`);
+        if (r.event === 'follow:request' && !decides(role)) leaks.push(`${name} got a follow request`);
+        if (r.event === 'settings:changed' && !readsSettings(role)) leaks.push(`${name} got settings:changed`);
+        if (r.event === 'settings:changed' && Object.keys(d).join() !== 'pageId') leaks.push(`settings:changed carries more than the page id: ${text}`);
         if (r.event === 'wall:message' && !isModerator(role) && (d.message?.hidden || d.message?.pending)) leaks.push(`${name} got a hidden or held message`);
       }
     }

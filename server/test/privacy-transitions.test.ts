@@ -62,7 +62,7 @@ const visitor: Who = { signedIn: true, staff: 'none', member: 'none', following:
 
 /** What the server calls a viewer's capabilities (`viewer.can`); the expectations below are written from SPEC, not computed by the server. */
 type Rights = Capabilities;
-const NO_RIGHTS: Rights = { read: false, postJournal: false, postWall: false, moderate: false, follow: false, decide: false };
+const NO_RIGHTS: Rights = { read: false, postJournal: false, postWall: false, moderate: false, follow: false, decide: false, manage: false };
 
 /**
  * Reads: public anyone; members any signed-in visitor; private owner, editors, approved
@@ -82,8 +82,13 @@ function rightsOf(w: Who, v: Visibility): Rights {
     moderate: staff || member,
     follow: w.signedIn && !member,
     decide: w.signedIn && (w.member === 'owner' || w.staff === 'admin'),
+    // SPEC 6.1: the settings panel is the owner's (and an admin's).
+    manage: w.signedIn && (w.member === 'owner' || w.staff === 'admin'),
   };
 }
+
+/** SPEC 6.1: managers read the settings, editors a summary; they hear `settings:changed`. */
+const readsSettings = (r: Rights) => r.manage === true || r.postJournal;
 
 const roleOf = (w: Who) => (w.member !== 'none' ? w.member : w.following ? 'follower' : 'visitor');
 const union = (a: Rights, b: Rights): Rights => Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof Rights] || b[k as keyof Rights]])) as unknown as Rights;
@@ -206,6 +211,8 @@ function violation(r: Received, p: PageMarks, rights: Rights, self: string | nul
   if (!rights.moderate && r.event === 'wall:message' && (d.message?.hidden || d.message?.pending) && !ownHeld) return 'a hidden or held message (moderators only)';
   if (!rights.moderate && (text.includes(p.held) || text.includes(p.hid))) return 'the text of a hidden or held message (moderators only)';
   if (!rights.decide && (r.event === 'follow:request' || text.includes(p.req))) return 'a follow request (owners/admins only)';
+  if (r.event === 'settings:changed' && !readsSettings(rights)) return 'settings:changed (owners, admins and editors only)';
+  if (r.event === 'settings:changed' && Object.keys(r.data as object).join() !== 'pageId') return 'settings:changed with more than the page id';
   return null;
 }
 
@@ -233,6 +240,8 @@ function expectedStream(rights: Rights, v: Visibility): string[] {
   const out = ['journal:entry', 'wall:message', rights.moderate ? 'wall:message(hidden)' : 'wall:removed', rights.moderate ? 'wall:message(held)' : 'wall:removed'];
   if (v !== 'private') out.push('follow:count');
   else if (rights.decide) out.push('follow:request');
+  // The third user's follow (or request) changed the follower list.
+  if (readsSettings(rights)) out.push('settings:changed');
   return [...out.sort(), 'page:updated'];
 }
 

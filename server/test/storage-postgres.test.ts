@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { openStorage } from '../src/storage/index.js';
 import { freshPostgres } from './pg.js';
 import { storageSuite } from './storage-suite.js';
+import { settingsStorageSuite } from './storage-settings-suite.js';
 
 const base = process.env.DATABASE_URL;
 if (!base) {
@@ -19,4 +20,5 @@ if (!base) {
     await db.drop();
   });
   storageSuite('postgres', (retention) => openStorage(db.url, retention));
+  settingsStorageSuite('postgres', (retention) => openStorage(db.url, retention));
 }

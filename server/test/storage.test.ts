@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { openStorage } from '../src/storage/index.js';
 import { storageSuite } from './storage-suite.js';
+import { settingsStorageSuite } from './storage-settings-suite.js';
 
 storageSuite('sqlite (memory)', (retention) => openStorage('sqlite::memory:', retention));
+settingsStorageSuite('sqlite (memory)', (retention) => openStorage('sqlite::memory:', retention));
 
 const dir = mkdtempSync(join(tmpdir(), 'care-storage-'));
 let files = 0;
 storageSuite('sqlite (file)', (retention) => openStorage(`sqlite:${join(dir, `care-${++files}.db`)}`, retention));
+settingsStorageSuite('sqlite (file)', (retention) => openStorage(`sqlite:${join(dir, `care-${++files}.db`)}`, retention));
 after(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -505,7 +505,8 @@ export class PageService {
     await this.resync(pageId);
     if (seq !== null) {
       this.fanout.pageUpdated(this.info(page), seq);
-      this.fanout.settingsChanged(pageId);
+      // The settings view shows visibility and wall moderation (not the title).
+      if (settings.visibility || settings.wallModeration) this.fanout.settingsChanged(pageId);
     }
     return page;
   }

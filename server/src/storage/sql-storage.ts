@@ -474,6 +474,9 @@ export class SqlStorage implements Storage {
             .values({ page_id: pageId, user_id: user.id, role: 'editor', name: user.name })
             .onConflict((oc) => oc.columns(['page_id', 'user_id']).doNothing())
             .execute();
+          // A member neither asks to follow nor is declined: a pending request or a decline
+          // leaves the owner's list (a follow, if any, stays, as for any editor).
+          await trx.deleteFrom('follows').where('page_id', '=', pageId).where('user_id', '=', user.id).where('state', 'in', ['requested', 'declined']).execute();
           const page = await trx.selectFrom('pages').select('follower_count').where('id', '=', pageId).executeTakeFirstOrThrow();
           return { ok: true, role, inviteId: invite.id, changed: true, followBefore, followerCount: page.follower_count, seq: null };
         }
