@@ -92,6 +92,7 @@ export default [
       'message-wall': 'src/components/message-wall/define.ts',
       'follow-button': 'src/components/follow-button/define.ts',
       'care-page': 'src/components/care-page/define.ts',
+      'page-settings': 'src/components/page-settings/define.ts',
       client: 'src/client/index.ts',
       protocol: 'src/protocol/index.ts',
       react: 'src/react/index.ts',

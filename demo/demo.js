@@ -23,6 +23,12 @@
     a.href = withAs(a.href, as);
   });
 
+  // Invitation links point to this page without `?as=`: the demo's "viewing as" must not
+  // travel in a link (whoever opened it would be Jane). The invitee signs in with the
+  // switcher or "Sign in", which keep the link's `care-invite` code.
+  var settings = document.querySelector('care-page-settings');
+  if (settings) settings.setAttribute('invite-url', withAs(location.href, ''));
+
   var status = document.getElementById('status');
   document.addEventListener('care-connection-change', function (e) {
     status.textContent = e.detail.state;

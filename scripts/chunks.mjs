@@ -28,6 +28,7 @@ export const chunkInputs = {
   'care-follow-button': 'src/components/follow-button/define.ts',
   'care-journal-feed': 'src/components/journal-feed/define.ts',
   'care-message-wall': 'src/components/message-wall/define.ts',
+  'care-page-settings': 'src/components/page-settings/define.ts',
 };
 
 /**
@@ -39,7 +40,7 @@ export const chunkInputs = {
 function manualChunks(id) {
   const path = id.replaceAll('\\', '/');
   if (/\/node_modules\/dompurify\/|\/src\/markdown\//.test(path)) return 'content';
-  if (path.includes('/node_modules/') || /\/src\/(?!components\/(?:follow-button|journal-feed|message-wall)\/)/.test(path)) return 'core';
+  if (path.includes('/node_modules/') || /\/src\/(?!components\/(?:follow-button|journal-feed|message-wall|page-settings)\/)/.test(path)) return 'core';
   return undefined;
 }
 

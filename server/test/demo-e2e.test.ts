@@ -89,7 +89,7 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     const { readFileSync } = await import('node:fs');
     const manifest = JSON.parse(readFileSync(`${root}custom-elements.json`, 'utf8')) as { modules: { declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string }[]; cssParts?: { name: string }[]; cssProperties?: { name: string }[] }[] }[] };
     const decls = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName);
-    assert.equal(decls.length, 4);
+    assert.equal(decls.length, 5);
     for (const d of decls) {
       assert.ok(html.includes(`id="${d.tagName}"`), d.tagName);
       for (const x of [...(d.attributes ?? []), ...(d.events ?? []), ...(d.cssParts ?? []), ...(d.cssProperties ?? [])]) assert.ok(html.includes(`<code>${x.name}</code>`), `${d.tagName}: ${x.name}`);
@@ -190,6 +190,48 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     assert.deepEqual(signedIn, { viewingAs: 'visitor', account: 'Sign out', signOut: `${url}/demo/`, nav: `${url}/demo/alex.html?as=visitor` });
     assert.deepEqual(rec.problems, []);
     await page.close();
+  });
+
+  it('lets Jane run her page from <care-page-settings> alone: private, an invitation link, a visitor let in by it', async () => {
+    const jane = await open(browser, `${url}/demo/?as=jane`);
+    const inPanel = (selector: string) => jane.page.waitForFunction((s) => !!document.querySelector('care-page-settings')?.shadowRoot?.querySelector(s), { timeout: 15000 }, selector);
+    const click = (selector: string) => jane.page.evaluate((s) => document.querySelector('care-page-settings')!.shadowRoot!.querySelector<HTMLElement>(s)!.click(), selector);
+    await inPanel('#vis-private');
+    // Private: narrowing needs no confirmation.
+    await click('#vis-private');
+    await inPanel('button.save');
+    await click('button.save');
+    const stranger = await open(browser, `${url}/demo/`);
+    await stranger.page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('private'), { timeout: 15000 });
+    assert.ok(!(await shadowText(stranger.page, 'care-journal-feed')).includes('First steps'));
+    await stranger.page.close();
+
+    // An invitation link, without the demo's "viewing as" in it.
+    await jane.page.evaluate(() => document.querySelector('care-page-settings')!.shadowRoot!.querySelector<HTMLFormElement>('form[part=invite-form]')!.requestSubmit());
+    await inPanel('input[part=invite-link]');
+    const link = await jane.page.evaluate(() => document.querySelector('care-page-settings')!.shadowRoot!.querySelector<HTMLInputElement>('input[part=invite-link]')!.value);
+    assert.ok(new URL(link).searchParams.has('care-invite'));
+    assert.ok(!new URL(link).searchParams.has('as'), 'the link does not sign anyone in as Jane');
+
+    // Opened signed out: asked to sign in; the demo's "Sign in" keeps the code and lets them in.
+    const guest = await open(browser, link);
+    await guest.page.waitForFunction(() => Array.from(document.querySelectorAll('care-follow-button, care-journal-feed')).some((el) => (el.shadowRoot?.textContent ?? '').includes('Sign in to accept')), { timeout: 15000 });
+    await Promise.all([guest.page.waitForNavigation(), guest.page.evaluate(() => document.querySelector<HTMLAnchorElement>('#account')!.click())]);
+    await guest.page.waitForFunction(() => (document.querySelector('care-journal-feed')?.shadowRoot?.textContent ?? '').includes('First steps'), { timeout: 15000 });
+    await guest.page.waitForFunction(() => !location.search.includes('care-invite'), { timeout: 15000 });
+    assert.equal(new URL(guest.page.url()).searchParams.get('as'), 'visitor');
+
+    // Public again, for the tests after this one: widening asks first.
+    await click('#vis-public');
+    await inPanel('button.save');
+    await click('button.save');
+    await inPanel('button.confirm-yes');
+    await click('button.confirm-yes');
+    await jane.page.waitForFunction(() => !document.querySelector('care-page-settings')?.shadowRoot?.querySelector('button.save, button.confirm-yes'), { timeout: 15000 });
+    assert.deepEqual(jane.rec.problems, []);
+    assert.deepEqual(guest.rec.problems, []);
+    await guest.page.close();
+    await jane.page.close();
   });
 
   it('keeps a private page closed to a signed-in stranger, still without violations', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../protocol/index.js';
 import type { CareErrorDetail } from '../events.js';
 import { jittered, RECONNECT } from './backoff.js';
+import { considerInvite, retryInvites } from './invite.js';
 import { Listeners } from './listeners.js';
 import { Outbox, clearStoredOutbox, type OutboxEntry } from './outbox.js';
 import { OutboxSender, type Delivery } from './outbox-sender.js';
@@ -168,7 +169,12 @@ export class CareConnection {
       // Another user now: what they may see differs, so start from fresh snapshots.
       const fresh = this.#connectedAs !== undefined && this.#connectedAs !== this.userId;
       this.#connectedAs = this.userId;
-      for (const { store } of this.#stores.values()) void store.sync(fresh);
+      retryInvites();
+      for (const { store } of this.#stores.values()) {
+        void store.sync(fresh);
+        // What changed while we were away, or what another user may see (settings-store.ts).
+        void store.settings.refresh();
+      }
       this.#sender.flush();
     });
     s.on('disconnect', (reason) => {
@@ -209,9 +215,17 @@ export class CareConnection {
         if (!entry) return;
         if (type === 'page:updated' && (data as { resubscribe?: boolean }).resubscribe) void entry.store.sync(true);
         else entry.store.receive({ type, data } as LiveEvent);
+        // Visibility or moderation changed, or the viewer's access did: the settings view follows.
+        if (type === 'page:updated') void entry.store.settings.refresh();
       }) as never);
     for (const type of ['journal:entry', 'journal:removed', 'wall:message', 'wall:removed', 'wall:hearts', 'follow:count', 'page:updated'] as const) route(type);
-    s.on('follow:request', (e) => this.#stores.get(e.pageId)?.store.receiveRequest(e));
+    s.on('follow:request', (e) => {
+      const store = this.#stores.get(e.pageId)?.store;
+      store?.receiveRequest(e);
+      void store?.settings.refresh();
+    });
+    // A follower, editor, block or invitation changed (SPEC 6.1): only a signal, ask again.
+    s.on('settings:changed', (e) => void this.#stores.get(e.pageId)?.store.settings.refresh());
     s.on('session:expired', () => void this.#refreshToken());
   }
 
@@ -263,8 +277,11 @@ export class CareConnection {
   store(pageId: string): PageStore {
     let entry = this.#stores.get(pageId);
     if (!entry) {
-      entry = { store: new PageStore(pageId, this), holders: 0 };
+      const store = new PageStore(pageId, this);
+      entry = { store, holders: 0 };
       this.#stores.set(pageId, entry);
+      // An invitation in the address bar is accepted once the page answered (invite.ts).
+      store.listen(() => considerInvite(this.host, store, this));
       if (this.socket.connected) void entry.store.sync();
     }
     entry.holders++;

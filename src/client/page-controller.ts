@@ -1,11 +1,13 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ClientEventName, Stream } from '../protocol/index.js';
+import type { ClientEventName, Feature, Stream } from '../protocol/index.js';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
 import { CarePageWatcher } from './care-page-settings.js';
+import { inviteState, readInvite, type InviteState } from './invite.js';
 import type { OutboxEntry } from './outbox.js';
 import type { PageState } from './page-state.js';
 import type { Answer, Payload, PageStore } from './page-store.js';
 import { resolveSettings } from './settings.js';
+import type { SettingsState } from './settings-store.js';
 
 /** What a widget element exposes to its controller. */
 export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
@@ -18,6 +20,7 @@ export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
 
 type PageCall = Exclude<ClientEventName, 'page:subscribe' | 'page:unsubscribe' | 'session:refresh'>;
 const UNBOUND = { ok: false, error: { code: 'unavailable', message: 'Not connected to the server.' } } as const;
+const NO_SETTINGS: SettingsState = { status: 'idle', view: null, error: null };
 
 const IDLE: PageState = {
   status: 'loading',
@@ -61,6 +64,12 @@ export class PageController implements ReactiveController {
   #onState: unknown = null;
   /** The connection refusal or misconfiguration this host already reported as `care-error`. */
   #told: unknown = null;
+  /** Ends this host's watch of the page settings (`wantSettings`). */
+  #settingsOff: (() => void) | null = null;
+  /** Whether this host shows the page's invitation notice (invite.ts). */
+  #invite: { leads: () => boolean; off: () => void } | null = null;
+  /** The invitation refusal this host already reported as `care-error`. */
+  #inviteTold: unknown = null;
   /** Settings inherited from the nearest `<care-page>`; a change there re-binds the widget. */
   readonly #carePage = new CarePageWatcher(() => this.host.requestUpdate());
 
@@ -130,6 +139,44 @@ export class PageController implements ReactiveController {
 
   get state(): PageState {
     return this.#store?.state ?? IDLE;
+  }
+
+  /**
+   * Whether the backend supports a second-wave feature for this page (SPEC 6), from the page
+   * (or the teaser of a page the viewer may not read): a first-wave backend names none.
+   */
+  has(feature: Feature): boolean {
+    return this.state.page?.features?.includes(feature) === true;
+  }
+
+  /**
+   * Shows the page's settings (`true`) or stops (`false`): call it from `willUpdate` with
+   * whether the viewer may see them. While wanted, `settings` follows the server live.
+   */
+  wantSettings(on: boolean): void {
+    if (on && !this.#settingsOff && this.#store) this.#settingsOff = this.#store.settings.watch();
+    else if (!on && this.#settingsOff) {
+      this.#settingsOff();
+      this.#settingsOff = null;
+    }
+  }
+
+  /** The page's settings view (see `wantSettings`). */
+  get settings(): SettingsState {
+    return this.#settingsOff && this.#store ? this.#store.settings.state : NO_SETTINGS;
+  }
+
+  /** Asks for the settings again (after our own change; the server's signal may come later). */
+  refreshSettings(): void {
+    void this.#store?.settings.refresh();
+  }
+
+  /**
+   * The address bar's invitation for this page (invite.ts), shown by one widget of the page:
+   * `null` for the others, and when there is nothing to say.
+   */
+  get invite(): InviteState | null {
+    return this.#store && this.#invite?.leads() ? inviteState(this.#store) : null;
   }
 
   get connectionState(): ConnectionState {
@@ -249,6 +296,14 @@ export class PageController implements ReactiveController {
         }),
       ),
     ];
+    const store = this.#store;
+    const invite = (this.#invite = readInvite(store, this, () => {
+      // The widget that shows the notice also tells the page, once per refusal.
+      const i = this.invite;
+      if (i?.status === 'failed' && i.error !== this.#inviteTold) this.#fire('care-error', (this.#inviteTold = i.error));
+      update();
+    }));
+    this.#unlisten.push(store.settings.listen(update), invite.off);
     const onDelivery = this.onDelivery;
     if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
     refused();
@@ -256,6 +311,8 @@ export class PageController implements ReactiveController {
   }
 
   #unbind(): void {
+    this.wantSettings(false);
+    this.#invite = null;
     for (const off of this.#unlisten) off();
     this.#unlisten = [];
     if (this.#connection && this.#store) {

@@ -17,6 +17,7 @@ import type {
 import type { PageState, PageStatus } from './page-state.js';
 import { backoff } from './backoff.js';
 import { Listeners } from './listeners.js';
+import { SettingsStore } from './settings-store.js';
 import { SortedItems } from './sorted-map.js';
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
@@ -67,6 +68,7 @@ export class PageStore {
   #cached: PageState | null = null;
   #notifyQueued = false;
   #closed = false;
+  #settings: SettingsStore | null = null;
 
   constructor(
     readonly pageId: string,
@@ -94,6 +96,11 @@ export class PageStore {
 
   listen(fn: () => void): () => void {
     return this.#listeners.add(fn);
+  }
+
+  /** The page's settings view (SPEC 6.1), made on first use; fetched only while watched. */
+  get settings(): SettingsStore {
+    return (this.#settings ??= new SettingsStore(this.pageId, this.transport));
   }
 
   /** Batches notifications: a burst of events re-renders widgets once. */
@@ -348,6 +355,7 @@ export class PageStore {
 
   close(): void {
     this.#closed = true;
+    this.#settings?.close();
     clearTimeout(this.#gapTimer);
     clearTimeout(this.#retryTimer);
     this.#listeners.clear();

@@ -93,6 +93,69 @@ export interface Messages {
   followRequests: string;
   decline: string;
   block: string;
+  /** After a decline, with the owner's cool-down (SPEC 6.1): the date the visitor may ask again. */
+  askAgainFrom: Template;
+  /** After a decline, once the cool-down is over. */
+  askAgainNow: string;
+
+  /** An invitation link (`?care-invite=`) waits for the visitor to sign in. */
+  inviteSignIn: string;
+  inviteAcceptedFollower: string;
+  inviteAcceptedEditor: string;
+  /** A revoked, expired or used-up invitation: said plainly, with what to do. */
+  inviteInvalid: string;
+
+  /** `<care-page-settings>`. */
+  settings: string;
+  /** Everyone but the owner, admins and editors. */
+  settingsOwnerOnly: string;
+  /** Editors' read-only summary. */
+  settingsReadOnly: string;
+  whoCanSee: string;
+  visibilityPublic: string;
+  visibilityPublicHint: string;
+  visibilityMembers: string;
+  visibilityMembersHint: string;
+  visibilityPrivate: string;
+  visibilityPrivateHint: string;
+  /** Before widening who can see the page; `{}` is the chosen option's consequence. */
+  confirmWiden: Template;
+  confirmChange: string;
+  moderateWall: string;
+  moderateWallHint: string;
+  moderationOn: string;
+  moderationOff: string;
+  followersTitle: string;
+  noFollowers: string;
+  noRequests: string;
+  askedTimes: Plural;
+  followingSince: Template;
+  remove: string;
+  blockedTitle: string;
+  noBlocked: string;
+  unblock: string;
+  editorsTitle: string;
+  editorsHint: string;
+  noEditors: string;
+  confirmRemoveEditor: Template;
+  invitesTitle: string;
+  invitesHint: string;
+  inviteRole: string;
+  roleFollower: string;
+  roleEditor: string;
+  inviteExpiresIn: string;
+  days: Plural;
+  inviteMaxUses: string;
+  createInvite: string;
+  noInvites: string;
+  usesLeft: Plural;
+  expires: Template;
+  inviteLink: Template;
+  copyLink: string;
+  copied: string;
+  revoke: string;
+  confirmRevoke: string;
+  done: string;
 }
 
 /** What the widgets call: plain strings, templates as `(value) => string`, plurals as `(count) => string`. */

@@ -14,6 +14,7 @@ import { CarePage as CarePageElement } from '../components/care-page/define.js';
 import { CareFollowButton as CareFollowButtonElement } from '../components/follow-button/define.js';
 import { CareJournalFeed as CareJournalFeedElement } from '../components/journal-feed/define.js';
 import { CareMessageWall as CareMessageWallElement } from '../components/message-wall/define.js';
+import { CarePageSettings as CarePageSettingsElement } from '../components/page-settings/define.js';
 import type { CareConnectionChangeEvent, CareErrorEvent, CareFollowChangeEvent, CarePostedEvent } from '../events.js';
 
 /** The events every widget fires, as React props. */
@@ -46,6 +47,15 @@ export const CareFollowButton = createComponent({
   elementClass: CareFollowButtonElement,
   events: { ...widgetEvents, onCareFollowChange: 'care-follow-change' as EventName<CareFollowChangeEvent> },
   displayName: 'CareFollowButton',
+});
+
+/** `<care-page-settings>`: the patient's own panel (who can see the page, followers, co-authors, invitations). */
+export const CarePageSettings = createComponent({
+  react: React,
+  tagName: 'care-page-settings',
+  elementClass: CarePageSettingsElement,
+  events: widgetEvents,
+  displayName: 'CarePageSettings',
 });
 
 /**

@@ -160,7 +160,10 @@ describe('<care-follow-button>', () => {
     const { requester, owner, requesterChanges } = await pendingRequest('follow-decline');
     requestButton(owner, 'rita', 'decline')!.click();
     await waitFor(() => text(requester).includes('was declined'), 'the declined notice');
-    expect(mainButton(requester)).to.equal(null);
+    // The reference server has the settings feature (SPEC 6.1): the button stays, disabled
+    // until the owner's cool-down ends (first-wave-backend behaviour: first-wave.test.ts).
+    expect(mainButton(requester)?.getAttribute('aria-disabled')).to.equal('true');
+    expect(text(requester)).to.include('You may ask again from');
     expect(text(requester)).not.to.include('Secret');
     await waitFor(() => requestItems(owner).length === 0, 'the owner panel to clear');
     expect(countText(owner)).to.equal('0 followers');

@@ -7,6 +7,7 @@ import { fixture, fixtureSync } from '@open-wc/testing';
 import type { CareFollowButton } from '../../src/components/follow-button/follow-button.js';
 import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import type { CareMessageWall } from '../../src/components/message-wall/message-wall.js';
+import type { CarePageSettings } from '../../src/components/page-settings/page-settings.js';
 import { serverUrl, shadow, waitFor } from './helpers.js';
 
 /** Listeners by event name, typed by the global event map (the `care-*` events included). */
@@ -40,7 +41,7 @@ export interface MountOptions {
   loading?: boolean;
 }
 
-type Widget = { 'care-journal-feed': CareJournalFeed; 'care-message-wall': CareMessageWall; 'care-follow-button': CareFollowButton };
+type Widget = { 'care-journal-feed': CareJournalFeed; 'care-message-wall': CareMessageWall; 'care-follow-button': CareFollowButton; 'care-page-settings': CarePageSettings };
 export type WidgetTag = keyof Widget;
 export const WIDGET_TAGS = ['care-journal-feed', 'care-message-wall', 'care-follow-button'] as const satisfies readonly WidgetTag[];
 
@@ -237,5 +238,70 @@ export function harness(el: HTMLElement): Harness {
       return new FollowHarness(el as CareFollowButton);
     default:
       return new Harness(el);
+  }
+}
+
+type SettingsList = 'requests' | 'followers' | 'blocked' | 'editors' | 'invites';
+
+/** `<care-page-settings>`: what the owner sees and does, by group, row and button. */
+export class PageSettingsHarness extends Harness<CarePageSettings> {
+  /** Waits until the settings view has arrived (the panel or the summary shows). */
+  async ready(): Promise<this> {
+    await waitFor(() => this.el.care.settings.status === 'ready' && this.root.querySelector('[part~=visibility], [part~=summary]') !== null, 'the settings');
+    return this;
+  }
+
+  /** The checked "who can see this page" choice. */
+  visibility(): string | null {
+    return this.root.querySelector<HTMLInputElement>('input[name=visibility]:checked')?.value ?? null;
+  }
+
+  /** Picks a visibility (not saved yet), and waits for the panel to show Save. */
+  async choose(v: 'public' | 'members' | 'private'): Promise<void> {
+    this.root.querySelector<HTMLInputElement>(`#vis-${v}`)!.click();
+    await this.el.updateComplete;
+  }
+
+  /** The visible button of a class (`.save`, `.confirm-yes`, `.confirm-no`, `.create` ...), inside `within` when given. */
+  button(selector: string, within: ParentNode = this.root): HTMLButtonElement | null {
+    return within.querySelector<HTMLButtonElement>(`button${selector}`);
+  }
+
+  click(selector: string, within?: ParentNode): void {
+    const b = this.button(selector, within);
+    if (!b) throw new Error(`no button ${selector}`);
+    b.click();
+  }
+
+  /** The names shown in a group, in order. */
+  names(list: SettingsList): string[] {
+    return [...this.root.querySelectorAll(`[data-list=${list}] li bdi`)].map((b) => b.textContent ?? '');
+  }
+
+  /** A person's (or an invitation's) row: `followers`, `fred`. */
+  row(list: SettingsList, key: string): HTMLElement | null {
+    return this.root.querySelector<HTMLElement>(`[data-key="${list}:${CSS.escape(key)}"]`);
+  }
+
+  /** Clicks a button of a row, e.g. `row('followers', 'fred')` + `.block`. */
+  act(list: SettingsList, key: string, selector: string): void {
+    const row = this.row(list, key);
+    if (!row) throw new Error(`no row ${list}:${key}`);
+    this.click(selector, row);
+  }
+
+  /** Fills the invitation form and submits it, as a person would. */
+  createInvite(opts: { role?: 'follower' | 'editor'; days?: number; uses?: number } = {}): void {
+    const form = this.root.querySelector<HTMLFormElement>('form[part=invite-form]');
+    if (!form) throw new Error('no invitation form');
+    form.querySelector<HTMLSelectElement>('#invite-role')!.value = opts.role ?? 'follower';
+    if (opts.days) form.querySelector<HTMLSelectElement>('#invite-days')!.value = String(opts.days);
+    if (opts.uses) form.querySelector<HTMLInputElement>('#invite-uses')!.value = String(opts.uses);
+    form.requestSubmit();
+  }
+
+  /** The links of the open invitations shown. */
+  inviteLinks(): string[] {
+    return [...this.root.querySelectorAll<HTMLInputElement>('input[part=invite-link]')].map((i) => i.value);
   }
 }

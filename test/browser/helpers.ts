@@ -65,3 +65,35 @@ export function shadow(el: Element): ShadowRoot {
   if (!el.shadowRoot) throw new Error(`${el.localName} has no shadow root`);
   return el.shadowRoot;
 }
+
+/** Follows (or, on a private page, asks to follow) as another client would. */
+export async function followAs(user: string, pageId: string, follow = true): Promise<{ state: string }> {
+  return (await executeServerCommand('care-follow', { user, pageId, follow })) as { state: string };
+}
+
+/** Stores an invitation as it is (an expired or revoked one included). */
+export async function storeInvite(i: { pageId: string; code: string; role?: 'follower' | 'editor'; expiresAt: string; maxUses?: number; uses?: number; revoked?: boolean }): Promise<void> {
+  await executeServerCommand('care-invite', i);
+}
+
+/** A second server with every second-wave feature switched off (SPEC 6: a first-wave backend). */
+export async function firstWaveUrl(): Promise<string> {
+  return ((await executeServerCommand('care-first-wave')) as { url: string }).url;
+}
+
+/** The same server under another host string: another connection, so another signed-in user. */
+export async function otherHost(): Promise<string> {
+  return (await serverUrl()).replace('127.0.0.1', 'localhost');
+}
+
+/** Puts `?care-invite=<code>` in the address bar, as arriving by an invitation link does. */
+export function arriveWithInvite(code: string): void {
+  const url = new URL(location.href);
+  url.searchParams.set('care-invite', code);
+  history.replaceState(history.state, '', url);
+}
+
+/** Whether the address bar still holds an invitation code. */
+export function inviteInAddressBar(): boolean {
+  return new URL(location.href).searchParams.has('care-invite');
+}

@@ -62,7 +62,7 @@ describe('the npm package', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'app/node_modules/care-widgets/package.json'), 'utf8'));
     // The script-tag bundle is a classic browser script, not a module; the JSON files are data.
     const entries = Object.keys(pkg.exports).filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json')).map((e) => e.replace(/^\./, 'care-widgets'));
-    for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
+    for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/page-settings.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
       assert.ok(entries.includes(must), `${must} is an entry`);
     }
     for (const entry of entries) {

@@ -6,13 +6,21 @@
  *  - `care-admin`: runs an admin REST call `{ method, path, body? }` and returns `{ status, body }`;
  *  - `care-seed`: creates a page `{ id, visibility, owners, editors?, follows? }`.
  *  - `care-post`: posts as a user straight through the service (another client's write);
- *  - `care-delete`: deletes a journal entry or wall message as a user `{ user, pageId, kind, id }`.
+ *  - `care-delete`: deletes a journal entry or wall message as a user `{ user, pageId, kind, id }`;
+ *  - `care-follow`: follows (or asks to follow) a page as a user `{ user, pageId, follow? }`, as
+ *    another client would;
+ *  - `care-invite`: stores an invitation `{ pageId, code, role?, expiresAt, maxUses?, uses?, revoked? }`
+ *    as it is, past expiry included (the socket API refuses to make an expired one);
+ *  - `care-first-wave`: `{ url }` of a second server, started on first use, with every second-wave
+ *    feature switched off (`CARE_FEATURES=`): a backend that speaks only SPEC sections 2-5.
  */
 import { register } from 'tsx/esm/api';
 
 let server;
 let url;
 let tsxUnregister;
+/** The first-wave server (`care-first-wave`), started when a test first asks for it. */
+let firstWave;
 
 /**
  * A same-origin token endpoint for the test pages, as a host site would have:
@@ -49,6 +57,7 @@ export function careServerPlugin() {
       url = await server.listen(0, '127.0.0.1');
     },
     async serverStop() {
+      await (await firstWave)?.server.close();
       await server?.close();
       await tsxUnregister?.();
     },
@@ -85,6 +94,37 @@ export function careServerPlugin() {
           const actor = { identity, ip: null };
           if (payload.kind === 'journal') return { ok: true, item: await server.service.postJournal(actor, { pageId: payload.pageId, clientId: payload.clientId, title: payload.title, body: payload.body }) };
           return { ok: true, item: await server.service.postWall(actor, { pageId: payload.pageId, clientId: payload.clientId, body: payload.body }) };
+        }
+        case 'care-follow': {
+          const actor = { identity: { userId: payload.user, name: payload.name ?? payload.user, staff: null, exp: null }, ip: null };
+          return { ok: true, ...(await server.service.setFollow(null, actor, { pageId: payload.pageId, follow: payload.follow ?? true })) };
+        }
+        case 'care-invite': {
+          await server.storage.createInvite({
+            id: `test-${payload.code}`,
+            pageId: payload.pageId,
+            code: payload.code,
+            role: payload.role ?? 'follower',
+            expiresAt: payload.expiresAt,
+            maxUses: payload.maxUses ?? 5,
+            uses: payload.uses ?? 0,
+            createdBy: 'test',
+            createdAt: new Date().toISOString(),
+            revokedAt: payload.revoked ? new Date().toISOString() : null,
+          });
+          return { ok: true };
+        }
+        case 'care-first-wave': {
+          firstWave ??= (async () => {
+            const { createCareServer } = await import('../../server/src/app.ts');
+            const { configFromEnv } = await import('../../server/src/config.ts');
+            const root = new URL('../../', import.meta.url).pathname;
+            // The same secret: the test token endpoint's tokens are good on both servers.
+            const config = configFromEnv({ CARE_DB: 'sqlite::memory:', CARE_JWT_SECRET: 'wtr-secret-for-tests-only', CARE_DEMO: '1', CARE_RATE_LIMITS: 'off', CARE_FEATURES: '' }, { distDir: `${root}dist`, demoDir: `${root}demo` });
+            const s = await createCareServer(config);
+            return { server: s, url: await s.listen(0, '127.0.0.1') };
+          })();
+          return { url: (await firstWave).url };
         }
         case 'care-delete': {
           // A moderator's (or the owner's) delete, as another client would make it.

@@ -46,6 +46,24 @@ export class Notices {
   }
 
   /**
+   * The address bar's invitation (client/invite.ts), said by one widget of the page: sign in
+   * to accept it, accepted (and as what), or why it no longer works. A refusal the visitor
+   * cannot act on (revoked, expired, used up, another page's) is one plain sentence rather
+   * than the server's words; anything else says the server's reason.
+   */
+  invite(): TemplateResult | typeof nothing {
+    const invite = this.care.invite;
+    const t = this.strings();
+    if (!invite || invite.status === 'accepting') return nothing;
+    if (invite.status === 'sign-in') return html`<div class="notice" role="status" part="notice invite-notice">${t.inviteSignIn}</div>`;
+    if (invite.status === 'accepted') {
+      return html`<div class="notice" role="status" part="notice invite-notice">${invite.role === 'editor' ? t.inviteAcceptedEditor : t.inviteAcceptedFollower}</div>`;
+    }
+    const plain = ['not_found', 'forbidden', 'conflict', 'invalid'].includes(invite.error.code);
+    return html`<div class="notice error" role="alert" part="notice invite-notice">${plain ? t.inviteInvalid : t.error(invite.error.message)}</div>`;
+  }
+
+  /**
    * A banner while a loaded widget is offline: its content stays readable. The widgets of one
    * connection say it once: the first one bound shows the banner (and its status region
    * announces it), the others a short "Offline" that is not announced again.

@@ -39,6 +39,9 @@ export const followButtonStyles = css`
     cursor: progress;
     opacity: 0.75;
   }
+  .follow.waiting[aria-disabled='true'] {
+    cursor: not-allowed;
+  }
   .check {
     font-weight: 700;
     line-height: 1;

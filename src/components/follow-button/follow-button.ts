@@ -6,6 +6,14 @@ import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { followButtonStyles } from './follow-button.styles.js';
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+/** "8 December 2026, 21:00" in the widget's language. */
+function dateTime(iso: string, lang: string): string {
+  let f = formats.get(lang);
+  if (!f) formats.set(lang, (f = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeStyle: 'short' })));
+  return f.format(new Date(iso));
+}
+
 /** What the main button does in the viewer's current state. */
 interface ButtonModel {
   label: string;
@@ -14,6 +22,8 @@ interface ButtonModel {
   /** Follow (`true`) or stop following / withdraw the request (`false`). */
   follow: boolean;
   primary: boolean;
+  /** Declined, within the owner's cool-down: shown, but disabled until then (SPEC 6.1). */
+  waiting?: boolean;
 }
 
 /**
@@ -25,7 +35,9 @@ interface ButtonModel {
  * - public or members page: a "Follow" toggle button (`aria-pressed`), "Following" once pressed;
  * - private page the viewer may not read: "Request access", then "Request sent" with
  *   "Cancel request"; when the owner approves, it turns to "Following" live, without reload;
- *   when the owner declines, a polite declined notice;
+ *   when the owner declines, a polite declined notice; with a backend of the `settings`
+ *   feature, the date from which they may ask again (the owner's cool-down) and "Request
+ *   access" disabled until then;
  * - owners and editors: the count only (they cannot follow their own page); owners (and
  *   admins) also get a small panel of pending requests with Approve / Decline, updated live.
  *
@@ -40,6 +52,7 @@ interface ButtonModel {
  * @csspart count - The follower count text.
  * @csspart sign-in - The "Sign in to follow" link (or text, without `sign-in-url`).
  * @csspart notice - Status notices: loading, offline, declined, blocked, not found, errors.
+ * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
  * @csspart error - The reason an action failed.
  * @csspart requests - The owner's pending follow requests panel.
  * @csspart request - One pending request in the panel.
@@ -106,7 +119,7 @@ export class CareFollowButton extends CareElement {
     const s = this.care.state;
     const notice = this.notices.status();
     return html`<div class="root" part="base" dir=${this.direction}>
-      ${notice === nothing ? this.#renderContent(s) : notice}${this.announcer.region()}
+      ${this.notices.invite()}${notice === nothing ? this.#renderContent(s) : notice}${this.announcer.region()}
     </div>`;
   }
 
@@ -117,7 +130,7 @@ export class CareFollowButton extends CareElement {
         ${viewer ? this.#renderAction(viewer, s) : nothing}
         <span class="count" part="count" id="count" tabindex="-1" dir="auto">${t.followers(s.followerCount)}</span>
       </div>
-      ${viewer?.follow === 'declined' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.declinedNotice}</p>` : nothing}
+      ${viewer?.follow === 'declined' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice" id="declined">${this.#declinedText(viewer)}</p>` : nothing}
       ${viewer?.follow === 'blocked' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.blockedNotice}</p>` : nothing}
       ${this.failure ? html`<p class="error-text" role="alert" part="error">${t.error(this.failure.message)}</p>` : nothing}
       ${this.notices.offline()} ${viewer?.can.decide && s.status === 'ready' ? this.#renderRequests(s.requests) : nothing}`;
@@ -135,13 +148,13 @@ export class CareFollowButton extends CareElement {
     if (!model) return nothing;
     // One template for every state, so the same <button> stays focused across state changes.
     return html`${viewer.follow === 'requested' ? html`<span class="state" part="state">${t.requested}</span>` : nothing}<button
-        class=${model.primary ? 'follow primary' : 'follow'}
+        class=${`follow${model.primary ? ' primary' : ''}${model.waiting ? ' waiting' : ''}`}
         part="button"
         type="button"
         aria-pressed=${model.pressed ?? nothing}
-        aria-describedby="count"
-        aria-disabled=${this.busy}
-        @click=${() => void this.#setFollow(model.follow)}
+        aria-describedby=${model.waiting ? 'count declined' : 'count'}
+        aria-disabled=${this.busy || model.waiting === true}
+        @click=${() => !model.waiting && void this.#setFollow(model.follow)}
       >
         ${model.pressed ? html`<span class="check" aria-hidden="true">${'\u2713'}</span>` : nothing}<span>${model.label}</span>
       </button>`;
@@ -156,7 +169,12 @@ export class CareFollowButton extends CareElement {
         return { label: t.following, pressed: true, follow: false, primary: false };
       case 'requested':
         return { label: t.cancelRequest, follow: false, primary: false };
-      case 'declined':
+      case 'declined': {
+        // A first-wave backend sends no `askAgainAt`: the decline stands, as before.
+        if (viewer.askAgainAt === undefined) return null;
+        const waiting = viewer.askAgainAt !== null && Date.parse(viewer.askAgainAt) > Date.now();
+        return { label: t.requestAccess, follow: true, primary: !waiting, waiting };
+      }
       case 'blocked':
         return null;
       case 'none':
@@ -297,6 +315,19 @@ export class CareFollowButton extends CareElement {
   }
 
   /* ----------------------------------------------------------------------------- helpers */
+
+  /**
+   * Why a declined visitor sees what they see: with the settings feature, when they may ask
+   * again (the owner's cool-down, a date in their language) or that they may now. The widget's
+   * minute clock re-renders it, so the button comes alive when the cool-down ends.
+   */
+  #declinedText(viewer: Viewer): string {
+    const t = this.t;
+    const at = viewer.askAgainAt;
+    if (at === undefined) return t.declinedNotice;
+    if (at === null || Date.parse(at) <= Date.now()) return t.askAgainNow;
+    return t.askAgainFrom(dateTime(at, this.language));
+  }
 
   #isMember(viewer: Viewer): boolean {
     return viewer.role === 'owner' || viewer.role === 'editor';

@@ -30,6 +30,7 @@ const WINDOW_AFTER = 60;
  * @csspart entry-body - An update's text.
  * @csspart button - Every button.
  * @csspart notice - Loading, offline, locked, not-found and error notices.
+ * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
  *
  * @cssproperty --care-color-primary - Buttons and links.
  * @cssproperty --care-color-on-primary - Text on primary buttons.
@@ -107,7 +108,7 @@ export class CareJournalFeed extends CareElement {
     const t = this.t;
     return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
       <h2 id="heading" part="heading">${t.journal}</h2>
-      ${this.notices.offline()} ${this.notices.status()} ${this.care.state.status === 'locked' ? this.notices.locked() : nothing}
+      ${this.notices.invite()} ${this.notices.offline()} ${this.notices.status()} ${this.care.state.status === 'locked' ? this.notices.locked() : nothing}
       ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.announcer.region()}
     </section>`;
   }

@@ -46,6 +46,7 @@ const OLDER_PAGE = 30;
  * @csspart block-button - Block the author from the page (moderators).
  * @csspart load-older - The "Load older" button.
  * @csspart notice - Loading, offline, locked, empty, not-found and error notices.
+ * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
  *
  * @cssproperty --care-color-primary - Buttons and links.
  * @cssproperty --care-color-on-primary - Text on primary buttons.
@@ -134,7 +135,7 @@ export class CareMessageWall extends CareElement {
     const status = this.notices.status();
     return html`<section class="root" part="base" dir=${this.direction} aria-labelledby="heading">
       <h2 id="heading" part="heading" tabindex="-1">${t.wall}</h2>
-      ${status !== nothing ? status : this.#renderContent()} ${this.announcer.region()}
+      ${this.notices.invite()} ${status !== nothing ? status : this.#renderContent()} ${this.announcer.region()}
     </section>`;
   }
 
