@@ -112,7 +112,9 @@ describe('/dist/: compressed, versioned, public', () => {
         assert.equal(a.headers['access-control-allow-origin'], '*', `${what}: CORS`);
         assert.equal(a.headers['x-content-type-options'], 'nosniff', `${what}: nosniff`);
         assert.equal(sha384(decode(a)), sri, `${what}: the SRI hash of the decoded bytes`);
-        if (coding) assert.ok(a.body.length < identity.length / 2, `${what}: compressed (${a.body.length} of ${identity.length} B)`);
+        // The loader is small (about 6 KB) and carries hashes, which do not compress: well under
+        // its size, not under half of it.
+        if (coding) assert.ok(a.body.length < identity.length * 0.7, `${what}: compressed (${a.body.length} of ${identity.length} B)`);
       }
     }
   });
