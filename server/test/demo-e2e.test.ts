@@ -124,11 +124,12 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
 
     // The loader (issue 12) defined every element, inserting each chunk once, with its hash.
     const loaded = await page.evaluate(() => ({
-      defined: ['care-page', 'care-follow-button', 'care-journal-feed', 'care-message-wall'].filter((t) => customElements.get(t)),
+      defined: ['care-page', 'care-follow-button', 'care-journal-feed', 'care-message-wall', 'care-page-settings'].filter((t) => customElements.get(t)),
       scripts: Array.from(document.querySelectorAll<HTMLScriptElement>('script[src*="/dist/chunks/"]')).map((s) => ({ src: s.src, integrity: s.integrity })),
     }));
-    assert.equal(loaded.defined.length, 4, `defined: ${loaded.defined.join(', ')}`);
-    assert.deepEqual(loaded.scripts.map((s) => /\/chunks\/(.+)-[\w-]{8}\.js$/.exec(s.src)?.[1]).sort(), ['care-follow-button', 'care-journal-feed', 'care-message-wall', 'content', 'core']);
+    assert.equal(loaded.defined.length, 5, `defined: ${loaded.defined.join(', ')}`);
+    // The demo shows Jane's settings panel too (issue 13), its own chunk.
+    assert.deepEqual(loaded.scripts.map((s) => /\/chunks\/(.+)-[\w-]{8}\.js$/.exec(s.src)?.[1]).sort(), ['care-follow-button', 'care-journal-feed', 'care-message-wall', 'care-page-settings', 'content', 'core']);
     for (const s of loaded.scripts) assert.match(s.integrity, /^sha384-[\w+/]{64}$/, s.src);
     const chunkRequests = rec.requests.filter((r) => r.includes('/dist/chunks/'));
     assert.deepEqual(chunkRequests.sort(), loaded.scripts.map((s) => s.src).sort(), 'each chunk requested once');
