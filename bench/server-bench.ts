@@ -18,13 +18,13 @@
  *  [--no-pg] [--dbs=sqlite,postgres] [--spread] [--quick] [--cpu-prof=<dir>]` prints a table. `ratio` is always ours / baseline:
  * for times and memory higher is worse, for throughput lower is worse.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { IpcChild } from './ipc-child.js';
 import { NAMESPACE, PROTOCOL_VERSION } from '../src/protocol/index.js';
 import { signDemoToken } from '../server/src/demo/token.js';
 import { CATCH_UP_MAX_EVENTS } from '../server/src/pages/replay.js';
@@ -74,8 +74,6 @@ export interface ServerBenchOptions {
   log?: (line: string) => void;
 }
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const SERVERS = fileURLToPath(new URL('./servers.ts', import.meta.url));
 export const DEFAULT_PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /** A wall message of a typical length (~140 characters). */
 export const FILLER = 'Thinking of you all today. The whole team sends love and we are so glad to hear the surgery went well - see you on Sunday!';
@@ -84,77 +82,14 @@ const CALL_TIMEOUT_MS = 15_000;
 
 /* ------------------------------------------------------------------------ the child process */
 
-export class ServerChild {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
-  private exited = false;
-
-  private constructor(private readonly proc: ChildProcess) {
-    proc.on('message', (m: { id?: number; ok?: boolean; value?: unknown; error?: string }) => {
-      if (m.id === undefined) return;
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      clearTimeout(w.timer);
-      if (m.ok) w.resolve(m.value);
-      else w.reject(new Error(`server child: ${m.error}`));
-    });
-    proc.on('exit', (code) => {
-      this.exited = true;
-      for (const w of this.waiting.values()) {
-        clearTimeout(w.timer);
-        w.reject(new Error(`server child exited (${code})`));
-      }
-      this.waiting.clear();
-    });
-  }
-
-  static start(cpuProfDir?: string): Promise<ServerChild> {
-    const execArgv = ['--expose-gc', '--import', 'tsx'];
-    if (cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`);
-    const proc = fork(SERVERS, [], { execArgv, cwd: `${HERE}..`, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        proc.kill('SIGKILL');
-        reject(new Error('server child did not start within 120 s'));
-      }, 120_000);
-      proc.once('message', () => {
-        clearTimeout(timer);
-        resolve(new ServerChild(proc));
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`server child exited during start (${code})`));
-      });
-    });
-  }
-
-  call<T>(cmd: string, args?: unknown, timeoutMs = 60_000): Promise<T> {
-    if (this.exited) return Promise.reject(new Error('server child is gone'));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new Error(`server child: ${cmd} timed out`));
-      }, timeoutMs);
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.proc.send({ id, cmd, args });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
-    try {
-      await this.call('stop', undefined, 15_000);
-    } catch {
-      // Killed below.
-    }
-    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 5_000);
-    await gone;
-    clearTimeout(timer);
-  }
-}
+/**
+ * The server child (bench/servers.ts, gc exposed for the memory rows), driven through the one
+ * IPC helper the benchmarks share (ipc-child.ts).
+ */
+export type ServerChild = IpcChild;
+export const ServerChild = {
+  start: (cpuProfDir?: string): Promise<ServerChild> => IpcChild.start('bench/servers.ts', { expose_gc: true, cpuProfDir }),
+};
 
 /* ------------------------------------------------------------------------------ client side */
 
