@@ -18,8 +18,9 @@
 import { io, type Socket } from 'socket.io-client';
 import { NAMESPACE, PROTOCOL_VERSION } from '../src/protocol/index.js';
 import { signDemoToken } from '../server/src/demo/token.js';
+import { answer, type IpcCommand } from './ipc-child.js';
 
-type Msg = { id: number; cmd: string; args?: any };
+type Msg = IpcCommand;
 const send = (m: unknown) => process.send!(m);
 if (!process.send) {
   console.error('bench/connect-clients.ts runs as a child of bench/connects.ts (it needs an IPC channel).');
@@ -260,16 +261,7 @@ async function close(): Promise<boolean> {
 const commands: Record<string, (args: any) => unknown> = { prepare, open, expect, rearm, close, ping: () => true };
 
 process.on('message', (m: Msg) => {
-  const fn = commands[m.cmd];
-  Promise.resolve()
-    .then(() => {
-      if (!fn) throw new Error(`unknown command ${m.cmd}`);
-      return fn(m.args);
-    })
-    .then(
-      (value) => send({ id: m.id, ok: true, value }),
-      (err: unknown) => send({ id: m.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
-    );
+  answer(commands, m);
 });
 process.on('disconnect', () => process.exit(0));
 send({ ready: true });

@@ -94,3 +94,23 @@ export class IpcChild {
     clearTimeout(timer);
   }
 }
+
+/** A command as the parent sends it. */
+export type IpcCommand = { id: number; cmd: string; args?: any };
+
+/**
+ * The child's side (bench/servers.ts, bench/connect-clients.ts): runs one command from
+ * `commands` and sends `{ id, ok, value | error }` back to the parent.
+ */
+export function answer(commands: Record<string, (args: any) => unknown>, m: IpcCommand): void {
+  const fn = commands[m.cmd];
+  Promise.resolve()
+    .then(() => {
+      if (!fn) throw new Error(`unknown command ${m.cmd}`);
+      return fn(m.args);
+    })
+    .then(
+      (value) => process.send!({ id: m.id, ok: true, value }),
+      (err: unknown) => process.send!({ id: m.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    );
+}

@@ -29,8 +29,9 @@ import { Server, type Namespace } from 'socket.io';
 import { createCareServer, type CareServer } from '../server/src/app.js';
 import { configFromEnv } from '../server/src/config.js';
 import { freshPostgres } from '../server/test/pg.js';
+import { answer, type IpcCommand } from './ipc-child.js';
 
-type Msg = { id: number; cmd: string; args?: any };
+type Msg = IpcCommand;
 
 const send = (m: unknown) => process.send!(m);
 if (!process.send) {
@@ -265,16 +266,7 @@ process.on('message', (m: Msg) => {
     });
     return;
   }
-  const fn = commands[m.cmd];
-  Promise.resolve()
-    .then(() => {
-      if (!fn) throw new Error(`unknown command ${m.cmd}`);
-      return fn(m.args);
-    })
-    .then(
-      (value) => send({ id: m.id, ok: true, value }),
-      (err: unknown) => send({ id: m.id, ok: false, error: err instanceof Error ? err.stack ?? err.message : String(err) }),
-    );
+  answer(commands, m);
 });
 
 // The parent went away (crash, Ctrl-C): clean up and leave.
