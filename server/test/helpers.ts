@@ -306,9 +306,15 @@ export async function pageRowCounts(db: Kysely<Database>, pageId: string): Promi
 
 /**
  * One server for a whole test file, plus `connect()`, whose clients are closed after each
- * test. Read the server as `server.ts` inside tests (it exists once `before` ran).
+ * test. Read the server as `server.ts` inside tests (it exists once `before` ran). `connect`
+ * also takes another server the test started (a second node, one with features off), and
+ * closes those clients the same way.
  */
-export function fileServer(overrides?: Parameters<typeof startServer>[0]): { readonly ts: TestServer; start(): Promise<TestServer>; connect(user: string | null): Promise<Client> } {
+export function fileServer(overrides?: Parameters<typeof startServer>[0]): {
+  readonly ts: TestServer;
+  start(): Promise<TestServer>;
+  connect(user: string | null, on?: TestServer): Promise<Client>;
+} {
   let ts: TestServer | undefined;
   let starting: Promise<TestServer> | undefined;
   const open: Client[] = [];
@@ -329,8 +335,8 @@ export function fileServer(overrides?: Parameters<typeof startServer>[0]): { rea
       return ts;
     },
     start,
-    async connect(user) {
-      const c = await this.ts.connect(user);
+    async connect(user, on) {
+      const c = await (on ?? this.ts).connect(user);
       open.push(c);
       return c;
     },

@@ -8,33 +8,20 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FollowCountEvent, Invite, PageUpdatedEvent } from '../../src/protocol/index.js';
 import { INVITE_CODE_BYTES, newInviteCode } from '../src/pages/invites.js';
-import { auditTrail, startServer, uniqueId, type Client, type TestServer } from './helpers.js';
+import { auditTrail, fileServer, startServer, uniqueId, type Client, type TestServer } from './helpers.js';
 import { freshPostgres } from './pg.js';
 
 const DATABASE_URL = process.env.DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL;
 
-let ts: TestServer;
-const open: Client[] = [];
-const connect = async (user: string | null, server = ts) => {
-  const c = await server.connect(user);
-  open.push(c);
-  return c;
-};
+const server = fileServer();
+const connect = (user: string | null, on?: TestServer) => server.connect(user, on);
 
-before(async () => {
-  ts = await startServer();
-});
-after(async () => {
-  for (const c of open) c.close();
-  await ts.close();
-});
-
-const page = (visibility: 'public' | 'members' | 'private' = 'private', server = ts) =>
-  server.page({ id: uniqueId('inv'), visibility, owners: ['pat'], editors: ['ed'], followers: ['fan'] });
+const page = (visibility: 'public' | 'members' | 'private' = 'private', on = server.ts) =>
+  on.page({ id: uniqueId('inv'), visibility, owners: ['pat'], editors: ['ed'], followers: ['fan'] });
 
 async function invite(owner: Client, pageId: string, o: Partial<Pick<Invite, 'role' | 'maxUses'>> & { expiresInHours?: number } = {}): Promise<Invite> {
   return (await owner.ok('invite:create', { pageId, role: o.role ?? 'follower', expiresInHours: o.expiresInHours ?? 24, maxUses: o.maxUses ?? 1 })).invite;
@@ -84,7 +71,7 @@ describe('codes', () => {
     const guest = await connect('guest');
     const refused = await guest.fails('invite:accept', { pageId: b, code }, 'not_found');
     assert.match(refused.error.message, /not valid for this page/);
-    assert.equal(await ts.storage.getFollow(b, 'guest'), null);
+    assert.equal(await server.ts.storage.getFollow(b, 'guest'), null);
     assert.equal((await guest.ok('invite:accept', { pageId: a, code })).role, 'follower', 'still usable on its own page');
     await guest.fails('invite:accept', { pageId: 'no-such-page', code }, 'not_found');
   });
@@ -125,7 +112,7 @@ describe('managing invitations', () => {
     const guest = await connect('guest');
     const refused = await guest.fails('invite:accept', { pageId: id, code }, 'forbidden');
     assert.match(refused.error.message, /withdrawn/);
-    assert.equal(await ts.storage.getFollow(id, 'guest'), null);
+    assert.equal(await server.ts.storage.getFollow(id, 'guest'), null);
     await owner.ok('invite:revoke', { pageId: id, code });
     await owner.fails('invite:revoke', { pageId: id, code: newInviteCode() }, 'not_found');
     const other = await page();
@@ -137,11 +124,11 @@ describe('managing invitations', () => {
     const owner = await connect('pat');
     const { code } = await invite(owner, id, { maxUses: 5 });
     const past = new Date(Date.now() - 60_000).toISOString();
-    await ts.db.updateTable('invites').set({ expires_at: past }).where('code', '=', code).execute();
+    await server.ts.db.updateTable('invites').set({ expires_at: past }).where('code', '=', code).execute();
     const guest = await connect('guest');
     const refused = await guest.fails('invite:accept', { pageId: id, code }, 'forbidden');
     assert.ok(refused.error.message.includes(`expired on ${past.slice(0, 16).replace('T', ' ')} UTC`), refused.error.message);
-    assert.equal(await ts.storage.getFollow(id, 'guest'), null);
+    assert.equal(await server.ts.storage.getFollow(id, 'guest'), null);
     assert.deepEqual((await owner.ok('page:settings', { pageId: id })).settings.invites, []);
   });
 });
@@ -193,9 +180,9 @@ describe('accepting', () => {
     const { code } = await invite(owner, id, { maxUses: 2 });
     await asker.ok('invite:accept', { pageId: id, code });
     await owner.waitFor('follow:request', (e: { request: { userId: string }; state: string }) => e.request.userId === 'asker' && e.state === 'approved', mark);
-    await ts.storage.setFollow(id, { id: 'no', name: 'No' }, 'declined');
+    await server.ts.storage.setFollow(id, { id: 'no', name: 'No' }, 'declined');
     await (await connect('no')).ok('invite:accept', { pageId: id, code });
-    assert.equal((await ts.storage.getFollow(id, 'no'))?.state, 'following');
+    assert.equal((await server.ts.storage.getFollow(id, 'no'))?.state, 'following');
   });
 
   it('anonymous visitors must sign in; blocked users are refused (the block stands); the owner has nothing to join; members and followers use nothing', async () => {
@@ -203,9 +190,9 @@ describe('accepting', () => {
     const owner = await connect('pat');
     const { code } = await invite(owner, id, { maxUses: 1 });
     await (await connect(null)).fails('invite:accept', { pageId: id, code }, 'unauthorized');
-    await ts.storage.setFollow(id, { id: 'troll', name: 'Troll' }, 'blocked');
+    await server.ts.storage.setFollow(id, { id: 'troll', name: 'Troll' }, 'blocked');
     await (await connect('troll')).fails('invite:accept', { pageId: id, code }, 'forbidden');
-    assert.equal((await ts.storage.getFollow(id, 'troll'))?.state, 'blocked');
+    assert.equal((await server.ts.storage.getFollow(id, 'troll'))?.state, 'blocked');
     await owner.fails('invite:accept', { pageId: id, code }, 'conflict');
     assert.equal((await (await connect('fan')).ok('invite:accept', { pageId: id, code })).role, 'follower');
     assert.equal((await (await connect('ed')).ok('invite:accept', { pageId: id, code })).role, 'follower');
@@ -222,7 +209,7 @@ describe('accepting', () => {
     await (await connect('two')).ok('invite:accept', { pageId: id, code });
     const refused = await (await connect('three')).fails('invite:accept', { pageId: id, code }, 'conflict');
     assert.match(refused.error.message, /used as many times as it allows/);
-    assert.equal(await ts.storage.getFollow(id, 'three'), null);
+    assert.equal(await server.ts.storage.getFollow(id, 'three'), null);
     assert.deepEqual((await owner.ok('page:settings', { pageId: id })).settings.invites.map((i) => [i.uses, i.maxUses]), [[2, 2]]);
   });
 
@@ -232,7 +219,7 @@ describe('accepting', () => {
     const { code } = await invite(owner, id, { role: 'editor', maxUses: 1, expiresInHours: 5 });
     await (await connect('sam')).ok('invite:accept', { pageId: id, code });
     await owner.ok('invite:revoke', { pageId: id, code });
-    const trail = await auditTrail(ts.storage, id);
+    const trail = await auditTrail(server.ts.storage, id);
     const rows = trail.filter((r) => r.action.startsWith('invite.'));
     assert.deepEqual(rows.map((r) => [r.action, r.actorId, r.actorRole]), [
       ['invite.create', 'pat', 'owner'],
@@ -289,7 +276,7 @@ async function checkRace(servers: TestServer[]): Promise<void> {
 
 describe('concurrent accepts of a one-use code', () => {
   it('SQLite: of six at once, exactly one wins, ten times over', async () => {
-    await checkRace([ts]);
+    await checkRace([server.ts]);
   });
 
   const pgSkip = DATABASE_URL && REDIS_URL ? false : 'DATABASE_URL and REDIS_URL are not both set';

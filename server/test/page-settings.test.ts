@@ -6,35 +6,22 @@
  * to exactly the settings' readers, how often someone asked, the cool-down with
  * `viewer.askAgainAt`, and an audit entry for each change. Real server, real SQLite, real
  * Socket.IO clients. Invitations are in invites.test.ts; the role × event table in
- * privacy-matrix.test.ts.
+ * privacy-matrix.test.server.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PageSettingsView, PageUpdatedEvent, SubscribeAnswer } from '../../src/protocol/index.js';
 import { featuresFromEnv } from '../src/config.js';
 import { rooms } from '../src/pages/rooms.js';
-import { auditTrail, barrierAll, callWithin, startServer, uniqueId, type Client, type TestServer } from './helpers.js';
+import { auditTrail, barrierAll, callWithin, fileServer, startServer, uniqueId, type Client, type TestServer } from './helpers.js';
 
-let ts: TestServer;
-const open: Client[] = [];
-const connect = async (user: string | null, server = ts) => {
-  const c = await server.connect(user);
-  open.push(c);
-  return c;
-};
-
-before(async () => {
-  ts = await startServer();
-});
-after(async () => {
-  for (const c of open) c.close();
-  await ts.close();
-});
+const server = fileServer();
+const connect = (user: string | null, on?: TestServer) => server.connect(user, on);
 
 const page = (visibility: 'public' | 'members' | 'private' = 'public', followers: string[] = ['fan']) =>
-  ts.page({ id: uniqueId('set'), visibility, owners: ['pat'], editors: ['ed'], followers });
+  server.ts.page({ id: uniqueId('set'), visibility, owners: ['pat'], editors: ['ed'], followers });
 
-const actions = async (pageId: string, action: string) => (await auditTrail(ts.storage, pageId)).filter((r) => r.action === action);
+const actions = async (pageId: string, action: string) => (await auditTrail(server.ts.storage, pageId)).filter((r) => r.action === action);
 
 describe('features', () => {
   it('the subscribe answer and page:updated carry page.features; a teaser carries them too', async () => {
@@ -127,8 +114,8 @@ describe('can.manage', () => {
 describe('page:settings', () => {
   it('the owner and an admin get everything; an editor a summary without blocked users and invitations', async () => {
     const id = await page('private', ['fan', 'fan2']);
-    await ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
-    await ts.storage.setFollow(id, { id: 'troll', name: 'Troll' }, 'blocked');
+    await server.ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
+    await server.ts.storage.setFollow(id, { id: 'troll', name: 'Troll' }, 'blocked');
     const owner = await connect('pat');
     const invite = (await owner.ok('invite:create', { pageId: id, role: 'follower', expiresInHours: 24, maxUses: 3 })).invite;
     const full = (await owner.ok('page:settings', { pageId: id })).settings;
@@ -161,7 +148,7 @@ describe('page:settings', () => {
     await owner.ok('page:settings', { pageId: id });
     const rows = await actions(id, 'settings.read');
     assert.deepEqual(rows.map((r) => [r.actorId, r.actorRole, r.detail]), [['pat', 'owner', { full: true }]]);
-    assert.ok(!JSON.stringify(await auditTrail(ts.storage, id)).includes(invite.code));
+    assert.ok(!JSON.stringify(await auditTrail(server.ts.storage, id)).includes(invite.code));
   });
 });
 
@@ -173,7 +160,7 @@ describe('page:configure', () => {
     const visitor = await connect('stranger');
     const anon = await connect(null);
     for (const c of [owner, fan, visitor, anon]) assert.equal((await c.ok('page:subscribe', { pageId: id })).access, 'read');
-    const readers = () => ts.server.ns.adapter.rooms.get(rooms.read(id)) ?? new Set<string>();
+    const readers = () => server.ts.server.ns.adapter.rooms.get(rooms.read(id)) ?? new Set<string>();
     assert.ok(readers().has(visitor.socket.id!) && readers().has(anon.socket.id!));
     const marks = [visitor, anon, fan].map((c) => c.mark());
 
@@ -220,11 +207,11 @@ describe('page:configure', () => {
     const id = await page('public');
     for (const user of ['ed', 'moderator', 'fan', 'stranger']) await (await connect(user)).fails('page:configure', { pageId: id, visibility: 'private' }, 'forbidden');
     await (await connect(null)).fails('page:configure', { pageId: id, visibility: 'private' }, 'unauthorized');
-    assert.equal((await ts.storage.getPage(id))?.visibility, 'public');
+    assert.equal((await server.ts.storage.getPage(id))?.visibility, 'public');
     const ed = await connect('ed');
     await ed.ok('page:subscribe', { pageId: id });
     const mark = ed.mark();
-    const res = await ts.rest('PATCH', `/api/pages/${id}`, { token: await ts.token('pat'), body: { wallModeration: 'pre' } });
+    const res = await server.ts.rest('PATCH', `/api/pages/${id}`, { token: await server.ts.token('pat'), body: { wallModeration: 'pre' } });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     // Editors read the settings summary, which shows wall moderation: they hear of it.
     await ed.waitFor('settings:changed', (e) => e.pageId === id, mark);
@@ -240,7 +227,7 @@ describe('member:remove', () => {
     assert.equal((await ed.ok('page:subscribe', { pageId: id })).viewer.role, 'editor');
     const marks = [owner.mark(), ed.mark()];
     await owner.ok('member:remove', { pageId: id, userId: 'ed' });
-    const readers = ts.server.ns.adapter.rooms.get(rooms.read(id)) ?? new Set<string>();
+    const readers = server.ts.server.ns.adapter.rooms.get(rooms.read(id)) ?? new Set<string>();
     assert.ok(!readers.has(ed.socket.id!), 'the former editor left before the ack');
     await owner.waitFor('settings:changed', (e) => e.pageId === id, marks[0]);
     await ed.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true, marks[1]);
@@ -261,7 +248,7 @@ describe('member:remove', () => {
     await owner.fails('member:remove', { pageId: id, userId: 'pat' }, 'forbidden');
     await owner.fails('member:remove', { pageId: id, userId: 'fan' }, 'not_found');
     await owner.fails('member:remove', { pageId: id, userId: 'ed' }, 'not_found');
-    assert.deepEqual(await ts.storage.members(id), [{ userId: 'pat', role: 'owner' }]);
+    assert.deepEqual(await server.ts.storage.members(id), [{ userId: 'pat', role: 'owner' }]);
   });
 });
 
@@ -277,7 +264,7 @@ describe('follow:unblock', () => {
     await troll.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true, mark);
     const again = await troll.ok('page:subscribe', { pageId: id });
     assert.deepEqual([again.access, again.viewer.follow], ['read', 'none']);
-    assert.equal(await ts.storage.getFollow(id, 'troll'), null);
+    assert.equal(await server.ts.storage.getFollow(id, 'troll'), null);
     await owner.fails('follow:unblock', { pageId: id, userId: 'troll' }, 'not_found');
     await owner.fails('follow:unblock', { pageId: id, userId: 'fan' }, 'not_found');
     const rows = await actions(id, 'follow.unblock');
@@ -286,7 +273,7 @@ describe('follow:unblock', () => {
 
   it('editors and staff moderators may block (moderation) but only managers unblock', async () => {
     const id = await page('public');
-    await ts.storage.setFollow(id, { id: 'troll', name: 'Troll' }, 'blocked');
+    await server.ts.storage.setFollow(id, { id: 'troll', name: 'Troll' }, 'blocked');
     for (const user of ['ed', 'moderator']) await (await connect(user)).fails('follow:unblock', { pageId: id, userId: 'troll' }, 'forbidden');
     await (await connect('admin')).ok('follow:unblock', { pageId: id, userId: 'troll' });
   });
