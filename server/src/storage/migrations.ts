@@ -268,5 +268,20 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('jobs_recipient').on('jobs').columns(['recipient', 'finished_at']).execute();
       },
     },
+    '007_jobs_from_webhook_outbox': {
+      // The webhook's queue joins the one job queue: what waits in `webhook_outbox` moves into
+      // `jobs` as `webhook` jobs (same id, so `X-Care-Delivery` stays the same on the next
+      // attempt; key = the id; page from the body, so a page's purge finds them; leases
+      // released), then the old table goes. (`WHERE true`: SQLite's parser needs it before
+      // an upsert's ON CONFLICT in an INSERT … SELECT.)
+      async up(db: Kysely<unknown>) {
+        const pageOf = dialect === 'postgres' ? sql`(body::json ->> 'pageId')` : sql`json_extract(body, '$.pageId')`;
+        await sql`
+          INSERT INTO jobs (id, kind, key, page_id, recipient, payload, attempts, state, due_at, claimed_until, created_at, finished_at)
+          SELECT id, 'webhook', id, ${pageOf}, NULL, body, attempts, 'queued', due_at, NULL, due_at, NULL FROM webhook_outbox WHERE true
+          ON CONFLICT (key) DO NOTHING`.execute(db);
+        await db.schema.dropTable('webhook_outbox').execute();
+      },
+    },
   };
 }

@@ -74,15 +74,6 @@ export interface DeletedPostsTable {
   author_id: string;
   client_id: string;
 }
-/** A webhook notification not yet delivered (or given up): see migration 003. */
-export interface WebhookOutboxTable {
-  id: string;
-  type: string;
-  body: string;
-  attempts: number;
-  due_at: string;
-  claimed_until: string | null;
-}
 export interface AuditTable {
   id: Generated<number>;
   at: string;
@@ -181,7 +172,6 @@ export interface Database {
   changes: ChangesTable;
   audit_log: AuditTable;
   deleted_posts: DeletedPostsTable;
-  webhook_outbox: WebhookOutboxTable;
   invites: InvitesTable;
   follow_asks: FollowAsksTable;
   notify_prefs: NotifyPrefsTable;
