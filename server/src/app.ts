@@ -26,7 +26,7 @@ import { armExpiry, disarmExpiry } from './socket/session.js';
 import type { CareNamespace, CareSocket, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
 import { createJobRunner, notifyChannels } from './jobs/channels.js';
-import type { Channels, JobRunner } from './jobs/runner.js';
+import type { JobRunner } from './jobs/runner.js';
 import type { NotifySettings } from './notify/contract.js';
 import { defaultNotifySettings, deriveLinkSecret } from './notify/settings.js';
 
@@ -51,20 +51,15 @@ export interface CareServer {
   close(): Promise<void>;
 }
 
-/** What the environment cannot carry: channels built in code (tests, embedders). */
-export interface CareServerExtras {
-  channels?: Channels;
-}
-
 /** Builds the whole reference backend: storage, sockets, REST, demo. Nothing listens yet. */
-export async function createCareServer(config: Config, extras: CareServerExtras = {}): Promise<CareServer> {
+export async function createCareServer(config: Config): Promise<CareServer> {
   // Demo mode only: a secret kept beside the SQLite file, so tokens survive a restart.
   const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? demoSecret(config.db) : null);
   const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
   const configured = config.notify ?? defaultNotifySettings(config.port);
   const notify: NotifySettings = { ...configured, linkSecret: configured.linkSecret || (jwtSecret ? deriveLinkSecret(jwtSecret) : '') };
   // Before anything opens: a channel checks its settings (the webhook's URL and secret).
-  const channels = notifyChannels(config, notify, extras.channels);
+  const channels = notifyChannels(config, notify, config.channels);
   const storage = await openStorage(config.db, config.changeRetention);
   if (config.demo) await seedDemo(storage);
   const metrics = createMetrics();

@@ -1,7 +1,7 @@
 import proxyaddr from 'proxy-addr';
 import type { Feature } from '../../src/protocol/index.js';
 import type { JobKind } from './jobs/causes.js';
-import type { KindTuning } from './jobs/runner.js';
+import type { Channels, KindTuning } from './jobs/runner.js';
 import type { NotifySettings } from './notify/contract.js';
 import { notifySettingsFromEnv } from './notify/settings.js';
 import { SERVER_FEATURES } from './pages/features.js';
@@ -77,6 +77,8 @@ export interface Config {
   clock?: () => number;
   /** Retry, lease and concurrency per kind of job; the defaults suit production, tests shorten them. */
   jobTuning?: Partial<Record<JobKind, Partial<KindTuning>>>;
+  /** Not an environment setting: channels built in code (tests, embedders), added to or replacing the configured ones. */
+  channels?: Channels;
 }
 
 /** A session that has not joined `/care` after this long is a client that will not. */
