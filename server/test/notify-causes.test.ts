@@ -12,7 +12,7 @@ import pg from 'pg';
 import { after, before, describe, it } from 'node:test';
 import type { Cause } from '../src/jobs/causes.js';
 import { migrations } from '../src/storage/migrations.js';
-import { pendingAudit } from '../src/storage/pending-audit.js';
+import { pendingAudit, type PendingAudit } from '../src/storage/pending-audit.js';
 import type { Database } from '../src/storage/schema.js';
 import { startServer, type TestServer } from './helpers.js';
 import { jobsOf } from './notify-helpers.js';
@@ -75,7 +75,7 @@ for (const [name, open] of dialects) {
       await owner.fails('journal:post', { pageId, clientId: 'gone', title: 'T', body: 'B' }, 'conflict');
       assert.deepEqual((await causes(pageId)).map((c) => c.key), [`journal.posted:${posted.entry.id}`], 'only the post that committed');
       // The storage path itself, with a cause pending: no page, no row.
-      const pending = { record: { at: new Date().toISOString(), pageId: 'no-such-page', actorId: 'owner', actorRole: 'owner', action: 'journal.post', target: null, detail: null, ip: null }, written: false, cause: 'journal.posted' as const };
+      const pending: PendingAudit = { record: { at: new Date().toISOString(), pageId: 'no-such-page', actorId: 'owner', actorRole: 'owner', action: 'journal.post', target: null, detail: null, ip: null }, written: false, cause: 'journal.posted' };
       await assert.rejects(pendingAudit.run(pending, () => ts.storage.postJournal('no-such-page', { id: 'owner', name: 'O' }, 'c', 'T', 'B')), /No such page/);
       assert.ok(!pending.causeWritten, 'not written (or marked unwritten with the rollback)');
       assert.deepEqual(await jobsOf(ts.db, { pageId: 'no-such-page' }), []);

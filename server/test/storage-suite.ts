@@ -175,8 +175,11 @@ export function storageSuite(name: string, open: OpenStorage): void {
       // Postponed (a rate limit): due later, attempts unchanged.
       await s.postponeJob(ids[2]!, iso(90_000));
       assert.deepEqual(mine(await s.claimJobs(kind, 10, iso(80_000), iso(85_000))), []);
-      assert.deepEqual((await s.claimJobs(kind, 10, iso(91_000), iso(95_000))).filter((j) => j.id === ids[2]).map((j) => j.attempts), [0]);
-      assert.equal((await s.jobQueue([kind])).queued.webhook! >= 2, true);
+      const lease3 = iso(95_000);
+      assert.deepEqual((await s.claimJobs(kind, 10, iso(91_000), lease3)).filter((j) => j.id === ids[2]).map((j) => j.attempts), [0]);
+      assert.ok((await s.queuedJobs()).webhook! >= 2);
+      assert.equal(await s.nextJobDue([kind]), lease3, 'a held job is next when its lease ends (before the one due in 10 minutes)');
+      assert.equal(await s.nextJobDue(['push']), null);
 
       // Finished rows are kept (keys, the rate limit) until pruned.
       assert.equal(await s.enqueueJobs([{ ...job('n2', iso(0)), id: `${tag}-n2-again` }]), 0);

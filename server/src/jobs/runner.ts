@@ -111,7 +111,7 @@ export class JobRunner {
     if (m) {
       for (const channel of this.kinds) if (channel !== 'cause') for (const outcome of ['sent', 'failed', 'retried', 'deferred']) m.notifications.inc({ channel, outcome }, 0);
       if (options.channels.webhook) for (const outcome of ['delivered', 'retried', 'failed', 'dropped']) m.webhookDeliveries.inc({ outcome }, 0);
-      m.setQueuedSource(async () => (await store.jobQueue([])).queued);
+      m.setQueuedSource(() => store.queuedJobs());
     }
     // Whatever an earlier run (or a node that died) left behind goes out now.
     this.pump();
@@ -209,7 +209,7 @@ export class JobRunner {
     // Wake for the next one due of a kind with a free slot (a full kind pumps when a slot
     // frees), and at least every poll for what other nodes queued or left behind.
     const open = this.kinds.filter((k) => this.inFlight[k] < this.tuning[k].concurrency);
-    const { nextDue } = await this.store.jobQueue(open);
+    const nextDue = await this.store.nextJobDue(open);
     const poll = this.options.pollMs ?? POLL_MS;
     const wait = Math.min(poll, nextDue ? Math.max(0, Date.parse(nextDue) - this.clock()) : poll);
     this.timer = setTimeout(() => this.pump(), wait);

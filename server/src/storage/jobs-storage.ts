@@ -24,8 +24,10 @@ export interface JobsStorage {
   retryJob(id: string, attempts: number, dueAt: string): Promise<void>;
   /** Released without an attempt (the recipient's rate limit): due again at `dueAt`. */
   postponeJob(id: string, dueAt: string): Promise<void>;
-  /** Queued jobs per kind (held ones included), and when the next one of `kinds` is or becomes claimable. */
-  jobQueue(kinds: readonly JobKind[]): Promise<{ queued: Partial<Record<JobKind, number>>; nextDue: string | null }>;
+  /** Queued jobs per kind (held ones included). */
+  queuedJobs(): Promise<Partial<Record<JobKind, number>>>;
+  /** When the next queued job of `kinds` is or becomes claimable (a held one when its lease ends); `null`: none. */
+  nextJobDue(kinds: readonly JobKind[]): Promise<string | null>;
   /**
    * What a recipient was sent of `kinds` since `since` (finish times, oldest first), and how
    * many of theirs other claims hold now (being sent, on this node or another).
@@ -143,7 +145,7 @@ export class JobsSql implements JobsStorage {
     await this.db.updateTable('jobs').set({ due_at: dueAt, claimed_until: null }).where('id', '=', id).where('state', '=', 'queued').execute();
   }
 
-  async jobQueue(kinds: readonly JobKind[]): Promise<{ queued: Partial<Record<JobKind, number>>; nextDue: string | null }> {
+  async queuedJobs(): Promise<Partial<Record<JobKind, number>>> {
     const counts = await this.db
       .selectFrom('jobs')
       .select((eb) => ['kind', eb.fn.countAll<number | string>().as('n')])
@@ -152,7 +154,11 @@ export class JobsSql implements JobsStorage {
       .execute();
     const queued: Partial<Record<JobKind, number>> = {};
     for (const c of counts) queued[c.kind as JobKind] = Number(c.n);
-    if (kinds.length === 0) return { queued, nextDue: null };
+    return queued;
+  }
+
+  async nextJobDue(kinds: readonly JobKind[]): Promise<string | null> {
+    if (kinds.length === 0) return null;
     const row = await this.db
       .selectFrom('jobs')
       // A held job becomes claimable when its lease ends, if that is after it is due.
@@ -160,7 +166,7 @@ export class JobsSql implements JobsStorage {
       .where('state', '=', 'queued')
       .where('kind', 'in', [...kinds])
       .executeTakeFirst();
-    return { queued, nextDue: (row?.next_due as string | null | undefined) ?? null };
+    return (row?.next_due as string | null | undefined) ?? null;
   }
 
   async recipientLoad(recipient: string, kinds: readonly JobKind[], since: string, now: string, exceptId: string): Promise<{ sent: string[]; inFlight: number }> {

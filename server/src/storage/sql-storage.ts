@@ -503,7 +503,8 @@ export class SqlStorage implements Storage {
   finishJob: JobsStorage['finishJob'] = (...a) => this.jobs.finishJob(...a);
   retryJob: JobsStorage['retryJob'] = (...a) => this.jobs.retryJob(...a);
   postponeJob: JobsStorage['postponeJob'] = (...a) => this.jobs.postponeJob(...a);
-  jobQueue: JobsStorage['jobQueue'] = (kinds) => this.jobs.jobQueue(kinds);
+  queuedJobs: JobsStorage['queuedJobs'] = () => this.jobs.queuedJobs();
+  nextJobDue: JobsStorage['nextJobDue'] = (kinds) => this.jobs.nextJobDue(kinds);
   recipientLoad: JobsStorage['recipientLoad'] = (...a) => this.jobs.recipientLoad(...a);
   pruneJobs: JobsStorage['pruneJobs'] = (before) => this.jobs.pruneJobs(before);
   expandCause: JobsStorage['expandCause'] = (...a) => this.jobs.expandCause(...a);
