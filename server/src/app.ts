@@ -25,7 +25,10 @@ import { createRateLimiter, retryMessage } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
 import type { CareNamespace, CareSocket, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
-import { WebhookSender } from './webhook.js';
+import { createJobRunner, notifyChannels } from './jobs/channels.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { NotifySettings } from './notify/contract.js';
+import { defaultNotifySettings, deriveLinkSecret } from './notify/settings.js';
 
 /** Bytes a single Socket.IO message may have: a 20,000-character journal body in 4-byte UTF-8, plus room. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
@@ -38,6 +41,10 @@ export interface CareServer {
   service: PageService;
   metrics: Metrics;
   verifier: TokenVerifier;
+  /** The job queue's worker on this node (notifications: webhook, email, push, digests). */
+  jobs: JobRunner;
+  /** The notification settings in effect (`linkSecret` filled in). */
+  notify: NotifySettings;
   /** The HS256 secret in use (in demo mode without one configured, demo/secret.ts's). */
   jwtSecret: string | null;
   listen(port?: number, host?: string): Promise<string>;
@@ -49,6 +56,10 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   // Demo mode only: a secret kept beside the SQLite file, so tokens survive a restart.
   const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? demoSecret(config.db) : null);
   const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
+  const configured = config.notify ?? defaultNotifySettings(config.port);
+  const notify: NotifySettings = { ...configured, linkSecret: configured.linkSecret || (jwtSecret ? deriveLinkSecret(jwtSecret) : '') };
+  // Before anything opens: a channel checks its settings (the webhook's URL and secret).
+  const channels = notifyChannels(config, notify, config.channels);
   const storage = await openStorage(config.db, config.changeRetention);
   if (config.demo) await seedDemo(storage);
   const metrics = createMetrics();
@@ -94,8 +105,8 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     next(err);
   });
   const ns: CareNamespace = io.of(NAMESPACE);
-  const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
-  const service = new PageService(storage, ns, webhook, {
+  const jobs = createJobRunner(storage, config, notify, channels, metrics);
+  const service = new PageService(storage, ns, jobs, {
     requestCooldownHours: config.requestCooldownHours,
     auditReadWindowSeconds: config.auditReadWindowSeconds,
     features: config.features,
@@ -164,6 +175,8 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     service,
     metrics,
     verifier,
+    jobs,
+    notify,
     jwtSecret,
     listen(port = config.port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
@@ -175,7 +188,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       });
     },
     async close() {
-      await webhook?.close();
+      await jobs.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
       await storage.close();

@@ -51,6 +51,24 @@ export const schemas = {
   // Codes are base64url; the length bound keeps a forged giant string out of the lookup.
   'invite:revoke': z.strictObject({ pageId, code: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an invitation code') }),
   'invite:accept': z.strictObject({ pageId, code: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an invitation code') }),
+  'notify:get': z.strictObject({ pageId }),
+  'notify:set': z
+    .strictObject({
+      pageId,
+      email: z.enum(['off', 'instant', 'daily']).optional(),
+      push: z.boolean().optional(),
+      owner: z.strictObject({ requests: z.enum(['off', 'instant']).optional(), messages: z.enum(['off', 'daily']).optional() }).optional(),
+    })
+    .refine((p) => p.email !== undefined || p.push !== undefined || p.owner !== undefined, 'must change email, push or owner'),
+  // A push service's URL (https only: RFC 8030 push services) and the browser's keys, base64url.
+  'push:subscribe': z.strictObject({
+    subscription: z.strictObject({
+      endpoint: z.url({ protocol: /^https$/ }).max(2048),
+      expirationTime: z.number().nullable().optional(),
+      keys: z.strictObject({ p256dh: z.string().min(80).max(100).regex(/^[A-Za-z0-9_-]+=*$/, 'must be base64url'), auth: z.string().min(16).max(32).regex(/^[A-Za-z0-9_-]+=*$/, 'must be base64url') }),
+    }),
+  }),
+  'push:unsubscribe': z.strictObject({ endpoint: z.string().min(1).max(2048) }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];

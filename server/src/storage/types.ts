@@ -14,6 +14,7 @@ import type {
   WallMessage,
   WallModeration,
 } from '../../../src/protocol/index.js';
+import type { JobsStorage } from './jobs-storage.js';
 
 export type MemberRole = 'owner' | 'editor';
 
@@ -115,7 +116,7 @@ export interface PageExport {
  * Every method that changes what readers see bumps the page's `seq` inside the same
  * transaction and records the change, so catch-up and live fan-out can never disagree.
  */
-export interface Storage extends SettingsStorage {
+export interface Storage extends SettingsStorage, JobsStorage {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -162,17 +163,6 @@ export interface Storage extends SettingsStorage {
 
   /** The changes after `since`, or `null` when some of them are no longer kept. */
   changesSince(pageId: string, since: number): Promise<ChangeRecord[] | null>;
-
-  /** Durable webhook queue (webhook.ts): survives restarts, shared by every node. */
-  queueNotification(n: QueuedNotification): Promise<void>;
-  /** Up to `limit` due notifications nobody holds, now held by the caller until `leaseMs` from now. */
-  claimNotifications(limit: number, leaseMs: number): Promise<QueuedNotification[]>;
-  /** After a failed attempt: released, due again at `dueAt` (`attempts` made so far). */
-  retryNotification(id: string, attempts: number, dueAt: Date): Promise<void>;
-  /** Delivered, or given up. */
-  dropNotification(id: string): Promise<void>;
-  /** How many wait (held or not), and the earliest time one is or becomes claimable (`null`: none). */
-  notificationQueue(): Promise<{ size: number; nextDue: Date | null }>;
 
   /**
    * Appends an entry for the page's current lifetime. A change's own entry is not written
@@ -243,14 +233,4 @@ export interface SettingsStorage {
   acceptInvite(pageId: string, code: string, user: Author, at: string): Promise<AcceptOutcome>;
   /** Takes the editor role away (never an owner's); `false` when the user is no editor of the page. */
   removeEditor(pageId: string, userId: string): Promise<boolean>;
-}
-
-/** A signed-webhook notification waiting to be delivered. */
-export interface QueuedNotification {
-  id: string;
-  type: string;
-  /** The exact JSON that is signed and sent. */
-  body: string;
-  attempts: number;
-  dueAt: Date;
 }
