@@ -212,6 +212,28 @@ describe('SMTP refusals and failures', () => {
     assert.equal((outcome as Extract<SendOutcome, { ok: false }>).reason, 'smtp ETIMEDOUT');
   });
 
+  it('a relay that stalls past the attempt’s deadline: retried', async () => {
+    const gate = await startSmtp();
+    const slow = new EmailChannel(smtpTransport(gate.url), { mailFrom: SETTINGS.mailFrom, detail: 'none' }, links, { attemptTimeoutMs: 300 });
+    gate.hold();
+    const outcome = await slow.send(job({ type: 'journal', pageId: PAGE }));
+    gate.release({ accept: false });
+    await slow.close();
+    await gate.close();
+    assert.deepEqual(outcome, { ok: false, retry: true, reason: 'smtp deadline' });
+  });
+
+  it('holds a message until released, then it is delivered (the helper for kill-mid-send tests)', async () => {
+    const accepted = smtp.messages.length;
+    smtp.hold();
+    const sending = channel.send(job({ type: 'journal', pageId: PAGE }));
+    await smtp.waitHeld(1);
+    assert.equal(smtp.messages.length, accepted, 'held, not accepted yet');
+    smtp.release();
+    assert.deepEqual(await sending, { ok: true });
+    assert.equal((await smtp.nextMessage()).to[0], TO);
+  });
+
   it('a server that is down: retried', async () => {
     const gone = await startSmtp();
     await gone.close();

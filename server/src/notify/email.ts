@@ -63,11 +63,21 @@ export function smtpTransport(url: string, o: SmtpOptions = {}): MailTransport {
 export class EmailChannel implements Channel<EmailPayload> {
   readonly kind = 'email' as const;
 
+  /**
+   * One attempt's deadline, however the relay stalls (a trickle of replies resets every socket
+   * timeout). Shorter than the queue's claim on an email job (2 minutes), so an attempt never
+   * outlives its claim and another node never sends the same job alongside.
+   */
+  private readonly attemptTimeoutMs: number;
+
   constructor(
     private readonly transport: MailTransport,
     private readonly settings: Pick<NotifySettings, 'mailFrom' | 'detail'>,
     private readonly links: NotifyLinks,
-  ) {}
+    o: { attemptTimeoutMs?: number } = {},
+  ) {
+    this.attemptTimeoutMs = o.attemptTimeoutMs ?? 60_000;
+  }
 
   async send(job: DeliveryJob<EmailPayload>): Promise<SendOutcome> {
     let mail: SendMailOptions;
@@ -77,7 +87,7 @@ export class EmailChannel implements Channel<EmailPayload> {
       return { ok: false, retry: false, reason: 'email could not be composed' };
     }
     try {
-      await this.transport.sendMail(mail);
+      await this.transport.sendMail({ ...mail, signal: AbortSignal.timeout(this.attemptTimeoutMs) });
       return { ok: true };
     } catch (err) {
       return smtpOutcome(err as NodemailerError);
@@ -205,5 +215,7 @@ export function smtpOutcome(err: NodemailerError | undefined): SendOutcome {
     const recipientOrMessage = command === 'RCPT TO' || command === 'DATA' || err?.code === 'EMESSAGE';
     return { ok: false, retry: !(err?.permanent === true && recipientOrMessage), reason };
   }
-  return { ok: false, retry: true, reason: `smtp ${err?.code ?? 'error'}` };
+  // EABORT: the attempt's deadline. Like a timeout, it does not prove the relay did not take
+  // the message; the same Message-ID marks a second copy as the same message.
+  return { ok: false, retry: true, reason: `smtp ${err?.code === 'EABORT' ? 'deadline' : (err?.code ?? 'error')}` };
 }
