@@ -93,4 +93,9 @@ export interface NotifySettings {
   perRecipientPerHour: number;
   /** Signs unsubscribe and open links: `CARE_NOTIFY_SECRET`, else derived from `CARE_JWT_SECRET`. */
   linkSecret: string;
+  /**
+   * Earlier link secrets, still accepted when opening a link (never used to make one), so the
+   * secret can rotate without breaking the unsubscribe links in emails already sent.
+   */
+  previousLinkSecrets?: string[];
 }

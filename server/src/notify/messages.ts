@@ -14,6 +14,11 @@ export interface NotifyText {
   action: string;
   /** Web Push: a notification's title and body. */
   push: { title: string; body: string };
+  /**
+   * The digest's pages, each to be shown with its own link after the first line, when there
+   * are several or a title to show; absent otherwise.
+   */
+  items?: { pageId: string; text: string }[];
 }
 
 export function notifyText(m: NotifyMessage): NotifyText {
@@ -40,16 +45,20 @@ export function notifyText(m: NotifyMessage): NotifyText {
       const entries = sum(m.pages, 'entries');
       const messages = sum(m.pages, 'messages');
       const requests = sum(m.pages, 'requests');
-      const lines = m.pages.map((p) => {
+      const items = m.pages.map((p) => {
         const parts = [count(p.entries, 'new update'), count(p.messages, 'new message'), count(p.requests, 'follow request')].filter(Boolean);
-        return `${p.title ? `“${p.title}”` : 'A page'}: ${parts.join(', ')}.`;
+        // Counts of messages and requests reach only a page's owners.
+        const name = p.title ? `“${p.title}”` : p.messages || p.requests ? 'Your page' : 'A page you follow';
+        return { pageId: p.pageId, text: `${name}: ${parts.join(', ')}.` };
       });
-      const summary = [count(entries, 'new update'), count(messages, 'new message'), count(requests, 'follow request')].filter(Boolean).join(', ');
+      const summary = [count(entries, 'new update'), count(messages, 'new message'), count(requests, 'follow request')].filter(Boolean).join(', ') || 'nothing new';
+      const listed = m.pages.length > 1 || m.pages[0]?.title !== undefined;
       return {
         subject: `Your daily summary: ${summary}`,
-        lines: [`Since yesterday: ${summary}.`, ...(m.pages.length > 1 || m.pages[0]?.title ? lines : []), 'Sign in to read them.'],
-        action: 'Open the page',
+        lines: [`Since yesterday: ${summary}.`, 'Sign in to read them.'],
+        action: m.pages.length > 1 ? 'Open the pages' : 'Open the page',
         push: { title: 'Your daily summary', body: `${summary}.` },
+        ...(listed ? { items } : {}),
       };
     }
   }
