@@ -32,7 +32,7 @@ describe('the npm package', () => {
 
   it('ships only what users need', () => {
     const list = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f) => f.path);
-    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'lib/jsx.d.ts', 'lib/vue.d.ts', 'lib/svelte.d.ts', 'dist/care-widgets.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
+    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'lib/jsx.d.ts', 'lib/vue.d.ts', 'lib/svelte.d.ts', 'dist/care-widgets.js', 'dist/care-push-sw.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
       assert.ok(list.includes(must), `${must} is in the package`);
     }
     assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
