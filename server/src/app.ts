@@ -17,6 +17,7 @@ import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
 import { distRoute } from './http/dist.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { notifyChannels } from './notify/availability.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
 import { createHandlers } from './socket/handlers.js';
@@ -101,7 +102,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     features: config.features,
   });
 
-  const wire = createHandlers(service, verifier, metrics, limiter);
+  const wire = createHandlers(service, verifier, metrics, limiter, notifyChannels(config.notify, config.demo));
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
   // Shared by every socket rather than a closure per connection (memory per socket, BENCHMARKS.md).
   const expire = (s: CareSocket) => void service.presence.expire(s);

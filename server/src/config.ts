@@ -1,5 +1,7 @@
 import proxyaddr from 'proxy-addr';
 import type { Feature } from '../../src/protocol/index.js';
+import { notifySettingsFromEnv } from './notify/availability.js';
+import type { NotifySettings } from './notify/contract.js';
 import { SERVER_FEATURES } from './pages/features.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './socket/rate-limit.js';
 import { checkWebhookSettings, type WebhookDelivery } from './webhook.js';
@@ -63,6 +65,11 @@ export interface Config {
    * first-wave backend, to test widgets against one. Unset in a Config object: all.
    */
   features?: Feature[];
+  /**
+   * SPEC 6.2's notification settings (`CARE_SMTP_URL`, `CARE_VAPID_*`, …). Unset in a Config
+   * object: no SMTP and no push (demo mode still has its local mailbox).
+   */
+  notify?: NotifySettings;
 }
 
 /** A session that has not joined `/care` after this long is a client that will not. */
@@ -98,6 +105,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     metricsToken: env.CARE_METRICS_TOKEN || null,
     maxTokenTtl: maxTokenTtlFromEnv(env.CARE_MAX_TOKEN_TTL),
     features: featuresFromEnv(env.CARE_FEATURES),
+    notify: notifySettingsFromEnv(env),
   };
 }
 
