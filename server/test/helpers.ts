@@ -293,7 +293,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Rows of every page-scoped table for one page (the audit log excepted). */
 export async function pageRowCounts(db: Kysely<Database>, pageId: string): Promise<Record<string, number>> {
-  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'changes', 'invites', 'follow_asks'] as const;
+  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'changes', 'invites', 'follow_asks', 'notify_prefs'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
     const rows = await db.selectFrom(t).select('page_id').where('page_id', '=', pageId).execute();
