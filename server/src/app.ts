@@ -17,6 +17,10 @@ import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
 import { distRoute } from './http/dist.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { channelAvailability } from './notify/availability.js';
+import { notifyRouter } from './notify/http.js';
+import { NotifyLinks } from './notify/links.js';
+import { demoMailbox } from './notify/mailbox.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
 import { createHandlers } from './socket/handlers.js';
@@ -58,9 +62,12 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
   const configured = config.notify ?? defaultNotifySettings(config.port);
   const notify: NotifySettings = { ...configured, linkSecret: configured.linkSecret || (jwtSecret ? deriveLinkSecret(jwtSecret) : '') };
-  // Before anything opens: a channel checks its settings (the webhook's URL and secret).
-  const channels = notifyChannels(config, notify, config.channels);
+  // Signed links need a secret: none (no JWT secret, no CARE_NOTIFY_SECRET) means no email links at all.
+  const links = notify.linkSecret ? new NotifyLinks(notify) : null;
+  const mailbox = config.demo && !notify.smtpUrl ? demoMailbox() : null;
   const storage = await openStorage(config.db, config.changeRetention);
+  // Each channel checks its settings as it is built (the webhook's URL and secret, the VAPID keys).
+  const channels = notifyChannels(config, notify, { links, subscriptions: storage, mailbox: mailbox?.transport ?? null }, config.channels);
   if (config.demo) await seedDemo(storage);
   const metrics = createMetrics();
 
@@ -112,7 +119,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     features: config.features,
   });
 
-  const wire = createHandlers(service, verifier, metrics, limiter);
+  const wire = createHandlers(service, verifier, metrics, limiter, channelAvailability(channels, notify));
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
   // Shared by every socket rather than a closure per connection (memory per socket, BENCHMARKS.md).
   const expire = (s: CareSocket) => void service.presence.expire(s);
@@ -140,6 +147,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     }
   });
   if (config.distDir) app.use('/dist', distRoute(config.distDir, VERSION));
+  // Links in emails: answered to any origin (a mail app's one-click POST has none; the
+  // confirmation form's is this backend). The tokens are sealed (notify/links.ts).
+  if (links) app.use(notifyRouter(links, storage));
   // Everything else (API, metrics, demo) only for the allowed origins.
   app.use((req, res, next) => {
     if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
@@ -159,6 +169,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   if (config.demo && config.demoDir) {
     app.use('/demo', demoCsp);
     app.get('/demo/token', demoTokenRoute(jwtSecret!));
+    if (mailbox) app.use(mailbox.router);
     app.use('/demo', express.static(config.demoDir));
     // The API reference generated from custom-elements.json by the build.
     if (config.distDir) app.use('/docs', demoCsp, express.static(`${config.distDir}/docs`));

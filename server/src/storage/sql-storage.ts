@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Migrator, sql, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
-import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
+import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
+import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, PageSettings, PushSubscriptionData, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
-import { migrations } from './migrations.js';
 import { causeJob, causeKeys } from '../jobs/causes.js';
+import { migrations } from './migrations.js';
 import { JobsSql, purgePageJobs, type JobsStorage } from './jobs-storage.js';
+import { NotifyPrefsStore, type NotifyPrefsChange } from './notify-prefs.js';
 import { pendingAudit, takeCause } from './pending-audit.js';
 import type { PostPath } from './post-path.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
@@ -38,6 +39,8 @@ const now = () => new Date().toISOString();
  */
 export class SqlStorage implements Storage {
   private readonly jobs: JobsSql;
+  /** SPEC 6.2's choices, addresses and push subscriptions (notify-prefs.ts). */
+  readonly #notify: NotifyPrefsStore;
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -48,6 +51,11 @@ export class SqlStorage implements Storage {
     private readonly posts: PostPath,
   ) {
     this.jobs = new JobsSql(db, dialect, (trx, a) => this.insertAudit(trx, a));
+    this.#notify = new NotifyPrefsStore(
+      db,
+      (trx, target) => this.auditIn(trx, target),
+      (trx, record) => this.insertAudit(trx, record),
+    );
   }
 
   async migrate(): Promise<void> {
@@ -120,6 +128,7 @@ export class SqlStorage implements Storage {
       await trx.deleteFrom('follows').where('page_id', '=', id).execute();
       await trx.deleteFrom('follow_asks').where('page_id', '=', id).execute();
       await trx.deleteFrom('invites').where('page_id', '=', id).execute();
+      await trx.deleteFrom('notify_prefs').where('page_id', '=', id).execute();
       await trx.deleteFrom('page_members').where('page_id', '=', id).execute();
       await trx.deleteFrom('changes').where('page_id', '=', id).execute();
       const r = await trx.deleteFrom('pages').where('id', '=', id).executeTakeFirst();
@@ -132,6 +141,8 @@ export class SqlStorage implements Storage {
   async setMembers(id: string, m: { owners?: string[]; editors?: string[] }): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await this.writeMembers(trx, id, m);
+      // A former member who does not follow hears nothing more about the page.
+      await NotifyPrefsStore.dropUnlessEntitled(trx, id, null);
       await this.auditIn(trx, id);
     });
   }
@@ -196,6 +207,8 @@ export class SqlStorage implements Storage {
       }
       // Every new request counts (SPEC 6.1: the owner sees how often someone asked).
       if (state === 'requested' && before?.state !== 'requested') await this.countAsk(trx, pageId, user.id);
+      // Stopped following (unfollowed, removed, blocked): their notification choices go with it.
+      if (state !== 'following') await NotifyPrefsStore.dropUnlessEntitled(trx, pageId, [user.id]);
       const wasFollowing = before?.state === 'following';
       const isFollowing = state === 'following';
       if (wasFollowing === isFollowing) {
@@ -490,9 +503,40 @@ export class SqlStorage implements Storage {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx.deleteFrom('page_members').where('page_id', '=', pageId).where('user_id', '=', userId).where('role', '=', 'editor').executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return false;
+      await NotifyPrefsStore.dropUnlessEntitled(trx, pageId, [userId]);
       await this.auditIn(trx, userId);
       return true;
     });
+  }
+
+  /* ----------------------------------------------------------------------- notifications */
+
+  notifyPrefs(pageId: string, userId: string) {
+    return this.#notify.notifyPrefs(pageId, userId);
+  }
+
+  setNotifyPrefs(pageId: string, userId: string, change: NotifyPrefsChange, at: string): Promise<void> {
+    return this.#notify.setNotifyPrefs(pageId, userId, change, at);
+  }
+
+  setNotifyAddress(userId: string, email: string | null, at: string): Promise<void> {
+    return this.#notify.setNotifyAddress(userId, email, at);
+  }
+
+  unsubscribeEmail(userId: string, pageId: string | null, at: string): Promise<number> {
+    return this.#notify.unsubscribeEmail(userId, pageId, at);
+  }
+
+  addPushSubscription(userId: string, s: PushSubscriptionData, at: string): Promise<void> {
+    return this.#notify.addPushSubscription(userId, s, at);
+  }
+
+  removePushSubscription(endpoint: string, userId?: string): Promise<boolean> {
+    return this.#notify.removePushSubscription(endpoint, userId);
+  }
+
+  pushSubscription(endpoint: string) {
+    return this.#notify.pushSubscription(endpoint);
   }
 
   /* -------------------------------------------------------------------------- job queue */
