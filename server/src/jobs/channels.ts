@@ -26,7 +26,7 @@ export function notifyChannels(
   return {
     webhook: config.webhookUrl ? new WebhookChannel({ url: config.webhookUrl, secret: config.webhookSecret ?? '', timeoutMs: webhookDelivery.timeoutMs }) : null,
     email: mail && links ? new EmailChannel(mail, settings, links) : null,
-    push: settings.vapid && links ? new PushChannel(settings.vapid, parts.subscriptions, openUrl(links)) : null,
+    push: settings.vapid && links ? new PushChannel(settings.vapid, parts.subscriptions, openUrl(links), { hosts: settings.pushHosts }) : null,
     ...extra,
   };
 }
