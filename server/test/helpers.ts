@@ -385,7 +385,8 @@ let vapidKeys: { publicKey: string; privateKey: string } | undefined;
 
 /**
  * Notification settings as `notifySettingsFromEnv` reads them (notify/settings.ts), with SMTP at
- * a port nothing need listen on and a real VAPID key pair, unless `env` says otherwise.
+ * a port nothing need listen on, a real VAPID key pair, and `push.example` (and its subdomains)
+ * as the one known push service, unless `env` says otherwise.
  */
 export function notifySettings(env: NodeJS.ProcessEnv = {}): NotifySettings {
   vapidKeys ??= webPush.generateVAPIDKeys();
@@ -395,6 +396,7 @@ export function notifySettings(env: NodeJS.ProcessEnv = {}): NotifySettings {
       CARE_VAPID_PUBLIC_KEY: vapidKeys.publicKey,
       CARE_VAPID_PRIVATE_KEY: vapidKeys.privateKey,
       CARE_VAPID_SUBJECT: 'mailto:it@hospital.example',
+      CARE_PUSH_HOSTS: 'push.example',
       CARE_NOTIFY_SECRET: 'test-notify-secret-0123456789',
       ...env,
     },

@@ -230,4 +230,31 @@ describe('push:subscribe and push:unsubscribe', () => {
     await kin.fails('push:subscribe', { subscription: { ...subscription('x'), endpoint: 'http://push.example/x' } }, 'invalid');
     await kin.fails('push:subscribe', { subscription: { ...subscription('x'), keys: { p256dh: 'short', auth: 'a'.repeat(22) } } }, 'invalid');
   });
+
+  it('only endpoints on a known push service (CARE_PUSH_HOSTS: push.example here): the server never posts to anything else', async () => {
+    const kin = await connect('kin');
+    // The listed host and its subdomains.
+    for (const endpoint of [`https://push.example/send/${uniqueId('ok')}`, `https://eu-west.push.example/send/${uniqueId('ok')}`]) {
+      await kin.ok('push:subscribe', { subscription: { ...subscription('x'), endpoint } });
+      assert.equal((await server.ts.storage.pushSubscription(endpoint))?.userId, 'kin', endpoint);
+    }
+    const refused: [string, RegExp][] = [
+      ['https://evilpush.example/x', /^subscription\.endpoint evilpush\.example is not a known push service\.$/],
+      ['https://push.example.attacker.test/x', /push\.example\.attacker\.test is not a known push service/],
+      ['https://admin.internal/reset', /admin\.internal is not a known push service/],
+      ['https://fcm.googleapis.com/fcm/send/x', /fcm\.googleapis\.com is not a known push service/],
+      ['https://10.0.0.7/admin', /not by IP address/],
+      ['https://169.254.169.254/latest/meta-data/', /not by IP address/],
+      ['https://[::1]/x', /not by IP address/],
+      ['https://0x7f.1/x', /not by IP address/],
+      ['https://push.example:8443/x', /must not name a port \(8443\)/],
+      ['https://user:secret@push.example/x', /must not contain a user name or password/],
+      ['https://push.example\\@10.0.0.7/x', /is not a normalized URL/],
+    ];
+    for (const [endpoint, message] of refused) {
+      const f = await kin.fails('push:subscribe', { subscription: { ...subscription('x'), endpoint } }, 'invalid');
+      assert.match(f.error.message, message, endpoint);
+      assert.equal(await server.ts.storage.pushSubscription(endpoint), null, `${endpoint}: nothing stored`);
+    }
+  });
 });

@@ -1,7 +1,9 @@
 /**
  * Web Push (SPEC 6.2, issue 14): the push channel against a real push endpoint. The endpoint
- * is an HTTPS server on a random loopback port (web-push speaks HTTPS only; its certificate is
- * made for the run with openssl) that does what a push service and a browser do together:
+ * is an HTTPS server at `localhost` on a random port (web-push speaks HTTPS only; its
+ * certificate is made for the run with openssl; the channel's `hosts`, CARE_PUSH_HOSTS, names
+ * `localhost` with that port, as an operator would name a self-hosted push service) that does
+ * what a push service and a browser do together:
  * checks the VAPID `Authorization: vapid t=<JWT>, k=<key>` signature (RFC 8292) with the
  * public key, decrypts the `aes128gcm` body (RFC 8291/8188) with the receiver's ECDH key and
  * auth secret, a key pair made here as a browser makes it, and records the JSON. The
@@ -66,6 +68,7 @@ class PushEndpoint {
   private server!: Server;
   private dir!: string;
   origin = '';
+  port = 0;
   cert = '';
 
   constructor(private readonly vapidPublicKey: string) {}
@@ -74,7 +77,7 @@ class PushEndpoint {
     this.dir = mkdtempSync(join(tmpdir(), 'care-push-'));
     const key = join(this.dir, 'key.pem');
     const cert = join(this.dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
     this.cert = readFileSync(cert, 'utf8');
     this.server = createServer({ key: readFileSync(key), cert: this.cert }, (req, res) => {
       const chunks: Buffer[] = [];
@@ -89,8 +92,10 @@ class PushEndpoint {
         );
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.origin = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    // `localhost`, whichever address it resolves to first: the channel resolves it the same way.
+    await new Promise<void>((resolve) => this.server.listen(0, 'localhost', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.origin = `https://localhost:${this.port}`;
   }
 
   endpointOf(r: Receiver): string {
@@ -176,7 +181,7 @@ describe('Web Push channel: VAPID-signed, aes128gcm-encrypted, PHI-free', () => 
     subs = new SqlitePushSubscriptions((storage as unknown as { db: Kysely<Database> }).db);
     // The run's own certificate, trusted through the channel's agent option (a private CA).
     agent = new Agent({ ca: endpoint.cert, keepAlive: true });
-    channel = new PushChannel(vapid, subs, openUrl, { agent });
+    channel = new PushChannel(vapid, subs, openUrl, { agent, hosts: [`localhost:${endpoint.port}`] });
   });
   after(async () => {
     await channel.close();
@@ -282,13 +287,54 @@ describe('Web Push channel: VAPID-signed, aes128gcm-encrypted, PHI-free', () => 
   it('a push service that does not answer: retried', async () => {
     // A port that was just free: nothing listens there.
     const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => closed.listen(0, 'localhost', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const url = `https://127.0.0.1:${port}/push/${ana.id}`;
+    const url = `https://localhost:${port}/push/${ana.id}`;
     await subs.add('u-ana', url, { p256dh: ana.p256dh, auth: ana.auth });
-    const outcome = await channel.send(job(url, { type: 'journal', pageId: PAGE.id }));
-    assert.deepEqual(outcome, { ok: false, retry: true, reason: `push service 127.0.0.1:${port} unreachable: ECONNREFUSED` });
+    const silent = new PushChannel(vapid, subs, openUrl, { agent, hosts: [`localhost:${port}`] });
+    const outcome = await silent.send(job(url, { type: 'journal', pageId: PAGE.id }));
+    await silent.close();
+    assert.deepEqual(outcome, { ok: false, retry: true, reason: `push service localhost:${port} unreachable: ECONNREFUSED` });
+  });
+
+  describe('only to a known push service (CARE_PUSH_HOSTS): anything else is never contacted, and its subscription goes', () => {
+    /** Sends to a stored subscription at `url` (the push endpoint's receiver `ana`, so a request would be seen). */
+    async function refused(url: string, through: PushChannel, why: RegExp): Promise<void> {
+      if (!(await subs.pushSubscription(url))) await subs.add('u-ana', url, { p256dh: ana.p256dh, auth: ana.auth });
+      const outcome = await through.send(job(url, { type: 'journal', pageId: PAGE.id }));
+      assert.equal(outcome.ok, false, url);
+      assert.deepEqual(outcome.ok ? null : { retry: outcome.retry, gone: outcome.gone }, { retry: false, gone: true }, url);
+      assert.match(outcome.ok ? '' : outcome.reason, why, url);
+      assert.ok(!outcome.ok && !outcome.reason.includes(ana.id), 'the reason names no endpoint path');
+      assert.equal(await subs.pushSubscription(url), null, `${url}: removed`);
+      assert.equal(endpoint.deliveries.length, 0, `${url}: nothing reached it`);
+    }
+
+    it('the production list (the public push services) refuses the local endpoint', async () => {
+      const strict = new PushChannel(vapid, subs, openUrl, { agent });
+      try {
+        await refused(endpoint.endpointOf(ana), strict, /^endpoint localhost is not a known push service$/);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('a list changed since the browser subscribed: its subscriptions go at their next send', async () => {
+      const narrowed = new PushChannel(vapid, subs, openUrl, { agent, hosts: ['fcm.googleapis.com'] });
+      try {
+        await refused(endpoint.endpointOf(ana), narrowed, /localhost is not a known push service/);
+      } finally {
+        await narrowed.close();
+      }
+    });
+
+    it('an IP address, another port or a user name are refused even where the host is listed', async () => {
+      await refused(`https://127.0.0.1:${endpoint.port}/push/${ana.id}`, channel, /not by IP address/);
+      await refused(`https://localhost:${endpoint.port + 1}/push/${ana.id}`, channel, /must not name a port/);
+      await refused(`https://someone@localhost:${endpoint.port}/push/${ana.id}`, channel, /user name or password/);
+      await refused(`https://localhost/push/${ana.id}`, channel, /known only with a port/);
+    });
   });
 
   it('unsubscribed since the job was queued: nothing to send, done', async () => {

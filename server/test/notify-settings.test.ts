@@ -21,6 +21,7 @@ describe('notification settings', () => {
         pageUrl: 'http://localhost:9090/demo/?page={pageId}',
         publicUrl: 'http://localhost:9090',
         vapid: null,
+        pushHosts: ['fcm.googleapis.com', 'updates.push.services.mozilla.com', 'push.services.mozilla.com', 'web.push.apple.com', 'notify.windows.com'],
         detail: 'none',
         digestHour: 17,
         timezone: 'UTC',
@@ -41,6 +42,7 @@ describe('notification settings', () => {
       CARE_VAPID_PUBLIC_KEY: 'pub',
       CARE_VAPID_PRIVATE_KEY: 'priv',
       CARE_VAPID_SUBJECT: 'mailto:it@hospital.example',
+      CARE_PUSH_HOSTS: ' Push.Intranet.Example , *.notify.windows.com,selfhosted.example:8443',
       CARE_NOTIFY_DETAIL: 'title',
       CARE_DIGEST_HOUR: '7',
       CARE_TIMEZONE: 'Europe/Berlin',
@@ -53,6 +55,7 @@ describe('notification settings', () => {
       pageUrl: 'https://hospital.example/care/{pageId}',
       publicUrl: 'https://care-api.hospital.example',
       vapid: { publicKey: 'pub', privateKey: 'priv', subject: 'mailto:it@hospital.example' },
+      pushHosts: ['push.intranet.example', 'notify.windows.com', 'selfhosted.example:8443'],
       detail: 'title',
       digestHour: 7,
       timezone: 'Europe/Berlin',
@@ -74,6 +77,9 @@ describe('notification settings', () => {
     assert.throws(() => read({ CARE_PUBLIC_URL: 'care.example' }), /CARE_PUBLIC_URL must be an http\(s\) URL/);
     assert.throws(() => read({ CARE_VAPID_PUBLIC_KEY: 'pub', CARE_VAPID_PRIVATE_KEY: 'priv' }), /all three of CARE_VAPID_PUBLIC_KEY, CARE_VAPID_PRIVATE_KEY and CARE_VAPID_SUBJECT/);
     assert.throws(() => read({ CARE_VAPID_PUBLIC_KEY: 'p', CARE_VAPID_PRIVATE_KEY: 'q', CARE_VAPID_SUBJECT: 'it@hospital' }), /CARE_VAPID_SUBJECT must be a mailto: or https:\/\/ URL/);
+    assert.throws(() => read({ CARE_PUSH_HOSTS: 'fcm.googleapis.com,10.0.0.7' }), /CARE_PUSH_HOSTS: "10.0.0.7" is an IP address/);
+    assert.throws(() => read({ CARE_PUSH_HOSTS: 'https://fcm.googleapis.com/' }), /CARE_PUSH_HOSTS: "https:\/\/fcm.googleapis.com\/" is not a host name/);
+    assert.equal(read({ CARE_PUSH_HOSTS: ' , ' }).pushHosts?.length, 5, 'blank: the public push services');
     assert.throws(() => read({ CARE_NOTIFY_DETAIL: 'full' }), /CARE_NOTIFY_DETAIL must be "none" \(the default\) or "title"/);
     assert.throws(() => read({ CARE_NOTIFY_RATE: '0' }), /CARE_NOTIFY_RATE/);
     assert.throws(() => read({ CARE_NOTIFY_SECRET: 'short' }), /CARE_NOTIFY_SECRET must be at least 16/);

@@ -79,6 +79,8 @@ interface BadCase {
   /** The call's arguments before the acknowledgement. */
   args: () => unknown[];
   code: ErrorCode;
+  /** What the message must say, where its wording matters to an integrator fixing the call. */
+  message?: RegExp;
 }
 
 const long = (n: number) => 'x'.repeat(n);
@@ -176,19 +178,23 @@ function casesFor(event: ClientEventName): BadCase[] {
   if (event === 'push:subscribe') {
     const sub = (patch: Record<string, unknown>) => () => [{ subscription: { ...pushSubscription(), ...patch } }];
     const keys = (patch: Record<string, unknown>) => sub({ keys: { ...pushSubscription().keys, ...patch } });
-    cases.push({ name: 'a plain-HTTP endpoint', args: sub({ endpoint: 'http://push.example/send/abc' }), code: 'invalid' });
-    cases.push({ name: 'an endpoint that is no URL', args: sub({ endpoint: 'push.example' }), code: 'invalid' });
-    cases.push({ name: 'a javascript: endpoint', args: sub({ endpoint: 'javascript:alert(1)' }), code: 'invalid' });
-    cases.push({ name: 'an endpoint over 2048 characters', args: sub({ endpoint: `https://push.example/${long(2040)}` }), code: 'too_large' });
+    const notHttps = /^subscription\.endpoint: must be an https:\/\/ URL/;
+    cases.push({ name: 'a plain-HTTP endpoint', args: sub({ endpoint: 'http://push.example/send/abc' }), code: 'invalid', message: notHttps });
+    cases.push({ name: 'an endpoint that is no URL', args: sub({ endpoint: 'push.example' }), code: 'invalid', message: notHttps });
+    cases.push({ name: 'a javascript: endpoint', args: sub({ endpoint: 'javascript:alert(1)' }), code: 'invalid', message: notHttps });
+    cases.push({ name: 'an endpoint over 2048 characters', args: sub({ endpoint: `https://push.example/${long(2040)}` }), code: 'too_large', message: /^subscription\.endpoint is longer than 2048 characters\.$/ });
+    cases.push({ name: 'an endpoint on no known push service', args: sub({ endpoint: 'https://intranet.example/admin' }), code: 'invalid', message: /^subscription\.endpoint intranet\.example is not a known push service\.$/ });
+    cases.push({ name: 'an endpoint at an IP address', args: sub({ endpoint: 'https://10.0.0.7/admin' }), code: 'invalid', message: /^subscription\.endpoint must name its push service by host name, not by IP address\.$/ });
     cases.push({ name: 'no keys', args: () => [{ subscription: { endpoint: pushSubscription().endpoint } }], code: 'invalid' });
     cases.push({ name: 'no auth key', args: sub({ keys: { p256dh: pushSubscription().keys.p256dh } }), code: 'invalid' });
-    cases.push({ name: 'a p256dh key too short', args: keys({ p256dh: 'B123' }), code: 'invalid' });
-    cases.push({ name: 'an auth key not base64url', args: keys({ auth: 'a+b/'.repeat(6) }), code: 'invalid' });
+    cases.push({ name: 'a p256dh key too short', args: keys({ p256dh: 'B123' }), code: 'invalid', message: /^subscription\.keys\.p256dh: must be the browser's P-256 public key/ });
+    cases.push({ name: 'a p256dh key too long', args: keys({ p256dh: `B${'p'.repeat(120)}` }), code: 'invalid', message: /^subscription\.keys\.p256dh: must be the browser's P-256 public key/ });
+    cases.push({ name: 'an auth key not base64url', args: keys({ auth: 'a+b/'.repeat(6) }), code: 'invalid', message: /^subscription\.keys\.auth: must be the browser's auth secret/ });
     cases.push({ name: 'an unknown key in the subscription', args: sub({ userId: 'someone-else' }), code: 'invalid' });
     cases.push({ name: 'expirationTime as a string', args: sub({ expirationTime: 'soon' }), code: 'invalid' });
   }
   if (event === 'push:unsubscribe') {
-    cases.push({ name: 'endpoint over 2048 characters', args: with_({ endpoint: long(2049) }), code: 'too_large' });
+    cases.push({ name: 'endpoint over 2048 characters', args: with_({ endpoint: long(2049) }), code: 'too_large', message: /^endpoint is longer than 2048 characters\.$/ });
   }
   if (event === 'session:refresh') {
     cases.push({ name: 'token over 8192 characters', args: with_({ token: long(8193) }), code: 'too_large' });
@@ -212,7 +218,8 @@ describe('malformed payloads', () => {
         it(`${c.name} → ${c.code}`, async () => {
           const client = valid[event]().as();
           const beforeState = await state();
-          expectFailure(await client.raw(event, ...c.args()), c.code, `${event} with ${c.name}`);
+          const failure = expectFailure(await client.raw(event, ...c.args()), c.code, `${event} with ${c.name}`);
+          if (c.message) assert.match(failure.error.message, c.message);
           assert.deepEqual(await state(), beforeState, 'a refused call changes nothing');
           // The server still serves a good request on the same connection.
           const good = await client.call('history:load', { pageId, stream: 'wall', before: 1_000, limit: 1 });

@@ -4,9 +4,8 @@ import type { NotifyMessage, NotifySettings } from '../notify/contract.js';
 import { EmailChannel, smtpTransport, type MailTransport } from '../notify/email.js';
 import type { NotifyLinks } from '../notify/links.js';
 import { PushChannel, type PushSubscriptionStore } from '../notify/push.js';
-import type { JobsStorage } from '../storage/jobs-storage.js';
 import { DEFAULT_WEBHOOK_DELIVERY, WebhookChannel } from '../webhook.js';
-import { JobRunner, webhookTuning, type Channels } from './runner.js';
+import { JobRunner, webhookTuning, type Channels, type JobRunnerStore } from './runner.js';
 
 /**
  * The channels this node sends through, from its configuration: the one place a channel is
@@ -27,7 +26,7 @@ export function notifyChannels(
   return {
     webhook: config.webhookUrl ? new WebhookChannel({ url: config.webhookUrl, secret: config.webhookSecret ?? '', timeoutMs: webhookDelivery.timeoutMs }) : null,
     email: mail && links ? new EmailChannel(mail, settings, links) : null,
-    push: settings.vapid && links ? new PushChannel(settings.vapid, parts.subscriptions, openUrl(links)) : null,
+    push: settings.vapid && links ? new PushChannel(settings.vapid, parts.subscriptions, openUrl(links), { hosts: settings.pushHosts }) : null,
     ...extra,
   };
 }
@@ -39,7 +38,7 @@ export const openUrl =
     m.type === 'digest' ? (m.pages[0] ? links.open(m.pages[0].pageId) : links.pageUrl('')) : links.open(m.pageId);
 
 /** The node's job runner over the storage, with the webhook's tuning from `webhookDelivery`. */
-export function createJobRunner(storage: JobsStorage, config: Config, settings: NotifySettings, channels: Channels, metrics?: Metrics): JobRunner {
+export function createJobRunner(storage: JobRunnerStore, config: Config, settings: NotifySettings, channels: Channels, metrics?: Metrics): JobRunner {
   const webhookDelivery = { ...DEFAULT_WEBHOOK_DELIVERY, ...config.webhookDelivery };
   return new JobRunner(storage, {
     channels,

@@ -1,7 +1,7 @@
 import type { Metrics } from '../metrics.js';
 import type { Channel, EmailPayload, NotifyMessage, NotifySettings, PushPayload, SendOutcome, WebhookPayload } from '../notify/contract.js';
 import type { JobsStorage } from '../storage/jobs-storage.js';
-import type { AuditRecord } from '../storage/types.js';
+import type { AuditRecord, NotifyStorage } from '../storage/types.js';
 import { DEFAULT_WEBHOOK_DELIVERY, LEASE_MARGIN_MS, type WebhookDelivery } from '../webhook.js';
 import { causeJob, causeKeys, type Cause, type JobKind, type JobRecord } from './causes.js';
 import { localDateHour } from './clock.js';
@@ -32,6 +32,12 @@ export const DEFAULT_TUNING: Record<JobKind, KindTuning> = {
 export function webhookTuning(d: WebhookDelivery): KindTuning {
   return { maxAttempts: d.maxAttempts, retryBaseMs: d.retryBaseMs, retryMaxMs: d.retryMaxMs, leaseMs: d.timeoutMs + LEASE_MARGIN_MS, concurrency: d.concurrency };
 }
+
+/**
+ * What the runner needs of the storage: the job queue, and removing a browser subscription its
+ * push service called gone (the same method `push:unsubscribe` uses).
+ */
+export type JobRunnerStore = JobsStorage & Pick<NotifyStorage, 'removePushSubscription'>;
 
 /** The ways out this node has; each is optional (no SMTP, no VAPID keys, no webhook URL). */
 export interface Channels {
@@ -100,7 +106,7 @@ export class JobRunner {
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly store: JobsStorage,
+    private readonly store: JobRunnerStore,
     private readonly options: JobRunnerOptions,
   ) {
     this.clock = options.clock ?? Date.now;
@@ -273,7 +279,10 @@ export class JobRunner {
     if (this.closed) return;
     const attempts = job.attempts + 1;
     const t = this.tuning[kind];
-    if (outcome.gone && kind === 'push') await this.store.forgetPushSubscription((payload as PushPayload).endpoint);
+    // A channel that says "gone" (404/410, unusable keys, a host no longer allowed) may have
+    // removed it already; removing is idempotent, and only the job's person's subscription goes
+    // (the browser may have been subscribed by someone else since).
+    if (outcome.gone && kind === 'push') await this.store.removePushSubscription((payload as PushPayload).endpoint, (payload as PushPayload).userId);
     if (!outcome.retry || attempts >= t.maxAttempts) {
       await this.store.finishJob(job.id, 'failed', iso(this.clock()), this.auditOf(job, 'notify.failed', type));
       this.count(kind, 'failed');

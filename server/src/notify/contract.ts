@@ -84,6 +84,11 @@ export interface NotifySettings {
   publicUrl: string;
   /** `CARE_VAPID_PUBLIC_KEY` / `CARE_VAPID_PRIVATE_KEY` / `CARE_VAPID_SUBJECT`; null: no push. */
   vapid: { publicKey: string; privateKey: string; subject: string } | null;
+  /**
+   * `CARE_PUSH_HOSTS`: the push services' host suffixes Web Push may go to (push-hosts.ts);
+   * unset: the browsers' public push services (`DEFAULT_PUSH_HOSTS`).
+   */
+  pushHosts?: string[];
   /** `CARE_NOTIFY_DETAIL`: `none` (default) or `title`, the hospital's documented HIPAA decision. */
   detail: 'none' | 'title';
   /** `CARE_DIGEST_HOUR` (0–23, default 17) in `CARE_TIMEZONE` (IANA, default `UTC`). */

@@ -58,6 +58,9 @@ export class NotifyPrefsService {
     if (!actor.identity) throw new CareFailure('unauthorized', 'Sign in to turn on browser notifications.');
     if (!this.channels.push) throw new CareFailure('invalid', 'This server does not send browser notifications.');
     const { endpoint, keys } = p.subscription;
+    // Only a known push service: the server POSTs to whatever is stored here (push-hosts.ts).
+    const problem = this.channels.pushHosts.problem(endpoint);
+    if (problem) throw new CareFailure('invalid', `subscription.endpoint ${problem}.`);
     await this.pages.storage.addPushSubscription(actor.identity.userId, { endpoint, keys }, new Date().toISOString());
   }
 

@@ -3,6 +3,7 @@ import { Agent } from 'node:https';
 import webPush from 'web-push';
 import type { Channel, DeliveryJob, NotifyMessage, NotifySettings, PushPayload, SendOutcome } from './contract.js';
 import { notifyText } from './messages.js';
+import { PushHosts } from './push-hosts.js';
 
 /**
  * Web Push (SPEC 6.2, issue 14): one notification to one browser subscription, VAPID-signed
@@ -59,6 +60,8 @@ export interface PushTuning {
    * keep-alive, closed by `close()`.
    */
   agent?: Agent;
+  /** The push services it sends to (`CARE_PUSH_HOSTS`, push-hosts.ts); default the browsers' public ones. */
+  hosts?: readonly string[];
 }
 
 export const DEFAULT_PUSH_TUNING: PushTuning = { ttlSeconds: 24 * 60 * 60, timeoutMs: 10_000 };
@@ -86,6 +89,7 @@ export class PushChannel implements Channel<PushPayload> {
   private readonly ownAgent: boolean;
   /** Keys the opaque tags and topics: derived from the VAPID private key, so no setting of its own. */
   private readonly tagKey: Buffer;
+  private readonly hosts: PushHosts;
 
   constructor(
     private readonly vapid: VapidSettings,
@@ -99,6 +103,7 @@ export class PushChannel implements Channel<PushPayload> {
     this.ownAgent = !tuning.agent;
     this.agent = tuning.agent ?? new Agent({ keepAlive: true, maxSockets: 16 });
     this.tagKey = createHmac('sha256', Buffer.from(vapid.privateKey, 'base64url')).update('care-widgets push tag').digest();
+    this.hosts = new PushHosts(tuning.hosts);
   }
 
   async send(job: DeliveryJob<PushPayload>): Promise<SendOutcome> {
@@ -112,6 +117,12 @@ export class PushChannel implements Channel<PushPayload> {
     // Unsubscribed since the job was queued, or the browser now belongs to someone else
     // (signed out, another person subscribed it): nothing to send, nothing to retry.
     if (!sub || sub.userId !== userId) return { ok: true };
+
+    // Checked again at every send, not only at push:subscribe: CARE_PUSH_HOSTS may have been
+    // narrowed since, and a row may predate the check. Never to anything but a push service
+    // (server-side request forgery): the subscription goes, like one its service forgot.
+    const problem = this.hosts.problem(sub.endpoint);
+    if (problem) return this.gone(sub, `endpoint ${problem}`);
 
     // Keys no payload can be encrypted to (validation checked their form, not that p256dh is
     // a point on the curve): it can never work, so it goes like a subscription the service forgot.

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { isTimeZone } from '../jobs/clock.js';
 import type { NotifySettings } from './contract.js';
+import { pushHostsFromEnv } from './push-hosts.js';
 
 /**
  * The notification settings (SPEC 6.2) from the environment, checked at startup: a mistake
@@ -37,6 +38,7 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv, o: { port: number;
     if (!/^(mailto:|https:\/\/)/.test(subject)) throw new Error(`CARE_VAPID_SUBJECT must be a mailto: or https:// URL, got "${subject}"`);
     vapid = { publicKey, privateKey, subject };
   }
+  const pushHosts = pushHostsFromEnv(env.CARE_PUSH_HOSTS);
 
   const detail = env.CARE_NOTIFY_DETAIL?.trim() || 'none';
   if (detail !== 'none' && detail !== 'title') throw new Error(`CARE_NOTIFY_DETAIL must be "none" (the default) or "title", got "${detail}"`);
@@ -56,6 +58,7 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv, o: { port: number;
     pageUrl,
     publicUrl,
     vapid,
+    pushHosts,
     detail,
     digestHour,
     timezone,

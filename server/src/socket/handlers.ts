@@ -7,6 +7,7 @@ import type { Actor } from '../pages/audit.js';
 import { rooms } from '../pages/rooms.js';
 import { InviteService } from '../pages/invites.js';
 import type { NotifyChannels } from '../notify/availability.js';
+import { PushHosts } from '../notify/push-hosts.js';
 import { NotifyPrefsService } from '../notify/prefs.js';
 import type { PageService } from '../pages/service.js';
 import { PageSettingsService } from '../pages/settings.js';
@@ -32,7 +33,7 @@ export function createHandlers(
   metrics: Metrics,
   limiter?: RateLimiter,
   /** What the backend can send (SPEC 6.2); none when absent. */
-  channels: NotifyChannels = { email: false, push: false, vapidPublicKey: null },
+  channels: NotifyChannels = { email: false, push: false, vapidPublicKey: null, pushHosts: new PushHosts() },
 ): (socket: CareSocket) => void {
   const listeners: [ClientEventName, Listener][] = [];
   const on = <E extends ClientEventName>(event: E, run: Run<E>) => {

@@ -41,8 +41,6 @@ export interface JobsStorage {
    * no longer queued (another node expanded it, or its page was deleted).
    */
   expandCause(id: string, at: string, build: (reads: CauseReads) => Promise<NewJob[]>): Promise<{ inserted: number } | null>;
-  /** A push subscription its push service called gone (404/410), with its queued pushes. */
-  forgetPushSubscription(endpoint: string): Promise<void>;
 }
 
 /** A person's choices for one page, with what decides whether they may still read it. */
@@ -210,10 +208,6 @@ export class JobsSql implements JobsStorage {
       await trx.updateTable('jobs').set({ state: 'done', finished_at: at, claimed_until: null }).where('id', '=', id).execute();
       return { inserted };
     });
-  }
-
-  async forgetPushSubscription(endpoint: string): Promise<void> {
-    await this.db.deleteFrom('push_subscriptions').where('endpoint', '=', endpoint).execute();
   }
 }
 

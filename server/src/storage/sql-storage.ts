@@ -552,7 +552,6 @@ export class SqlStorage implements Storage {
   recipientLoad: JobsStorage['recipientLoad'] = (...a) => this.jobs.recipientLoad(...a);
   pruneJobs: JobsStorage['pruneJobs'] = (before) => this.jobs.pruneJobs(before);
   expandCause: JobsStorage['expandCause'] = (...a) => this.jobs.expandCause(...a);
-  forgetPushSubscription: JobsStorage['forgetPushSubscription'] = (endpoint) => this.jobs.forgetPushSubscription(endpoint);
 
   /**
    * The follow change's pending cause (`follow.requested` for a new request, `follow.approved`
