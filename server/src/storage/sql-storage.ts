@@ -553,6 +553,7 @@ export class SqlStorage implements Storage {
   pruneJobs: JobsStorage['pruneJobs'] = (before) => this.jobs.pruneJobs(before);
   expandCause: JobsStorage['expandCause'] = (...a) => this.jobs.expandCause(...a);
   forgetPushSubscription: JobsStorage['forgetPushSubscription'] = (endpoint) => this.jobs.forgetPushSubscription(endpoint);
+  stillWanted: JobsStorage['stillWanted'] = (w) => this.jobs.stillWanted(w);
 
   /**
    * The follow change's pending cause (`follow.requested` for a new request, `follow.approved`
