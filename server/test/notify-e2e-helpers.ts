@@ -96,3 +96,29 @@ export function unsubscribeUrl(m: SmtpMessage): string {
   assert.ok(match, `List-Unsubscribe is one URL in angle brackets, got ${h}`);
   return match[1]!;
 }
+
+/** The local hour of `ms` in `timeZone` (0–23). */
+export function hourIn(ms: number, timeZone: string): number {
+  return Number(new Intl.DateTimeFormat('en-US', { timeZone, hour: 'numeric', hourCycle: 'h23' }).format(ms));
+}
+
+/**
+ * Times for a digest test with an injected clock: `start` (a minute boundary ahead of every
+ * real time the test writes, in a local hour before `digestHour`), `digestHour` (the next
+ * local hour) and `at` (when that hour begins, within about two hours of now, so entries
+ * written now fall within the digest's first day).
+ */
+export function digestTimes(timeZone: string): { start: number; digestHour: number; at: number } {
+  let start = Math.ceil((Date.now() + 2 * 60_000) / 60_000) * 60_000;
+  while (hourIn(start, timeZone) === 23) start += 60_000;
+  const digestHour = hourIn(start, timeZone) + 1;
+  let at = start;
+  while (hourIn(at, timeZone) < digestHour && hourIn(at, timeZone) !== 0) at += 60_000;
+  return { start, digestHour, at };
+}
+
+/** A clock that stands still unless moved (the job runner's notion of now, `Config.clock`). */
+export function manualClock(start: number) {
+  let now = start;
+  return { now: () => now, set: (ms: number) => void (now = ms), add: (ms: number) => void (now += ms) };
+}

@@ -14,18 +14,12 @@ import { decodeJwt } from 'jose';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import type { Config } from '../src/config.js';
 import { auditTrail, notifySettings, startServer, type Client, type TestServer } from './helpers.js';
-import { assertPhiFree, deliveryIds, duplicates, freePort, messagesTo, metricValue, person, signIn, unsubscribeUrl, type Person } from './notify-e2e-helpers.js';
+import { assertPhiFree, deliveryIds, digestTimes, duplicates, freePort, manualClock, messagesTo, metricValue, person, signIn, unsubscribeUrl, type Person } from './notify-e2e-helpers.js';
 import { drained, jobsOf, until } from './notify-helpers.js';
 import { rawHeader, startSmtp, type SmtpMessage, type TestSmtp } from './smtp.js';
 
 const HOUR = 3_600_000;
 const FROM = '"Care updates" <updates@hospital.example>';
-
-/** A clock that stands still unless moved (the job runner's notion of now, `Config.clock`). */
-function manualClock(start: number) {
-  let now = start;
-  return { now: () => now, set: (ms: number) => void (now = ms), add: (ms: number) => void (now += ms) };
-}
 
 /** Creates a page over the admin REST API, as a hospital's integration would. */
 async function createPage(ts: TestServer, p: { id: string; title: string; visibility: 'public' | 'private'; owners: string[]; editors?: string[] }): Promise<void> {
@@ -129,15 +123,8 @@ describe('notifications end to end over a real SMTP server', () => {
 
   it('daily digest at CARE_DIGEST_HOUR in CARE_TIMEZONE (America/New_York): one email counting the entries, the same day never again', async () => {
     const tz = 'America/New_York';
-    const hourIn = (ms: number) => Number(new Intl.DateTimeFormat('en-US', { timeZone: tz, hour: 'numeric', hourCycle: 'h23' }).format(ms));
-    // The clock starts (a minute boundary, ahead of every real time this test writes) in a
-    // local hour before the digest hour; the digest hour is the next one, reached within two
-    // hours, so the entries written now are within the digest's first day.
-    let t0 = Math.ceil((Date.now() + 2 * 60_000) / 60_000) * 60_000;
-    while (hourIn(t0) === 23) t0 += 60_000;
-    const digestHour = hourIn(t0) + 1;
-    let t1 = t0;
-    while (hourIn(t1) < digestHour && hourIn(t1) !== 0) t1 += 60_000;
+    // The clock starts in a local hour before the digest hour; the digest hour is the next one.
+    const { start: t0, digestHour, at: t1 } = digestTimes(tz);
     const clock = manualClock(t0);
     const ts = await server({ CARE_DIGEST_HOUR: String(digestHour), CARE_TIMEZONE: tz }, { clock: clock.now });
     const start = smtp.messages.length;
