@@ -14,7 +14,7 @@ import { FollowHarness, mount } from './harness.js';
 import { firstWaveUrl, otherHost, seedPage, serverUrl, storedNotifyPrefs, uniquePage, waitFor } from './helpers.js';
 
 const follow = async (h: FollowHarness) => {
-  await waitFor(() => h.button()?.textContent?.trim() === 'Follow', 'the Follow button');
+  await waitFor(() => h.button()?.getAttribute('aria-pressed') === 'false', 'the Follow button');
   h.button()!.click();
   await waitFor(() => h.button()?.getAttribute('aria-pressed') === 'true', 'following');
 };
@@ -141,4 +141,34 @@ describe('<care-follow-button> notification choices', () => {
     await waitFor(() => first.button()?.getAttribute('aria-pressed') === 'true', 'the demo follower following');
     expect(first.notifyButton() === null, 'no Notifications button on a first-wave backend').to.equal(true);
   });
+
+  for (const { theme, lang } of [
+    { theme: 'light', lang: 'en' },
+    { theme: 'dark', lang: 'en' },
+    { theme: 'light', lang: 'ar' },
+    { theme: 'dark', lang: 'ar' },
+  ] as const) {
+    it(`has no axe violations with the panel open: a follower, an owner, without email (${theme}, ${lang})`, async () => {
+      const page = uniquePage('notify-axe');
+      await seedPage({ id: page, visibility: 'public', owners: ['olive'], follows: ['pia'] });
+      const attrs = { theme, lang };
+      const open = async (h: FollowHarness) => {
+        await waitFor(() => h.notifyButton() !== null, 'the Notifications button');
+        h.notifyButton()!.click();
+        await panelReady(h);
+        await expect(h.el).to.be.accessible();
+        h.el.remove();
+      };
+      const fan = new FollowHarness(await mount('care-follow-button', { page, user: 'nora', attrs }));
+      await follow(fan);
+      await panelReady(fan);
+      await expect(fan.el).to.be.accessible();
+      fan.chooseEmail('daily');
+      await waitFor(() => fan.notifyStatus() !== null, 'the outcome');
+      await expect(fan.el).to.be.accessible();
+      fan.el.remove();
+      await open(new FollowHarness(await mount('care-follow-button', { page, user: 'olive', attrs })));
+      await open(new FollowHarness(await mount('care-follow-button', { page, tokenUrl: '/care-token?user=pia&email=0', attrs })));
+    });
+  }
 });
