@@ -1,12 +1,14 @@
 import type { PushSubscriptionData } from '../protocol/index.js';
+import { pushSupported, subscribePush, unsubscribePush } from './push.js';
+import { pushWorkerUrl } from './settings.js';
 
 /**
  * What the follow button needs of Web Push in this browser: whether it can subscribe at all
  * (the browser supports it AND the site serves the package's service worker), subscribing
- * with the backend's VAPID key, and unsubscribing. The real implementation lives in push.ts
- * (`pushSupported()`, `subscribePush(workerUrl, vapidPublicKey)`, the `pushWorker` setting);
- * until it is installed with `usePush()`, nothing is supported and the follow button offers
- * no browser notifications (email choices work without it).
+ * with the backend's VAPID key, and unsubscribing. The browser's own (push.ts, with the
+ * site's `pushWorker` setting) unless `usePush()` installed another: without the setting, or
+ * in a browser without Web Push, the follow button offers no browser notifications (email
+ * choices work without it).
  */
 export interface PushAdapter {
   supported(): boolean;
@@ -16,17 +18,25 @@ export interface PushAdapter {
   unsubscribe(): Promise<string | null>;
 }
 
-const NONE: PushAdapter = {
-  supported: () => false,
-  subscribe: () => Promise.resolve(null),
-  unsubscribe: () => Promise.resolve(null),
+/** This browser's Web Push through the service worker the site serves (`pushWorker`). */
+const BROWSER: PushAdapter = {
+  supported: () => pushWorkerUrl() !== null && pushSupported(),
+  // Asks for permission inside the caller's click (push.ts asks before its first await).
+  subscribe: (key) => {
+    const worker = pushWorkerUrl();
+    return worker ? subscribePush(worker, key) : Promise.resolve(null);
+  },
+  unsubscribe: () => {
+    const worker = pushWorkerUrl();
+    return worker ? unsubscribePush(worker) : Promise.resolve(null);
+  },
 };
 
-let adapter: PushAdapter = NONE;
+let adapter: PushAdapter = BROWSER;
 
-/** Installs the Web Push implementation (push.ts does, once the site configured its worker). */
+/** Replaces this browser's Web Push (tests, or an app with its own service worker); `null` restores it. */
 export function usePush(a: PushAdapter | null): void {
-  adapter = a ?? NONE;
+  adapter = a ?? BROWSER;
 }
 
 export function pushAdapter(): PushAdapter {
