@@ -150,4 +150,12 @@ export default [
       precompress(),
     ],
   },
+  // (d) The Web Push service worker the hospital serves from its own origin (README, "Web
+  // Push"): a classic script with no imports, not minified, comments kept, so the hospital can
+  // read what it runs. It is served by the hospital, not loaded through the loader: no SRI.
+  {
+    input: 'src/push/care-push-sw.ts',
+    output: { file: 'dist/care-push-sw.js', format: 'iife', sourcemap: false },
+    plugins: [typescript({ tsconfig: './tsconfig.json', compilerOptions: { noEmit: false, declaration: false }, outputToFilesystem: false })],
+  },
 ];

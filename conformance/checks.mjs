@@ -45,6 +45,8 @@ export const RULES = [
   ['settings.view', '[settings, manager] the manager has can.manage true and page:settings answers { visibility, wallModeration, followers, requests, editors, blocked, invites }'],
   ['invites.refused', '[invites] a visitor\'s invite:create and invite:revoke answer "forbidden"; an unknown code "not_found"; an anonymous invite:accept "unauthorized"'],
   ['invites.accept', '[invites, manager] a one-use follower code (≥ 128 bits, base64url) lets one visitor follow ({ ok, role }), answers the next "conflict", the manager hears settings:changed, and a revoked code answers "forbidden"'],
+  ['notify.refused', '[notify] anonymous notify:get, notify:set and push:subscribe answer "unauthorized"; a signed-in visitor who does not follow gets "forbidden" on notify:get and notify:set'],
+  ['notify.prefs', '[notify] a new follower\'s notify:get answers { email: "off", push: false, available: { email, push } } (nothing until chosen); notify:set stores a choice the next notify:get returns (email "daily" when available.email, else it answers "invalid"); after unfollowing, notify:get answers "forbidden"'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
 ];
 
@@ -90,7 +92,7 @@ export async function runChecks(opts) {
   const log = opts.log ?? (() => {});
   const base = url.replace(/\/+$/, '');
   const run = randomBytes(4).toString('hex');
-  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b`, c: `conformance-${run}-c`, d: `conformance-${run}-d` };
+  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b`, c: `conformance-${run}-c`, d: `conformance-${run}-d`, e: `conformance-${run}-e` };
 
   const results = [];
   const acks = [];
@@ -499,7 +501,61 @@ export async function runChecks(opts) {
       expect(failsWith(late, 'forbidden'), `accepting a revoked code answered ${short(late)}`);
       return 'one use, conflict, forbidden after revoking';
     });
+
+    await check('notify.refused', async () => {
+      feature('notify');
+      needs('a');
+      const subscription = { endpoint: `https://push.example.invalid/conformance-${run}`, keys: { p256dh: `B${'A'.repeat(86)}`, auth: 'A'.repeat(22) } };
+      const checks = [
+        [state.a, 'notify:get', { pageId: page }, 'forbidden'],
+        [state.a, 'notify:set', { pageId: page, email: 'off' }, 'forbidden'],
+      ];
+      if (state.anon) {
+        checks.push([state.anon, 'notify:get', { pageId: page }, 'unauthorized']);
+        checks.push([state.anon, 'notify:set', { pageId: page, email: 'off' }, 'unauthorized']);
+        checks.push([state.anon, 'push:subscribe', { subscription }, 'unauthorized']);
+      }
+      const wrong = [];
+      for (const [client, event, payload, code] of checks) {
+        const answer = await call(client, event, payload);
+        if (!failsWith(answer, code)) wrong.push(`${event} answered ${short(answer)}, expected ${code}`);
+      }
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${checks.length} calls refused`;
+    });
+
+    await check('notify.prefs', async () => {
+      feature('notify');
+      const e = (state.follower = await connect(users.e));
+      const followed = await call(e, 'follow:set', { pageId: page, follow: true });
+      expect(followed?.ok === true && followed.state === 'following', `follow:set answered ${short(followed)}`);
+      const first = await call(e, 'notify:get', { pageId: page });
+      expect(first?.ok === true, `notify:get answered ${short(first)}`);
+      expect(first.email === 'off' && first.push === false, `a new follower's choices are ${short({ email: first.email, push: first.push })}, expected off until chosen`);
+      expect(isObj(first.available) && typeof first.available.email === 'boolean' && typeof first.available.push === 'boolean', `available is ${short(first.available)}`);
+      let said;
+      if (first.available.email) {
+        const set = await call(e, 'notify:set', { pageId: page, email: 'daily' });
+        expect(set?.ok === true && set.email === 'daily', `notify:set { email: "daily" } answered ${short(set)}`);
+        const again = await call(e, 'notify:get', { pageId: page });
+        expect(again?.ok === true && again.email === 'daily', `notify:get after choosing daily answered ${short(again)}`);
+        said = 'daily stored';
+      } else {
+        const refused = await call(e, 'notify:set', { pageId: page, email: 'daily' });
+        expect(failsWith(refused, 'invalid'), `notify:set { email: "daily" } without email available answered ${short(refused)}`);
+        const off = await call(e, 'notify:set', { pageId: page, email: 'off' });
+        expect(off?.ok === true && off.email === 'off', `notify:set { email: "off" } answered ${short(off)}`);
+        said = 'email not available: refused invalid';
+      }
+      const left = await call(e, 'follow:set', { pageId: page, follow: false });
+      expect(left?.ok === true, `follow:set false answered ${short(left)}`);
+      const after = await call(e, 'notify:get', { pageId: page });
+      expect(failsWith(after, 'forbidden'), `notify:get after unfollowing answered ${short(after)}`);
+      return said;
+    });
   } finally {
+    // The follower of notify.prefs follows no more (if a rule stopped half-way).
+    if (state.follower?.socket.connected) await call(state.follower, 'follow:set', { pageId: page, follow: false }).catch(() => {});
     // The visitor who joined by invitation follows no more; the invitation is revoked.
     if (state.joined?.socket.connected) await call(state.joined, 'follow:set', { pageId: page, follow: false }).catch(() => {});
     if (state.inviteCode && state.m?.socket.connected) await call(state.m, 'invite:revoke', { pageId: page, code: state.inviteCode }).catch(() => {});

@@ -17,6 +17,10 @@ import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
 import { distRoute } from './http/dist.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { channelAvailability } from './notify/availability.js';
+import { notifyRouter } from './notify/http.js';
+import { NotifyLinks } from './notify/links.js';
+import { demoMailbox } from './notify/mailbox.js';
 import { PageService } from './pages/service.js';
 import { rooms } from './pages/rooms.js';
 import { createHandlers } from './socket/handlers.js';
@@ -25,7 +29,10 @@ import { createRateLimiter, retryMessage } from './socket/rate-limit.js';
 import { armExpiry, disarmExpiry } from './socket/session.js';
 import type { CareNamespace, CareSocket, SocketData } from './socket/types.js';
 import { openStorage, type Storage } from './storage/index.js';
-import { WebhookSender } from './webhook.js';
+import { createJobRunner, notifyChannels } from './jobs/channels.js';
+import type { JobRunner } from './jobs/runner.js';
+import type { NotifySettings } from './notify/contract.js';
+import { defaultNotifySettings, deriveLinkSecret } from './notify/settings.js';
 
 /** Bytes a single Socket.IO message may have: a 20,000-character journal body in 4-byte UTF-8, plus room. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
@@ -38,6 +45,10 @@ export interface CareServer {
   service: PageService;
   metrics: Metrics;
   verifier: TokenVerifier;
+  /** The job queue's worker on this node (notifications: webhook, email, push, digests). */
+  jobs: JobRunner;
+  /** The notification settings in effect (`linkSecret` filled in). */
+  notify: NotifySettings;
   /** The HS256 secret in use (in demo mode without one configured, demo/secret.ts's). */
   jwtSecret: string | null;
   listen(port?: number, host?: string): Promise<string>;
@@ -49,7 +60,14 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   // Demo mode only: a secret kept beside the SQLite file, so tokens survive a restart.
   const jwtSecret = config.jwtSecret ?? (config.demo && !config.jwksUrl ? demoSecret(config.db) : null);
   const verifier = createTokenVerifier({ secret: jwtSecret, jwksUrl: config.jwksUrl, maxTtlSeconds: config.maxTokenTtl });
+  const configured = config.notify ?? defaultNotifySettings(config.port);
+  const notify: NotifySettings = { ...configured, linkSecret: configured.linkSecret || (jwtSecret ? deriveLinkSecret(jwtSecret) : '') };
+  // Signed links need a secret: none (no JWT secret, no CARE_NOTIFY_SECRET) means no email links at all.
+  const links = notify.linkSecret ? new NotifyLinks(notify) : null;
+  const mailbox = config.demo && !notify.smtpUrl ? demoMailbox() : null;
   const storage = await openStorage(config.db, config.changeRetention);
+  // Each channel checks its settings as it is built (the webhook's URL and secret, the VAPID keys).
+  const channels = notifyChannels(config, notify, { links, subscriptions: storage, mailbox: mailbox?.transport ?? null }, config.channels);
   if (config.demo) await seedDemo(storage);
   const metrics = createMetrics();
 
@@ -94,14 +112,14 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     next(err);
   });
   const ns: CareNamespace = io.of(NAMESPACE);
-  const webhook = config.webhookUrl ? new WebhookSender(storage, { url: config.webhookUrl, secret: config.webhookSecret ?? '', delivery: config.webhookDelivery, metrics }) : null;
-  const service = new PageService(storage, ns, webhook, {
+  const jobs = createJobRunner(storage, config, notify, channels, metrics);
+  const service = new PageService(storage, ns, jobs, {
     requestCooldownHours: config.requestCooldownHours,
     auditReadWindowSeconds: config.auditReadWindowSeconds,
     features: config.features,
   });
 
-  const wire = createHandlers(service, verifier, metrics, limiter);
+  const wire = createHandlers(service, verifier, metrics, limiter, channelAvailability(channels, notify));
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
   // Shared by every socket rather than a closure per connection (memory per socket, BENCHMARKS.md).
   const expire = (s: CareSocket) => void service.presence.expire(s);
@@ -129,6 +147,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     }
   });
   if (config.distDir) app.use('/dist', distRoute(config.distDir, VERSION));
+  // Links in emails: answered to any origin (a mail app's one-click POST has none; the
+  // confirmation form's is this backend). The tokens are sealed (notify/links.ts).
+  if (links) app.use(notifyRouter(links, storage));
   // Everything else (API, metrics, demo) only for the allowed origins.
   app.use((req, res, next) => {
     if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
@@ -148,6 +169,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   if (config.demo && config.demoDir) {
     app.use('/demo', demoCsp);
     app.get('/demo/token', demoTokenRoute(jwtSecret!));
+    if (mailbox) app.use(mailbox.router);
     app.use('/demo', express.static(config.demoDir));
     // The API reference generated from custom-elements.json by the build.
     if (config.distDir) app.use('/docs', demoCsp, express.static(`${config.distDir}/docs`));
@@ -164,6 +186,8 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     service,
     metrics,
     verifier,
+    jobs,
+    notify,
     jwtSecret,
     listen(port = config.port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
@@ -175,7 +199,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       });
     },
     async close() {
-      await webhook?.close();
+      await jobs.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();
       await storage.close();

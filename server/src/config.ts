@@ -1,5 +1,9 @@
 import proxyaddr from 'proxy-addr';
 import type { Feature } from '../../src/protocol/index.js';
+import type { JobKind } from './jobs/causes.js';
+import type { Channels, KindTuning } from './jobs/runner.js';
+import type { NotifySettings } from './notify/contract.js';
+import { notifySettingsFromEnv } from './notify/settings.js';
 import { SERVER_FEATURES } from './pages/features.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './socket/rate-limit.js';
 import { checkWebhookSettings, type WebhookDelivery } from './webhook.js';
@@ -63,6 +67,18 @@ export interface Config {
    * first-wave backend, to test widgets against one. Unset in a Config object: all.
    */
   features?: Feature[];
+  /**
+   * Notifications (SPEC 6.2): SMTP, Web Push, digest hour and zone, rate, link key
+   * (`CARE_SMTP_URL`, `CARE_VAPID_*`, `CARE_DIGEST_HOUR`, … see notify/settings.ts). Unset in a
+   * Config object: no email, no push, the defaults.
+   */
+  notify?: NotifySettings;
+  /** The job queue's clock (milliseconds since the epoch): not an environment setting; tests move it. */
+  clock?: () => number;
+  /** Retry, lease and concurrency per kind of job; the defaults suit production, tests shorten them. */
+  jobTuning?: Partial<Record<JobKind, Partial<KindTuning>>>;
+  /** Not an environment setting: channels built in code (tests, embedders), added to or replacing the configured ones. */
+  channels?: Channels;
 }
 
 /** A session that has not joined `/care` after this long is a client that will not. */
@@ -98,6 +114,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     metricsToken: env.CARE_METRICS_TOKEN || null,
     maxTokenTtl: maxTokenTtlFromEnv(env.CARE_MAX_TOKEN_TTL),
     features: featuresFromEnv(env.CARE_FEATURES),
+    notify: notifySettingsFromEnv(env, { port, demo }),
   };
 }
 

@@ -1,7 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
-import type { Metrics } from './metrics.js';
-import type { Notifier, PageNotification } from './pages/service.js';
-import type { QueuedNotification, Storage } from './storage/types.js';
+import { createHmac } from 'node:crypto';
+import type { Channel, DeliveryJob, SendOutcome, WebhookPayload } from './notify/contract.js';
 
 /**
  * The signed notification webhook (issue 4, "notifications without health information").
@@ -31,19 +29,20 @@ import type { QueuedNotification, Storage } from './storage/types.js';
  *   constant time, and reject timestamps more than a few minutes old to stop replays. The same
  *   scheme as Stripe's `Stripe-Signature`.
  *
- * Delivery: asynchronous, after the change committed; it never delays or fails the socket call
- * that caused it. An attempt fails on a network error, a timeout (5 s) or any status but 2xx
- * (redirects are not followed); failed attempts are retried with exponential backoff (1 s, 2 s,
- * 4 s, 8 s, 16 s: six attempts in all), then given up and logged. Pending notifications wait in
- * a bounded queue in the database (`webhook_outbox`, 1,000; beyond it new ones are dropped and
- * logged), so a crash or restart loses none once queued (the instant between the commit and
- * the queue insert is the only gap), and all nodes of a cluster share it. A notification whose
- * sender died mid-attempt is sent again after its lease (timeout + 5 s): at-least-once.
- * Outcomes are counted in `care_webhook_deliveries_total{outcome}`: `delivered`, `retried`
- * (an attempt failed, another follows), `failed` (gave up), `dropped` (queue full).
+ * Delivery: asynchronous, through the one job queue (jobs/): the change writes its cause in
+ * its own transaction (so a notification exists iff its change committed, with no gap after
+ * the commit), the runner turns the cause into a `webhook` job, and sends it; it never delays
+ * or fails the socket call that caused it. An attempt fails on a network error, a timeout
+ * (5 s) or any status but 2xx (redirects are not followed); failed attempts are retried with
+ * exponential backoff (1 s, 2 s, 4 s, 8 s, 16 s: six attempts in all), then given up, logged
+ * and audited (`notify.failed`). Webhook jobs waiting are bounded (1,000; beyond it new ones
+ * are dropped and logged); a crash or restart loses none once queued, and all nodes of a
+ * cluster share the queue. A notification whose sender died mid-attempt is sent again after
+ * its lease (timeout + 5 s): at-least-once. Outcomes are counted in
+ * `care_webhook_deliveries_total{outcome}`: `delivered`, `retried` (an attempt failed, another
+ * follows), `failed` (gave up), `dropped` (queue full), and in
+ * `care_notifications_total{channel="webhook"}` with the other channels.
  */
-
-export type WebhookEvent = PageNotification & { at: string };
 
 /** Delivery tuning; the defaults suit production, tests shorten the delays. */
 export interface WebhookDelivery {
@@ -56,7 +55,7 @@ export interface WebhookDelivery {
   timeoutMs: number;
   /** Notifications waiting or in flight; beyond it new ones are dropped. */
   maxQueue: number;
-  /** Requests in flight at once. */
+  /** Requests in flight at once, per node. */
   concurrency: number;
 }
 
@@ -68,13 +67,6 @@ export const DEFAULT_WEBHOOK_DELIVERY: WebhookDelivery = {
   maxQueue: 1_000,
   concurrency: 4,
 };
-
-export interface WebhookOptions {
-  url: string;
-  secret: string;
-  delivery?: Partial<WebhookDelivery>;
-  metrics?: Metrics;
-}
 
 export const SIGNATURE_HEADER = 'X-Care-Signature';
 export const TIMESTAMP_HEADER = 'X-Care-Timestamp';
@@ -99,125 +91,24 @@ export function checkWebhookSettings(url: string, secret: string | null | undefi
   if (secret.length < 16) throw new Error('CARE_WEBHOOK_SECRET must be at least 16 characters');
 }
 
-/** The part of the storage the sender uses: its durable queue. */
-export type NotificationStore = Pick<Storage, 'queueNotification' | 'claimNotifications' | 'retryNotification' | 'dropNotification' | 'notificationQueue'>;
-
 /**
- * Sends notifications to one URL; hand it to the `PageService` as its notifier. The queue is
- * in the database (`webhook_outbox`), so a crash or restart loses nothing that was queued,
- * and every node of a cluster sends from the same queue: a node claims a notification for a
- * lease (the attempt's timeout plus a margin) before it sends it, and a node that dies while
- * holding one leaves it to the others once the lease is over.
+ * The webhook as a channel of the job queue (jobs/runner.ts): one POST per `webhook` job, the
+ * job's id as `X-Care-Delivery` (the same on each retry), signed at each attempt. Retries,
+ * backoff, leases and the give-up are the runner's, tuned by `WebhookDelivery`.
  */
-export class WebhookSender implements Notifier {
-  private readonly delivery: WebhookDelivery;
-  private inFlight = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private pumping = false;
-  private pumpAgain = false;
-  private closed = false;
+export class WebhookChannel implements Channel<WebhookPayload> {
+  readonly kind = 'webhook' as const;
   private readonly aborts = new Set<AbortController>();
-  /** Queue writes, one after another: the size check and the insert must not interleave. */
-  private queueing: Promise<void> = Promise.resolve();
-  /** Everything still touching the store, for close() to wait for. */
-  private readonly running = new Set<Promise<unknown>>();
 
-  constructor(
-    private readonly store: NotificationStore,
-    private readonly options: WebhookOptions,
-  ) {
+  constructor(private readonly options: { url: string; secret: string; timeoutMs: number }) {
     checkWebhookSettings(options.url, options.secret);
-    this.delivery = { ...DEFAULT_WEBHOOK_DELIVERY, ...options.delivery };
-    for (const outcome of ['delivered', 'retried', 'failed', 'dropped']) options.metrics?.webhookDeliveries.inc({ outcome }, 0);
-    // Whatever an earlier run (or a node that died) left behind goes out now.
-    this.pump();
   }
 
-  /** Queues one notification in the database and returns at once; never throws. */
-  notify(n: PageNotification): void {
-    if (this.closed) return;
-    const event: WebhookEvent = { ...n, at: new Date().toISOString() };
-    this.queueing = this.queueing.then(() =>
-      this.track(async () => {
-        if (this.closed) return;
-        if ((await this.store.notificationQueue()).size >= this.delivery.maxQueue) {
-          this.count('dropped');
-          console.error(`[care] webhook queue full (${this.delivery.maxQueue}): dropped a ${n.type} notification for page ${n.pageId}`);
-          return;
-        }
-        await this.store.queueNotification({ id: randomUUID(), type: n.type, body: JSON.stringify(event), attempts: 0, dueAt: new Date() });
-        this.pump();
-      }, 'could not queue a notification'),
-    );
-  }
-
-  /**
-   * Stops sending: aborts requests in flight and waits until nothing touches the store any
-   * more. What is queued stays for the next start (or another node).
-   */
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    for (const a of this.aborts) a.abort();
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
-  }
-
-  /** Runs `work`, logging (never throwing) its failure, and remembers it until it settles. */
-  private track(work: () => Promise<void>, what: string): Promise<void> {
-    const p = work().catch((err: unknown) => console.error(`[care] webhook: ${what}:`, err));
-    this.running.add(p);
-    void p.finally(() => this.running.delete(p));
-    return p;
-  }
-
-  /** Claims and starts every due notification the concurrency allows, then sleeps until the next is due. */
-  private pump(): void {
-    if (this.closed) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    void this.track(() => this.claimAndSend(), 'queue')
-      .finally(() => {
-        this.pumping = false;
-        if (this.pumpAgain) {
-          this.pumpAgain = false;
-          this.pump();
-        }
-      });
-  }
-
-  private async claimAndSend(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const free = this.delivery.concurrency - this.inFlight;
-    if (free > 0) {
-      for (const job of await this.store.claimNotifications(free, this.delivery.timeoutMs + LEASE_MARGIN_MS)) {
-        if (this.closed) return;
-        this.inFlight++;
-        void this.track(() => this.attempt(job), `delivery ${job.id}`)
-          .finally(() => {
-            this.inFlight--;
-            this.pump();
-          });
-      }
-    }
-    if (this.closed) return;
-    // Wake for the next one due, and at least every POLL_MS for what other nodes left behind.
-    const { nextDue } = await this.store.notificationQueue();
-    const wait = Math.min(POLL_MS, nextDue ? Math.max(0, nextDue.getTime() - Date.now()) : POLL_MS);
-    this.timer = setTimeout(() => this.pump(), wait);
-    this.timer.unref();
-  }
-
-  private async attempt(job: QueuedNotification): Promise<void> {
-    const attempts = job.attempts + 1;
+  async send(job: DeliveryJob<WebhookPayload>): Promise<SendOutcome> {
+    const body = job.payload;
     const abort = new AbortController();
     this.aborts.add(abort);
-    const timeout = setTimeout(() => abort.abort(), this.delivery.timeoutMs);
-    let problem: string;
+    const timeout = setTimeout(() => abort.abort(), this.options.timeoutMs);
     try {
       const timestamp = String(Math.floor(Date.now() / 1000));
       const res = await fetch(this.options.url, {
@@ -225,47 +116,39 @@ export class WebhookSender implements Notifier {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'care-widgets-webhook/1',
-          [EVENT_HEADER]: job.type,
+          [EVENT_HEADER]: eventOf(body),
           [DELIVERY_HEADER]: job.id,
           [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: signWebhook(this.options.secret, timestamp, job.body),
+          [SIGNATURE_HEADER]: signWebhook(this.options.secret, timestamp, body),
         },
-        body: job.body,
+        body,
         redirect: 'manual',
         signal: abort.signal,
       });
       await res.body?.cancel().catch(() => {});
-      if (res.status >= 200 && res.status < 300) {
-        await this.store.dropNotification(job.id);
-        this.count('delivered');
-        return;
-      }
-      problem = `HTTP ${res.status}`;
+      if (res.status >= 200 && res.status < 300) return { ok: true };
+      return { ok: false, retry: true, reason: `HTTP ${res.status}` };
     } catch (err) {
-      problem = abort.signal.aborted ? `no answer within ${this.delivery.timeoutMs} ms` : String((err as Error)?.cause ?? err);
+      return { ok: false, retry: true, reason: abort.signal.aborted ? `no answer within ${this.options.timeoutMs} ms` : String((err as Error)?.cause ?? err) };
     } finally {
       clearTimeout(timeout);
       this.aborts.delete(abort);
     }
-    // Closing aborts attempts: the notification stays queued, held until its lease runs out.
-    if (this.closed) return;
-    if (attempts >= this.delivery.maxAttempts) {
-      await this.store.dropNotification(job.id);
-      this.count('failed');
-      console.error(`[care] webhook gave up on ${job.type} delivery ${job.id} after ${attempts} attempts: ${problem}`);
-      return;
-    }
-    this.count('retried');
-    const delay = Math.min(this.delivery.retryMaxMs, this.delivery.retryBaseMs * 2 ** (attempts - 1));
-    await this.store.retryNotification(job.id, attempts, new Date(Date.now() + delay));
   }
 
-  private count(outcome: 'delivered' | 'retried' | 'failed' | 'dropped'): void {
-    this.options.metrics?.webhookDeliveries.inc({ outcome });
+  /** Aborts requests in flight: their jobs stay queued, held until their lease runs out. */
+  async close(): Promise<void> {
+    for (const a of this.aborts) a.abort();
+  }
+}
+
+function eventOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { type?: unknown }).type ?? '');
+  } catch {
+    return '';
   }
 }
 
 /** A claim lasts the attempt's timeout plus this, so it never runs out while the attempt runs. */
-const LEASE_MARGIN_MS = 5_000;
-/** How often a node looks for notifications that nobody holds (e.g. left by a node that died). */
-const POLL_MS = 30_000;
+export const LEASE_MARGIN_MS = 5_000;

@@ -282,6 +282,7 @@ describe('delete', () => {
       await ts.storage.setFollow(id, { id: 'kin', name: 'Kin' }, 'following');
       await ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
       await ts.storage.setHeart(id, message.id, 'kin', true);
+      await ts.storage.setNotifyPrefs(id, 'kin', { email: 'daily' }, new Date().toISOString());
       await ts.storage.createInvite({ code: newInviteCode(), id: randomUUID(), pageId: id, role: 'follower', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), maxUses: 1, uses: 0, createdBy: 'pat', createdAt: new Date().toISOString(), revokedAt: null });
     }
     const counts = await pageRowCounts(ts.db, p.id);
@@ -290,7 +291,7 @@ describe('delete', () => {
 
     const res = await ts.rest('DELETE', `/api/pages/${p.id}`, { token: admin });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
     assertError(await ts.rest('GET', `/api/pages/${p.id}`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: ownerToken }), 404, 'not_found');

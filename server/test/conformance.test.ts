@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { RULES, runChecks, type CheckResult } from '../../conformance/checks.mjs';
 import { signDemoToken } from '../src/demo/token.js';
-import { startServer, type TestServer } from './helpers.js';
+import { notifySettings, startServer, type TestServer } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../conformance/cli.mjs', import.meta.url));
 const run = promisify(execFile);
@@ -59,10 +59,24 @@ describe('conformance kit', () => {
       const id = await old.page({ visibility: 'public', owners: ['owner'] });
       const results = await runChecks({ url: old.url, page: id, manager: 'owner', tokenFor: (user) => old.token(user), timeoutMs: 3000 });
       assert.deepEqual(failures(results), []);
-      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept']);
+      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs']);
       assert.match(results.find((r) => r.rule === 'features.list')!.detail, /first-wave/);
     } finally {
       await old.close();
+    }
+  });
+
+  it('notify.prefs takes the email branch the backend announces: refused without email, stored with it', async () => {
+    const plain = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user), timeoutMs: 3000 });
+    assert.match(plain.find((r) => r.rule === 'notify.prefs')!.detail, /not available/);
+    const mail = await startServer({ notify: notifySettings({ CARE_VAPID_PUBLIC_KEY: '', CARE_VAPID_PRIVATE_KEY: '', CARE_VAPID_SUBJECT: '' }) });
+    try {
+      const id = await mail.page({ visibility: 'public', owners: ['owner'] });
+      const results = await runChecks({ url: mail.url, page: id, tokenFor: (user) => mail.token(user), timeoutMs: 3000 });
+      assert.deepEqual(failures(results), []);
+      assert.equal(results.find((r) => r.rule === 'notify.prefs')!.detail, 'daily stored');
+    } finally {
+      await mail.close();
     }
   });
 

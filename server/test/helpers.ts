@@ -2,6 +2,9 @@
  * Test helpers: a real server on a random loopback port, real Socket.IO clients, real SQLite.
  * Every server and client made here is tracked so `close()` ends them and the process exits.
  */
+import webPush from 'web-push';
+import type { NotifySettings } from '../src/notify/contract.js';
+import { notifySettingsFromEnv } from '../src/notify/settings.js';
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -207,7 +210,8 @@ export interface TestServer {
 export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const config = testConfig(overrides);
   const server = await createCareServer(config);
-  const url = await server.listen(0, '127.0.0.1');
+  // A random port unless the test chose one (its links must name it: CARE_PUBLIC_URL).
+  const url = await server.listen(config.port, '127.0.0.1');
   const secret = server.jwtSecret ?? '';
   const clients = new Set<ClientSocket>();
 
@@ -293,7 +297,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Rows of every page-scoped table for one page (the audit log excepted). */
 export async function pageRowCounts(db: Kysely<Database>, pageId: string): Promise<Record<string, number>> {
-  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'changes', 'invites', 'follow_asks'] as const;
+  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'changes', 'invites', 'follow_asks', 'notify_prefs'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
     const rows = await db.selectFrom(t).select('page_id').where('page_id', '=', pageId).execute();
@@ -375,4 +379,28 @@ export function itemIdOf(e: PageEvent): string | null {
     default:
       return null;
   }
+}
+
+/** One real VAPID key pair for the whole test run (the push channel checks the keys when it is built). */
+let vapidKeys: { publicKey: string; privateKey: string } | undefined;
+
+/**
+ * Notification settings as `notifySettingsFromEnv` reads them (notify/settings.ts), with SMTP at
+ * a port nothing need listen on, a real VAPID key pair, and `push.example` (and its subdomains)
+ * as the one known push service, unless `env` says otherwise.
+ */
+export function notifySettings(env: NodeJS.ProcessEnv = {}): NotifySettings {
+  vapidKeys ??= webPush.generateVAPIDKeys();
+  return notifySettingsFromEnv(
+    {
+      CARE_SMTP_URL: 'smtp://127.0.0.1:2525',
+      CARE_VAPID_PUBLIC_KEY: vapidKeys.publicKey,
+      CARE_VAPID_PRIVATE_KEY: vapidKeys.privateKey,
+      CARE_VAPID_SUBJECT: 'mailto:it@hospital.example',
+      CARE_PUSH_HOSTS: 'push.example',
+      CARE_NOTIFY_SECRET: 'test-notify-secret-0123456789',
+      ...env,
+    },
+    { port: 8080, demo: false },
+  );
 }

@@ -143,13 +143,14 @@ describe('the owner, with their own token', () => {
     const { message } = await server.ts.storage.postWall(id, { id: 'fan', name: 'Fan' }, 'd2', 'Message', false);
     await server.ts.storage.setHeart(id, message.id, 'fan', true);
     await server.ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
+    await server.ts.storage.setNotifyPrefs(id, 'pat', { owner: { requests: 'instant' } }, new Date().toISOString());
     await server.ts.storage.createInvite({ code: newInviteCode(), id: randomUUID(), pageId: id, role: 'follower', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), maxUses: 1, uses: 0, createdBy: 'pat', createdAt: new Date().toISOString(), revokedAt: null });
     assert.ok(Object.values(await pageRowCounts(server.ts.db, id)).every((n) => n > 0));
     const lifetime = (await server.ts.storage.getPage(id))!.uid;
 
     const res = await server.ts.rest('DELETE', `/api/pages/${id}`, { token: tokens.pat });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
     assert.deepEqual((await auditRows(id, 'page.delete', lifetime)).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
     await fan.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
     await fan.fails('page:subscribe', { pageId: id }, 'not_found');

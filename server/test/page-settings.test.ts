@@ -28,24 +28,25 @@ describe('features', () => {
     const id = await page('private');
     const owner = await connect('pat');
     const a = await owner.ok('page:subscribe', { pageId: id });
-    assert.deepEqual(a.page.features, ['settings', 'invites']);
+    assert.deepEqual(a.page.features, ['settings', 'invites', 'notify']);
     const visitor = await connect('stranger');
     const t = await visitor.ok('page:subscribe', { pageId: id });
     assert.equal(t.access, 'none');
-    assert.deepEqual(t.page.features, ['settings', 'invites']);
+    assert.deepEqual(t.page.features, ['settings', 'invites', 'notify']);
     const mark = owner.mark();
     await owner.ok('page:configure', { pageId: id, wallModeration: 'pre' });
     const updated = await owner.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.page !== undefined, mark);
-    assert.deepEqual(updated.page?.features, ['settings', 'invites']);
+    assert.deepEqual(updated.page?.features, ['settings', 'invites', 'notify']);
     assert.equal(updated.page?.wallModeration, 'pre');
   });
 
   it('CARE_FEATURES: unset is every feature, empty is none, unknown names and invites without settings stop the server', () => {
-    assert.deepEqual(featuresFromEnv(undefined), ['settings', 'invites']);
+    assert.deepEqual(featuresFromEnv(undefined), ['settings', 'invites', 'notify']);
     assert.deepEqual(featuresFromEnv(''), []);
     assert.deepEqual(featuresFromEnv(' invites , settings '), ['settings', 'invites']);
     assert.deepEqual(featuresFromEnv('settings'), ['settings']);
-    assert.throws(() => featuresFromEnv('settings,notify'), /CARE_FEATURES/);
+    assert.deepEqual(featuresFromEnv('notify'), ['notify']);
+    assert.throws(() => featuresFromEnv('settings,planner'), /CARE_FEATURES/);
     assert.throws(() => featuresFromEnv('setings'), /CARE_FEATURES/);
     assert.throws(() => featuresFromEnv('invites'), /needs "settings"/);
   });
@@ -170,7 +171,7 @@ describe('page:configure', () => {
     assert.ok(!readers().has(anon.socket.id!), 'the anonymous visitor left before the ack');
     assert.ok(readers().has(fan.socket.id!), 'the follower still reads');
     assert.equal(answer.page.visibility, 'private');
-    assert.deepEqual(answer.page.features, ['settings', 'invites']);
+    assert.deepEqual(answer.page.features, ['settings', 'invites', 'notify']);
 
     await owner.ok('journal:post', { pageId: id, clientId: 'after-private', title: 'Only for my circle', body: 'Private now' });
     await owner.ok('wall:post', { pageId: id, clientId: 'after-private-w', body: 'Private wall' });

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_EVENTS, type ClientEventName, type ErrorCode, type Visibility } from '../../src/protocol/index.js';
 import { newInviteCode } from '../src/pages/invites.js';
-import { barrierAll, expectFailure, pageRowCounts, startServer, type Client, type Received, type TestServer } from './helpers.js';
+import { barrierAll, expectFailure, notifySettings, pageRowCounts, startServer, type Client, type Received, type TestServer } from './helpers.js';
 
 type Role = 'owner' | 'editor' | 'follower' | 'visitor' | 'anonymous' | 'blocked' | 'moderator' | 'admin';
 const ROLES: Role[] = ['owner', 'editor', 'follower', 'visitor', 'anonymous', 'blocked', 'moderator', 'admin'];
@@ -36,6 +36,8 @@ const readsSettings = (r: Role) => manages(r) || r === 'editor';
 /** Who decides follow requests: the owner and staff admins. */
 const decides = manages;
 const signedIn = (r: Role) => r !== 'anonymous';
+/** SPEC 6.2: who hears about a page, so may choose how: its approved followers and its members (not staff as such). */
+const hearsAbout = (r: Role) => isMember(r) || r === 'follower';
 
 /** Who reads: public anyone, members any signed-in visitor, private owner/editors/followers/staff; a blocked user nothing. */
 function reads(r: Role, v: Visibility): boolean {
@@ -114,6 +116,13 @@ const ACTIONS: Action[] = [
     changes: (r) => r === 'visitor' || r === 'moderator' || r === 'admin',
     refusal: (r) => (r === 'owner' ? 'conflict' : 'forbidden'),
   },
+  // SPEC 6.2 (feature notify): choices belong to the page's followers and members, whatever its
+  // visibility; browsers are registered per person, not per page.
+  { name: 'notify:get', event: 'notify:get', payload: (f) => ({ pageId: f.pageId }), allowed: hearsAbout, changes: false },
+  { name: 'notify:set', event: 'notify:set', payload: (f) => ({ pageId: f.pageId, email: 'daily', push: true }), allowed: hearsAbout, changes: false },
+  { name: 'notify:set owner', event: 'notify:set', payload: (f) => ({ pageId: f.pageId, owner: { requests: 'instant' } }), allowed: isMember, changes: false },
+  { name: 'push:subscribe', event: 'push:subscribe', payload: (f) => ({ subscription: { endpoint: `https://push.example/${f.secret}`, keys: { p256dh: `B${'p'.repeat(86)}`, auth: 'a'.repeat(22) } } }), allowed: signedIn, changes: false },
+  { name: 'push:unsubscribe', event: 'push:unsubscribe', payload: (f) => ({ endpoint: `https://push.example/${f.secret}` }), allowed: signedIn, changes: false },
 ];
 
 /* ------------------------------------------------------------------------------- set-up */
@@ -128,7 +137,8 @@ const pages = new Map<string, { visibility: Visibility; secret: string; held: st
 let cell = 0;
 
 before(async () => {
-  ts = await startServer();
+  // Email and push available, so an allowed choice succeeds (nothing is sent here).
+  ts = await startServer({ notify: notifySettings() });
   for (const role of ROLES) actors[role] = await ts.connect(USER[role]);
   observers = [
     { name: 'observer owner', role: 'owner', client: await ts.connect('owner') },

@@ -161,6 +161,9 @@ describe('rate limit configuration', () => {
     for (const e of writes) assert.equal(eventScope(e), 'write', e);
     assert.equal(eventScope('page:subscribe'), 'read');
     assert.equal(eventScope('history:load'), 'read');
+    // SPEC 6.2: reading one's choices is a read; choosing and registering a browser are writes.
+    assert.equal(eventScope('notify:get'), 'read');
+    for (const e of ['notify:set', 'push:subscribe', 'push:unsubscribe']) assert.equal(eventScope(e), 'write', e);
     assert.equal(eventScope('page:unsubscribe'), null);
     assert.equal(eventScope('session:refresh'), null);
     for (const e of CLIENT_EVENTS) assert.notEqual(eventScope(e), undefined, e);

@@ -8,6 +8,7 @@ import { openStorage } from '../src/storage/index.js';
 import { freshPostgres } from './pg.js';
 import { storageSuite } from './storage-suite.js';
 import { settingsStorageSuite } from './storage-settings-suite.js';
+import { notifyStorageSuite } from './storage-notify-suite.js';
 
 const base = process.env.DATABASE_URL;
 if (!base) {
@@ -22,6 +23,7 @@ if (!base) {
   });
   storageSuite('postgres', (retention) => openStorage(db.url, retention));
   settingsStorageSuite('postgres', (retention) => openStorage(db.url, retention));
+  notifyStorageSuite('postgres', (retention) => openStorage(db.url, retention));
 
   test('storage: postgres: a fresh schema migrates while another schema on the database already has the tables', async () => {
     const first = await openStorage(db.url, 100);

@@ -139,43 +139,53 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal(await seqOf(id), 3);
     });
 
-    it('webhook outbox: claims due notifications once, by lease; retried ones come back; dropped ones are gone', async () => {
-      const past = (ms: number) => new Date(Date.now() - ms);
-      const ids = ['n1', 'n2', 'n3'].map((n) => `${uniqueId('wh')}-${n}`);
-      const dues = ids.map((_, i) => past(3000 - i * 1000));
-      for (const [i, id] of ids.entries()) await s.queueNotification({ id, type: 'journal.posted', body: `{"n":${i}}`, attempts: 0, dueAt: dues[i]! });
-      const later = new Date(Date.now() + 60_000);
-      await s.queueNotification({ id: `${ids[0]}-later`, type: 'journal.posted', body: '{}', attempts: 0, dueAt: later });
-      assert.deepEqual(await s.notificationQueue(), { size: 4, nextDue: dues[0] }, 'the earliest due');
+    it('job queue: claims due jobs once, by lease; retried ones come back; keys are unique; finished ones are pruned', async () => {
+      const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const tag = uniqueId('job');
+      const kind = 'webhook' as const;
+      const job = (n: string, dueAt: string) => ({ id: `${tag}-${n}`, kind, key: `${tag}:${n}`, pageId: null, recipient: null, payload: `{"n":"${n}"}`, dueAt });
+      const dues = [iso(-3000), iso(-2000), iso(-1000)];
+      assert.equal(await s.enqueueJobs(['n1', 'n2', 'n3'].map((n, i) => job(n, dues[i]!))), 3);
+      assert.equal(await s.enqueueJobs([job('later', iso(600_000))]), 1);
+      assert.equal(await s.enqueueJobs([{ ...job('n1', dues[0]!), id: `${tag}-again` }]), 0, 'a key is queued once, ever');
+      const ids = ['n1', 'n2', 'n3'].map((n) => `${tag}-${n}`);
+      const mine = (jobs: { id: string }[]) => jobs.map((j) => j.id).filter((id) => id.startsWith(tag));
+      const now = iso(0);
+      const lease = iso(30_000);
 
-      // Two nodes claiming at once never get the same notification; the one due later waits.
-      const claimedAt = Date.now();
-      const [a, b] = await Promise.all([s.claimNotifications(2, 30_000), s.claimNotifications(2, 30_000)]);
-      const first = [...a, ...b].map((n) => n.id);
+      // Two nodes claiming at once never get the same job; the one due later waits.
+      const [a, b] = await Promise.all([s.claimJobs(kind, 2, now, lease), s.claimJobs(kind, 2, now, lease)]);
+      const first = mine([...a, ...b]);
       assert.equal(new Set(first).size, first.length, `never the same one twice: ${first.join(', ')}`);
-      assert.deepEqual(a.concat(b).find((n) => n.id === ids[0])?.body, '{"n":0}', 'the earliest due first');
-      const rest = await s.claimNotifications(10, 30_000);
-      assert.deepEqual([...first, ...rest.map((n) => n.id)].sort(), [...ids].sort(), 'each due one claimed exactly once');
-      assert.deepEqual(await s.claimNotifications(10, 30_000), [], 'all held');
-      const held = await s.notificationQueue();
-      assert.equal(held.size, 4);
-      const leaseEnd = held.nextDue!.getTime() - 30_000;
-      assert.ok(leaseEnd >= claimedAt && leaseEnd <= Date.now(), 'held ones become claimable when their lease ends, not before');
+      assert.equal([...a, ...b].find((j) => j.id === ids[0])?.payload, '{"n":"n1"}', 'the earliest due first');
+      const rest = mine(await s.claimJobs(kind, 10, now, lease));
+      assert.deepEqual([...first, ...rest].sort(), [...ids].sort(), 'each due one claimed exactly once');
+      assert.deepEqual(mine(await s.claimJobs(kind, 10, now, lease)), [], 'all held');
+      assert.deepEqual(mine(await s.claimJobs('email', 10, iso(120_000), iso(150_000))), [], 'by kind');
 
-      // A failed attempt releases it, due again; delivered (or given up) ones are dropped.
-      await s.retryNotification(ids[0]!, 1, past(10));
-      await s.dropNotification(ids[1]!);
-      const again = await s.claimNotifications(10, 30_000);
-      assert.deepEqual(again.map((n) => [n.id, n.attempts]), [[ids[0], 1]]);
+      // A failed attempt releases it, due again; a finished one is never claimed again.
+      await s.retryJob(ids[0]!, 1, iso(-10));
+      assert.equal(await s.finishJob(ids[1]!, 'done', now, null), true);
+      assert.equal(await s.finishJob(ids[1]!, 'done', now, null), false, 'finished once');
+      const again = await s.claimJobs(kind, 10, iso(0), lease);
+      assert.deepEqual(again.filter((j) => j.id.startsWith(tag)).map((j) => [j.id, j.attempts]), [[ids[0], 1]]);
       // A holder that died: its lease runs out and another node takes it over.
-      await s.dropNotification(ids[0]!);
-      await s.retryNotification(ids[2]!, 2, past(10));
-      assert.equal((await s.claimNotifications(10, -1)).length, 1, 'claimed with a lease already over');
-      assert.deepEqual((await s.claimNotifications(10, 30_000)).map((n) => n.id), [ids[2]]);
-      await s.dropNotification(ids[2]!);
-      assert.deepEqual(await s.notificationQueue(), { size: 1, nextDue: later }, 'only the one due later is left');
-      await s.dropNotification(`${ids[0]}-later`);
-      assert.deepEqual(await s.notificationQueue(), { size: 0, nextDue: null });
+      assert.equal(await s.finishJob(ids[0]!, 'failed', now, null), true);
+      assert.deepEqual(mine(await s.claimJobs(kind, 10, iso(31_000), iso(60_000))), [ids[2]]);
+      // Postponed (a rate limit): due later, attempts unchanged.
+      await s.postponeJob(ids[2]!, iso(90_000));
+      assert.deepEqual(mine(await s.claimJobs(kind, 10, iso(80_000), iso(85_000))), []);
+      const lease3 = iso(95_000);
+      assert.deepEqual((await s.claimJobs(kind, 10, iso(91_000), lease3)).filter((j) => j.id === ids[2]).map((j) => j.attempts), [0]);
+      assert.ok((await s.queuedJobs()).webhook! >= 2);
+      assert.equal(await s.nextJobDue([kind]), lease3, 'a held job is next when its lease ends (before the one due in 10 minutes)');
+      assert.equal(await s.nextJobDue(['push']), null);
+
+      // Finished rows are kept (keys, the rate limit) until pruned.
+      assert.equal(await s.enqueueJobs([{ ...job('n2', iso(0)), id: `${tag}-n2-again` }]), 0);
+      await s.pruneJobs(iso(1_000));
+      assert.equal(await s.enqueueJobs([{ ...job('n2', iso(0)), id: `${tag}-n2-again` }]), 1, 'the key is free once pruned');
+      for (const id of [ids[2]!, `${tag}-later`, `${tag}-n2-again`]) await s.finishJob(id, 'done', now, null);
     });
 
     it('concurrent posts (one SQLite commit for many): a failing one rolls back alone, each keeps its own audit row', async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_EVENTS, LIMITS, type ClientEventName, type ErrorCode } from '../../src/protocol/index.js';
-import { callWithin, expectFailure, startServer, type Client, type TestServer } from './helpers.js';
+import { callWithin, expectFailure, notifySettings, startServer, type Client, type TestServer } from './helpers.js';
 
 let ts: TestServer;
 let owner: Client;
@@ -19,7 +19,8 @@ let revokeCode: string;
 let acceptCode: string;
 
 before(async () => {
-  ts = await startServer();
+  // With SMTP and VAPID set, so every notify and push call has a valid form (nothing is sent).
+  ts = await startServer({ notify: notifySettings() });
   owner = await ts.connect('owner');
   visitor = await ts.connect('visitor');
   pageId = await ts.page({ visibility: 'private', followers: ['follower', 'visitor'] });
@@ -62,15 +63,24 @@ const valid: Record<ClientEventName, () => { as: () => Client; payload: Record<s
   'invite:revoke': () => ({ as: () => owner, payload: { pageId, code: revokeCode } }),
   // The visitor follows already: accepting is valid and changes nothing (the bad cases' state check).
   'invite:accept': () => ({ as: () => visitor, payload: { pageId, code: acceptCode } }),
+  // SPEC 6.2: the visitor follows the page, so may choose.
+  'notify:get': () => ({ as: () => visitor, payload: { pageId } }),
+  'notify:set': () => ({ as: () => visitor, payload: { pageId, email: 'daily' } }),
+  'push:subscribe': () => ({ as: () => visitor, payload: { subscription: pushSubscription() } }),
+  'push:unsubscribe': () => ({ as: () => visitor, payload: { endpoint: pushSubscription().endpoint } }),
 };
+/** A browser's subscription as `PushSubscription.toJSON()` gives it (keys base64url). */
+const pushSubscription = () => ({ endpoint: 'https://push.example/send/abc', expirationTime: null, keys: { p256dh: `B${'p'.repeat(86)}`, auth: 'a'.repeat(22) } });
 const OPTIONAL = new Set(['since', 'block']);
-const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration']);
+const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration', 'email', 'endpoint']);
 
 interface BadCase {
   name: string;
   /** The call's arguments before the acknowledgement. */
   args: () => unknown[];
   code: ErrorCode;
+  /** What the message must say, where its wording matters to an integrator fixing the call. */
+  message?: RegExp;
 }
 
 const long = (n: number) => 'x'.repeat(n);
@@ -156,6 +166,36 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'unknown wallModeration', args: with_({ wallModeration: 'none' }), code: 'invalid' });
     cases.push({ name: 'a title (REST only)', args: with_({ title: 'New title' }), code: 'invalid' });
   }
+  if (event === 'notify:set') {
+    cases.push({ name: 'nothing to change (pageId only)', args: () => [{ pageId }], code: 'invalid' });
+    cases.push({ name: 'unknown email mode', args: with_({ email: 'weekly' }), code: 'invalid' });
+    cases.push({ name: 'push as a string', args: with_({ push: 'true' }), code: 'invalid' });
+    cases.push({ name: 'owner with an unknown key', args: with_({ owner: { requests: 'instant', everything: 'instant' } }), code: 'invalid' });
+    cases.push({ name: 'owner requests daily (instant or off only)', args: with_({ owner: { requests: 'daily' } }), code: 'invalid' });
+    cases.push({ name: 'owner messages instant (daily or off only)', args: with_({ owner: { messages: 'instant' } }), code: 'invalid' });
+    cases.push({ name: 'an address in the payload (only the token gives one)', args: with_({ address: 'someone@example.org' }), code: 'invalid' });
+  }
+  if (event === 'push:subscribe') {
+    const sub = (patch: Record<string, unknown>) => () => [{ subscription: { ...pushSubscription(), ...patch } }];
+    const keys = (patch: Record<string, unknown>) => sub({ keys: { ...pushSubscription().keys, ...patch } });
+    const notHttps = /^subscription\.endpoint: must be an https:\/\/ URL/;
+    cases.push({ name: 'a plain-HTTP endpoint', args: sub({ endpoint: 'http://push.example/send/abc' }), code: 'invalid', message: notHttps });
+    cases.push({ name: 'an endpoint that is no URL', args: sub({ endpoint: 'push.example' }), code: 'invalid', message: notHttps });
+    cases.push({ name: 'a javascript: endpoint', args: sub({ endpoint: 'javascript:alert(1)' }), code: 'invalid', message: notHttps });
+    cases.push({ name: 'an endpoint over 2048 characters', args: sub({ endpoint: `https://push.example/${long(2040)}` }), code: 'too_large', message: /^subscription\.endpoint is longer than 2048 characters\.$/ });
+    cases.push({ name: 'an endpoint on no known push service', args: sub({ endpoint: 'https://intranet.example/admin' }), code: 'invalid', message: /^subscription\.endpoint intranet\.example is not a known push service\.$/ });
+    cases.push({ name: 'an endpoint at an IP address', args: sub({ endpoint: 'https://10.0.0.7/admin' }), code: 'invalid', message: /^subscription\.endpoint must name its push service by host name, not by IP address\.$/ });
+    cases.push({ name: 'no keys', args: () => [{ subscription: { endpoint: pushSubscription().endpoint } }], code: 'invalid' });
+    cases.push({ name: 'no auth key', args: sub({ keys: { p256dh: pushSubscription().keys.p256dh } }), code: 'invalid' });
+    cases.push({ name: 'a p256dh key too short', args: keys({ p256dh: 'B123' }), code: 'invalid', message: /^subscription\.keys\.p256dh: must be the browser's P-256 public key/ });
+    cases.push({ name: 'a p256dh key too long', args: keys({ p256dh: `B${'p'.repeat(120)}` }), code: 'invalid', message: /^subscription\.keys\.p256dh: must be the browser's P-256 public key/ });
+    cases.push({ name: 'an auth key not base64url', args: keys({ auth: 'a+b/'.repeat(6) }), code: 'invalid', message: /^subscription\.keys\.auth: must be the browser's auth secret/ });
+    cases.push({ name: 'an unknown key in the subscription', args: sub({ userId: 'someone-else' }), code: 'invalid' });
+    cases.push({ name: 'expirationTime as a string', args: sub({ expirationTime: 'soon' }), code: 'invalid' });
+  }
+  if (event === 'push:unsubscribe') {
+    cases.push({ name: 'endpoint over 2048 characters', args: with_({ endpoint: long(2049) }), code: 'too_large', message: /^endpoint is longer than 2048 characters\.$/ });
+  }
   if (event === 'session:refresh') {
     cases.push({ name: 'token over 8192 characters', args: with_({ token: long(8193) }), code: 'too_large' });
   }
@@ -166,7 +206,9 @@ function casesFor(event: ClientEventName): BadCase[] {
 async function state() {
   const page = await ts.storage.getPage(pageId);
   const exported = await ts.storage.exportPage(pageId);
-  return { seq: page!.seq, data: JSON.stringify({ ...exported, page: { ...exported!.page, updatedAt: null } }) };
+  // SPEC 6.2's rows too: a refused choice or browser registration stores nothing.
+  const notify = await Promise.all([ts.db.selectFrom('notify_prefs').selectAll().execute(), ts.db.selectFrom('notify_users').selectAll().execute(), ts.db.selectFrom('push_subscriptions').selectAll().execute()]);
+  return { seq: page!.seq, data: JSON.stringify({ ...exported, page: { ...exported!.page, updatedAt: null } }), notify: JSON.stringify(notify) };
 }
 
 describe('malformed payloads', () => {
@@ -176,7 +218,8 @@ describe('malformed payloads', () => {
         it(`${c.name} → ${c.code}`, async () => {
           const client = valid[event]().as();
           const beforeState = await state();
-          expectFailure(await client.raw(event, ...c.args()), c.code, `${event} with ${c.name}`);
+          const failure = expectFailure(await client.raw(event, ...c.args()), c.code, `${event} with ${c.name}`);
+          if (c.message) assert.match(failure.error.message, c.message);
           assert.deepEqual(await state(), beforeState, 'a refused call changes nothing');
           // The server still serves a good request on the same connection.
           const good = await client.call('history:load', { pageId, stream: 'wall', before: 1_000, limit: 1 });
@@ -189,7 +232,7 @@ describe('malformed payloads', () => {
 
   it('every base payload of the table is itself valid (so each case fails for its one defect)', async () => {
     // Run last, in an order where each call still finds what it needs.
-    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'page:settings', 'page:configure', 'invite:create', 'invite:revoke', 'invite:accept', 'follow:unblock', 'member:remove', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
+    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'page:settings', 'page:configure', 'invite:create', 'invite:revoke', 'invite:accept', 'notify:get', 'notify:set', 'push:subscribe', 'push:unsubscribe', 'follow:unblock', 'member:remove', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
     assert.deepEqual([...order].sort(), [...CLIENT_EVENTS].sort());
     for (const event of order) {
       const { as, payload } = valid[event]();

@@ -12,17 +12,23 @@ export interface CareSettings {
   tokenUrl?: string | undefined;
   /** Page-wide only (`configure()` or `data-care-outbox`), read when a host's outbox first loads. */
   outbox?: OutboxMode | undefined;
+  /**
+   * Page-wide only (`configure()` or `data-care-push-worker`): where this site serves
+   * `care-push-sw.js` (README, "Web Push"), same origin as the page. Without it the widgets
+   * offer no browser notifications.
+   */
+  pushWorker?: string | undefined;
 }
 
 let configured: CareSettings = {};
 let fromScript: CareSettings = {};
 
-/** `CareWidgets.configure({ host, tokenUrl, outbox })`: page-wide defaults, below attributes and `<care-page>`. */
+/** `CareWidgets.configure({ host, tokenUrl, outbox, pushWorker })`: page-wide defaults, below attributes and `<care-page>`. */
 export function configure(settings: CareSettings): void {
   configured = { ...configured, ...settings };
 }
 
-/** Reads `data-care-host` / `data-care-token-url` / `data-care-outbox` from the script tag that loaded the bundle. */
+/** Reads `data-care-host` / `data-care-token-url` / `data-care-outbox` / `data-care-push-worker` from the script tag that loaded the bundle. */
 export function configureFromScript(script: Element | null): void {
   if (!(script instanceof HTMLScriptElement)) return;
   const d = script.dataset;
@@ -30,7 +36,19 @@ export function configureFromScript(script: Element | null): void {
     host: d.careHost || undefined,
     tokenUrl: d.careTokenUrl || undefined,
     outbox: (d.careOutbox || undefined) as OutboxMode | undefined,
+    pushWorker: d.carePushWorker || undefined,
   };
+}
+
+/** The push worker's absolute URL (`configure()`, then the script tag), or null: no browser notifications offered. */
+export function pushWorkerUrl(): string | null {
+  const url = configured.pushWorker || fromScript.pushWorker;
+  if (!url) return null;
+  try {
+    return new URL(url, document.baseURI).href;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -103,6 +103,49 @@ export interface InviteCodePayload {
   pageId: string;
   code: string;
 }
+/** How a follower hears about new journal entries by email (SPEC 6.2): `off` until chosen. */
+export type EmailMode = 'off' | 'instant' | 'daily';
+/** What an owner (or editor) hears about their own page by email; both `off` until chosen. */
+export interface OwnerNotify {
+  /** A new follow request: `instant` emails each one. */
+  requests: 'off' | 'instant';
+  /** New message wall messages: `daily` emails a count in the digest. */
+  messages: 'off' | 'daily';
+}
+/** The answer to `notify:get` and `notify:set`: the viewer's choices for one page. */
+export interface NotifyPrefs {
+  email: EmailMode;
+  /** Web Push for this page, to every browser the viewer subscribed with `push:subscribe`. */
+  push: boolean;
+  /**
+   * Which channels this backend can deliver to this viewer: `email` needs the backend's SMTP
+   * settings and an `email` claim in the viewer's token; `push` the backend's VAPID keys.
+   */
+  available: { email: boolean; push: boolean };
+  /** The backend's VAPID public key (base64url) for `PushManager.subscribe`, when `available.push`. */
+  vapidPublicKey?: string;
+  /** Present for the page's owners and editors only. */
+  owner?: OwnerNotify;
+}
+/** `notify:set` (SPEC 6.2): what changes; at least one field. `owner` only for owners and editors. */
+export interface NotifySetPayload {
+  pageId: string;
+  email?: EmailMode;
+  push?: boolean;
+  owner?: Partial<OwnerNotify>;
+}
+/** A browser's push subscription, as `PushSubscription.toJSON()` gives it. */
+export interface PushSubscriptionData {
+  endpoint: string;
+  expirationTime?: number | null;
+  keys: { p256dh: string; auth: string };
+}
+export interface PushSubscribePayload {
+  subscription: PushSubscriptionData;
+}
+export interface PushUnsubscribePayload {
+  endpoint: string;
+}
 export interface HistoryLoadPayload {
   pageId: string;
   stream: Stream;
@@ -169,6 +212,11 @@ export interface ClientToServerEvents {
   'invite:create': (p: InviteCreatePayload, ack: Ack<{ invite: Invite }>) => void;
   'invite:revoke': (p: InviteCodePayload, ack: Ack) => void;
   'invite:accept': (p: InviteCodePayload, ack: Ack<{ role: InviteRole }>) => void;
+  // Feature `notify` (SPEC 6.2).
+  'notify:get': (p: PageRef, ack: Ack<NotifyPrefs>) => void;
+  'notify:set': (p: NotifySetPayload, ack: Ack<NotifyPrefs>) => void;
+  'push:subscribe': (p: PushSubscribePayload, ack: Ack) => void;
+  'push:unsubscribe': (p: PushUnsubscribePayload, ack: Ack) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -195,6 +243,10 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'invite:create',
   'invite:revoke',
   'invite:accept',
+  'notify:get',
+  'notify:set',
+  'push:subscribe',
+  'push:unsubscribe',
 ];
 
 /* ----------------------------------------------------------------------- server → client */

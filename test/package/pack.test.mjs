@@ -32,7 +32,7 @@ describe('the npm package', () => {
 
   it('ships only what users need', () => {
     const list = JSON.parse(run('npm', ['pack', '--dry-run', '--json'], root))[0].files.map((f) => f.path);
-    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'lib/jsx.d.ts', 'lib/vue.d.ts', 'lib/svelte.d.ts', 'dist/care-widgets.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
+    for (const must of ['lib/index.js', 'lib/index.d.ts', 'lib/journal-feed.js', 'lib/client.js', 'lib/protocol.js', 'lib/react.js', 'lib/react/index.d.ts', 'lib/jsx.d.ts', 'lib/vue.d.ts', 'lib/svelte.d.ts', 'dist/care-widgets.js', 'dist/care-push-sw.js', 'dist/locales/fr.json', 'custom-elements.json', 'conformance/cli.mjs', 'README.md', 'package.json']) {
       assert.ok(list.includes(must), `${must} is in the package`);
     }
     assert.ok(!list.some((p) => p.startsWith('server/') || p.startsWith('test/') || p.startsWith('src/') || p.startsWith('bench/')), 'no server, tests, sources or benchmarks');
@@ -60,8 +60,11 @@ describe('the npm package', () => {
 
   it('imports every entry point on Node without a DOM, each first in a fresh process (what Next.js, Nuxt, SvelteKit and Astro do while rendering)', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'app/node_modules/care-widgets/package.json'), 'utf8'));
-    // The script-tag bundle is a classic browser script, not a module; the JSON files are data.
-    const entries = Object.keys(pkg.exports).filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json')).map((e) => e.replace(/^\./, 'care-widgets'));
+    // The script-tag bundle and the push service worker are classic browser scripts, not
+    // modules (the worker is copied to the hospital's site, never imported); the JSON files are data.
+    const entries = Object.keys(pkg.exports)
+      .filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json') && e !== './care-push-sw.js')
+      .map((e) => e.replace(/^\./, 'care-widgets'));
     for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/page-settings.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
       assert.ok(entries.includes(must), `${must} is an entry`);
     }

@@ -7,6 +7,12 @@ export interface Identity {
   staff: StaffRole | null;
   /** Token expiry, seconds since the epoch. */
   exp: number | null;
+  /**
+   * The optional `email` claim (SPEC 6.2): where notifications go once the person chooses
+   * email. Absent when the token has none or it does not look like an address. Never logged,
+   * never sent to other sockets; stored only when they turn email on (notify_users).
+   */
+  email?: string;
 }
 
 /** `null` is an anonymous visitor. */

@@ -69,5 +69,20 @@ function identityFromClaims(claims: JWTPayload): Identity {
   const name = typeof claims.name === 'string' && claims.name.trim() ? toWellFormed(claims.name.trim().slice(0, 100)) : sub;
   const role = claims.care_role;
   const staff = role === 'moderator' || role === 'admin' ? role : null;
-  return { userId: sub, name, staff, exp: typeof claims.exp === 'number' ? claims.exp : null };
+  const identity: Identity = { userId: sub, name, staff, exp: typeof claims.exp === 'number' ? claims.exp : null };
+  const email = emailClaim(claims.email);
+  if (email !== null) identity.email = email;
+  return identity;
+}
+
+/**
+ * The `email` claim when it looks like an address: one `@` with something on each side, a dot
+ * in the domain, no white space or control characters, at most 254 characters (RFC 5321's
+ * path limit). Anything else is ignored, not refused: the token still signs the person in.
+ */
+export function emailClaim(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const v = value.trim();
+  if (v.length === 0 || v.length > 254 || !isWellFormed(v)) return null;
+  return /^[^\s@<>()[\],;:"\\\p{Cc}]+@[^\s@<>()[\],;:"\\\p{Cc}]+\.[^\s@<>()[\],;:"\\\p{Cc}]+$/u.test(v) ? v : null;
 }

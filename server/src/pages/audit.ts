@@ -1,5 +1,6 @@
 import type { Viewer } from '../../../src/protocol/index.js';
 import type { Identity } from '../auth/identity.js';
+import type { ChangeCause } from '../jobs/causes.js';
 import { pendingAudit, type PendingAudit } from '../storage/pending-audit.js';
 import type { AuditRecord, Storage } from '../storage/types.js';
 
@@ -61,14 +62,15 @@ export class Audit {
    * that take no `seq` (a follow request), the entry is appended right after.
    */
   async within<T>(pageId: string, actor: Actor, action: string, opts: AuditOptions, change: () => Promise<T>, always = false): Promise<T> {
-    const pending: PendingAudit = { record: entry(pageId, actor, action, opts), written: false };
+    const pending: PendingAudit = { record: entry(pageId, actor, action, opts), written: false, ...(opts.cause ? { cause: opts.cause } : {}) };
     const result = await pendingAudit.run(pending, change);
     if (always && !pending.written) await this.storage.appendAudit(pending.record);
     return result;
   }
 }
 
-type AuditOptions = { target?: string | null; detail?: Record<string, unknown> | undefined; viewer?: Viewer | undefined };
+/** `cause`: the notification the change causes, written with it in its transaction (pending-audit.ts). */
+type AuditOptions = { target?: string | null; detail?: Record<string, unknown> | undefined; viewer?: Viewer | undefined; cause?: ChangeCause | undefined };
 
 function entry(pageId: string, actor: Actor, action: string, opts: AuditOptions): AuditRecord {
   return {

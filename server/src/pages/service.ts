@@ -27,17 +27,12 @@ import { roomsFor } from './rooms.js';
 import { wallVisible } from './visibility.js';
 
 /**
- * What happened, for out-of-band notifications (the signed webhook): ids and counts only,
- * never titles, bodies, names or messages. Sent after the change committed.
+ * The job queue, as the service sees it: a hint that a change committed a notification cause
+ * (jobs/causes.ts) so this node looks at once rather than at its next poll. The cause itself
+ * is written in the change's transaction; nothing is sent from here.
  */
-export type PageNotification =
-  | { type: 'journal.posted'; pageId: string; entryId: string; seq: number; followerCount: number }
-  | { type: 'follow.requested'; pageId: string; userId: string; pendingCount: number }
-  | { type: 'follow.approved'; pageId: string; userId: string; followerCount: number };
-
-/** Receives notifications; must return at once and never throw (delivery is its own business). */
-export interface Notifier {
-  notify(n: PageNotification): void;
+export interface JobWaker {
+  poke(): void;
 }
 
 /** A page as the admin API shows it: its settings and members, never its internal lifetime id. */
@@ -74,7 +69,7 @@ export class PageService {
   constructor(
     readonly storage: Storage,
     ns: CareNamespace,
-    private readonly notifier: Notifier | null = null,
+    private readonly jobs: JobWaker | null = null,
     private readonly options: ServiceOptions = { requestCooldownHours: 168, auditReadWindowSeconds: 0 },
   ) {
     this.features = [...(options.features ?? SERVER_FEATURES)];
@@ -82,16 +77,6 @@ export class PageService {
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
     this.snapshots = new SnapshotReads(storage);
     this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
-  }
-
-  /**
-   * Hands a notification to the notifier without delaying or failing the caller: `build` may
-   * read storage (counts) in the background, and its errors are logged, never thrown.
-   */
-  private notify(build: () => PageNotification | Promise<PageNotification>): void {
-    const notifier = this.notifier;
-    if (!notifier) return;
-    void (async () => notifier.notify(await build()))().catch((err: unknown) => console.error('[care] notification failed:', err));
   }
 
   has(feature: Feature): boolean {
@@ -258,12 +243,12 @@ export class PageService {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'post journal updates');
     const author = authorOf(actor.identity!);
-    const { entry, seq, created } = await this.audit.within(a.page.id, actor, 'journal.post', { viewer: a.viewer }, () =>
+    const { entry, seq, created } = await this.audit.within(a.page.id, actor, 'journal.post', { viewer: a.viewer, cause: 'journal.posted' }, () =>
       this.storage.postJournal(a.page.id, author, p.clientId, p.title.trim(), p.body),
     );
     if (created) {
       this.fanout.journalEntry(entry, seq);
-      this.notify(() => ({ type: 'journal.posted', pageId: entry.pageId, entryId: entry.id, seq, followerCount: a.page.followerCount }));
+      this.jobs?.poke();
     }
     return entry;
   }
@@ -368,14 +353,15 @@ export class PageService {
     if (next === 'requested' && current === 'declined') await this.coolDown(a.page.id, user.id);
 
     const action = next === 'requested' ? 'follow.request' : next === 'none' ? 'follow.remove' : 'follow.add';
-    const r = await this.audit.within(a.page.id, actor, action, { target: user.id, viewer: a.viewer }, () => this.storage.setFollow(a.page.id, user, next), true);
+    const cause = next === 'requested' ? ('follow.requested' as const) : undefined;
+    const r = await this.audit.within(a.page.id, actor, action, { target: user.id, viewer: a.viewer, cause }, () => this.storage.setFollow(a.page.id, user, next), true);
     // An unfollower of a private page leaves its rooms before the change is announced.
     await this.resync(a.page.id, [user.id], socket?.id);
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     const request = { userId: user.id, name: user.name, at: new Date().toISOString() };
     if (next === 'requested') {
       this.fanout.followRequest(a.page.id, request, 'requested');
-      this.notify(async () => ({ type: 'follow.requested', pageId: a.page.id, userId: user.id, pendingCount: (await this.storage.requests(a.page.id)).length }));
+      this.jobs?.poke();
     }
     if (current === 'requested' && next === 'none') this.fanout.followRequest(a.page.id, request, 'withdrawn');
     this.fanout.settingsChanged(a.page.id);
@@ -402,10 +388,17 @@ export class PageService {
     const f = await this.storage.getFollow(a.page.id, p.userId);
     if (!f || f.state !== 'requested') throw new CareFailure('not_found', 'No pending request from that user.');
     const next: FollowState = p.approve ? 'following' : 'declined';
-    const r = await this.audit.within(a.page.id, actor, p.approve ? 'follow.approve' : 'follow.decline', { target: p.userId, viewer: a.viewer }, () => this.storage.setFollow(a.page.id, { id: f.userId, name: f.name }, next), true);
+    const r = await this.audit.within(
+      a.page.id,
+      actor,
+      p.approve ? 'follow.approve' : 'follow.decline',
+      { target: p.userId, viewer: a.viewer, cause: p.approve ? 'follow.approved' : undefined },
+      () => this.storage.setFollow(a.page.id, { id: f.userId, name: f.name }, next),
+      true,
+    );
     if (r.seq !== null) this.fanout.followCount(a.page.id, r.followerCount, r.seq);
     this.fanout.followRequest(a.page.id, { userId: f.userId, name: f.name, at: f.createdAt }, p.approve ? 'approved' : 'declined');
-    if (p.approve) this.notify(() => ({ type: 'follow.approved', pageId: a.page.id, userId: f.userId, followerCount: r.followerCount }));
+    if (p.approve) this.jobs?.poke();
     await this.resync(a.page.id, [p.userId]);
     this.fanout.settingsChanged(a.page.id);
     return next;

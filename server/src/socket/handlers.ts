@@ -6,6 +6,9 @@ import type { Metrics } from '../metrics.js';
 import type { Actor } from '../pages/audit.js';
 import { rooms } from '../pages/rooms.js';
 import { InviteService } from '../pages/invites.js';
+import type { NotifyChannels } from '../notify/availability.js';
+import { PushHosts } from '../notify/push-hosts.js';
+import { NotifyPrefsService } from '../notify/prefs.js';
 import type { PageService } from '../pages/service.js';
 import { PageSettingsService } from '../pages/settings.js';
 import { eventScope, retryMessage, type RateLimiter } from './rate-limit.js';
@@ -24,7 +27,14 @@ type Listener = (this: CareSocket, ...args: unknown[]) => void;
  * as `this`): per-socket closures cost ~2.4 KB of heap per connection (BENCHMARKS.md).
  * Returns the function that wires a new socket.
  */
-export function createHandlers(service: PageService, verifier: TokenVerifier, metrics: Metrics, limiter?: RateLimiter): (socket: CareSocket) => void {
+export function createHandlers(
+  service: PageService,
+  verifier: TokenVerifier,
+  metrics: Metrics,
+  limiter?: RateLimiter,
+  /** What the backend can send (SPEC 6.2); none when absent. */
+  channels: NotifyChannels = { email: false, push: false, vapidPublicKey: null, pushHosts: new PushHosts() },
+): (socket: CareSocket) => void {
   const listeners: [ClientEventName, Listener][] = [];
   const on = <E extends ClientEventName>(event: E, run: Run<E>) => {
     listeners.push([
@@ -92,6 +102,13 @@ export function createHandlers(service: PageService, verifier: TokenVerifier, me
     on('invite:create', async (p, actor) => ({ invite: await invites.create(actor, p) }));
     on('invite:revoke', (p, actor) => invites.revoke(actor, p));
     on('invite:accept', (p, actor, socket) => invites.accept(socket, actor, p));
+  }
+  if (service.has('notify')) {
+    const notify = new NotifyPrefsService(service, channels);
+    on('notify:get', (p, actor) => notify.get(actor, p));
+    on('notify:set', (p, actor) => notify.set(actor, p));
+    on('push:subscribe', (p, actor) => notify.subscribePush(actor, p));
+    on('push:unsubscribe', (p, actor) => notify.unsubscribePush(actor, p));
   }
   on('session:refresh', async (p, _actor, socket) => {
     const current = socket.data.identity;

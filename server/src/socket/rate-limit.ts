@@ -4,8 +4,8 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
  * Rate limits (issue 4, "abuse resistance"), built on `rate-limiter-flexible`.
  *
  * Every write event (`journal:*`, `wall:*`, `follow:*`, `page:configure`, `member:remove`,
- * `invite:*`) and every read that costs a query (`page:subscribe`, `history:load`,
- * `page:settings`) consumes one point from the caller's user budget (the
+ * `invite:*`, `notify:set`, `push:*`) and every read that costs a query (`page:subscribe`,
+ * `history:load`, `page:settings`, `notify:get`) consumes one point from the caller's user budget (the
  * token's `sub`; anonymous sockets have none) AND from their IP's budget; a socket handshake
  * consumes one point from its IP's handshake budget. A call over either budget is answered
  * `rate_limited` without running; the socket stays connected and nobody else is affected.
@@ -99,11 +99,13 @@ export type RateScope = 'write' | 'read';
 
 /** Which budget a client event draws on; `null` is not limited (unsubscribe, session refresh). */
 export function eventScope(event: string): RateScope | null {
-  if (event === 'page:subscribe' || event === 'history:load' || event === 'page:settings') return 'read';
+  if (event === 'page:subscribe' || event === 'history:load' || event === 'page:settings' || event === 'notify:get') return 'read';
   if (event.startsWith('journal:') || event.startsWith('wall:') || event.startsWith('follow:')) return 'write';
   // SPEC 6.1's changes, and `invite:accept`: every guess at a code costs a write point of the
   // user and of the IP (the code's 192 bits do the rest).
   if (event === 'page:configure' || event === 'member:remove' || event.startsWith('invite:')) return 'write';
+  // SPEC 6.2: choices and browser registrations are writes (each one a row and an audit entry).
+  if (event === 'notify:set' || event.startsWith('push:')) return 'write';
   return null;
 }
 

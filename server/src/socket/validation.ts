@@ -14,6 +14,16 @@ const clientId = z.string().min(1).max(LIMITS.clientIdMax).regex(/^[A-Za-z0-9_-]
 /** Text must say something; its length limit is checked on the text as sent. */
 const text = (max: number) => wellFormed(z.string().max(max)).refine((s) => s.trim().length > 0, 'must not be empty');
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** Far longer than any push service's endpoint (a few hundred characters at most). */
+const PUSH_ENDPOINT_MAX = 2048;
+
+function isHttpsUrl(s: string): boolean {
+  try {
+    return new URL(s).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * One strict schema per client event. `strictObject` refuses unknown keys, which covers the
@@ -51,6 +61,29 @@ export const schemas = {
   // Codes are base64url; the length bound keeps a forged giant string out of the lookup.
   'invite:revoke': z.strictObject({ pageId, code: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an invitation code') }),
   'invite:accept': z.strictObject({ pageId, code: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/, 'must be an invitation code') }),
+  'notify:get': z.strictObject({ pageId }),
+  'notify:set': z
+    .strictObject({
+      pageId,
+      email: z.enum(['off', 'instant', 'daily']).optional(),
+      push: z.boolean().optional(),
+      owner: z.strictObject({ requests: z.enum(['off', 'instant']).optional(), messages: z.enum(['off', 'daily']).optional() }).optional(),
+    })
+    .refine((p) => p.email !== undefined || p.push !== undefined || p.owner !== undefined, 'must change email, push or owner'),
+  // `PushSubscription.toJSON()`: a push service's URL (https only: RFC 8030 push services; which
+  // services, the handler checks against CARE_PUSH_HOSTS) and the browser's keys, base64url.
+  'push:subscribe': z.strictObject({
+    subscription: z.strictObject({
+      endpoint: z.string().max(PUSH_ENDPOINT_MAX).refine(isHttpsUrl, "must be an https:// URL (the browser's PushSubscription.endpoint)"),
+      expirationTime: z.number().nullable().optional(),
+      keys: z.strictObject({
+        // 65 bytes (an uncompressed P-256 point) and 16 bytes (RFC 8291), padded or not.
+        p256dh: z.string().regex(/^[A-Za-z0-9_-]{87}=?$/, "must be the browser's P-256 public key: 87 base64url characters (65 bytes)"),
+        auth: z.string().regex(/^[A-Za-z0-9_-]{22}(?:==)?$/, "must be the browser's auth secret: 22 base64url characters (16 bytes)"),
+      }),
+    }),
+  }),
+  'push:unsubscribe': z.strictObject({ endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX) }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];

@@ -216,5 +216,72 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('page_members').addColumn('name', 'text').execute();
       },
     },
+    '006_notify': {
+      // SPEC 6.2. Choices per (page, person), going with the page; addresses and push
+      // subscriptions per person. And the one job queue every notification goes through
+      // (causes and deliveries; see schema.ts JobsTable); `webhook_outbox` moves into it.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('notify_prefs')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('email', 'text', (c) => c.notNull().defaultTo('off'))
+          .addColumn('push', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('requests', 'text', (c) => c.notNull().defaultTo('off'))
+          .addColumn('messages', 'text', (c) => c.notNull().defaultTo('off'))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('notify_prefs_pk', ['page_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('notify_prefs_user').on('notify_prefs').columns(['user_id']).execute();
+        await db.schema
+          .createTable('notify_users')
+          .addColumn('user_id', 'text', (c) => c.primaryKey())
+          .addColumn('email', 'text')
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('push_subscriptions')
+          .addColumn('endpoint', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('p256dh', 'text', (c) => c.notNull())
+          .addColumn('auth', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('push_subscriptions_user').on('push_subscriptions').columns(['user_id']).execute();
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull().unique())
+          .addColumn('page_id', 'text')
+          .addColumn('recipient', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('state', 'text', (c) => c.notNull().defaultTo('queued'))
+          .addColumn('due_at', 'text', (c) => c.notNull())
+          .addColumn('claimed_until', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('finished_at', 'text')
+          .execute();
+        await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'due_at']).execute();
+        await db.schema.createIndex('jobs_page').on('jobs').columns(['page_id']).execute();
+        await db.schema.createIndex('jobs_recipient').on('jobs').columns(['recipient', 'finished_at']).execute();
+      },
+    },
+    '007_jobs_from_webhook_outbox': {
+      // The webhook's queue joins the one job queue: what waits in `webhook_outbox` moves into
+      // `jobs` as `webhook` jobs (same id, so `X-Care-Delivery` stays the same on the next
+      // attempt; key = the id; page from the body, so a page's purge finds them; leases
+      // released), then the old table goes. (`WHERE true`: SQLite's parser needs it before
+      // an upsert's ON CONFLICT in an INSERT … SELECT.)
+      async up(db: Kysely<unknown>) {
+        const pageOf = dialect === 'postgres' ? sql`(body::json ->> 'pageId')` : sql`json_extract(body, '$.pageId')`;
+        await sql`
+          INSERT INTO jobs (id, kind, key, page_id, recipient, payload, attempts, state, due_at, claimed_until, created_at, finished_at)
+          SELECT id, 'webhook', id, ${pageOf}, NULL, body, attempts, 'queued', due_at, NULL, due_at, NULL FROM webhook_outbox WHERE true
+          ON CONFLICT (key) DO NOTHING`.execute(db);
+        await db.schema.dropTable('webhook_outbox').execute();
+      },
+    },
   };
 }

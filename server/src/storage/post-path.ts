@@ -1,5 +1,6 @@
+import { causeJob, causeKeys, type NewJob } from '../jobs/causes.js';
 import { CareFailure } from '../errors.js';
-import type { PendingAudit } from './pending-audit.js';
+import { takeCause, type PendingAudit } from './pending-audit.js';
 import type { Database, PagesTable } from './schema.js';
 import type { AuditRecord } from './types.js';
 
@@ -14,8 +15,8 @@ export interface PostPath {
   /** The page with one user's member role and follow state (`''`: anonymous, matches nothing). */
   pageAccess(pageId: string, userId: string): Promise<AccessRow | undefined>;
   /**
-   * Stores a new post with the next `seq` of its page, its change record and the caller's
-   * pending audit row, atomically, and answers only once that is durable; an existing post
+   * Stores a new post with the next `seq` of its page, its change record, the caller's
+   * pending audit row and (a journal entry) its pending `journal.posted` cause, atomically, and answers only once that is durable; an existing post
    * with the same `(author, clientId)` is answered instead (`created: false`, nothing
    * written). Throws `not_found` for no page, and `conflict` for the key of a deleted post:
    * its original was acknowledged and then deleted (by a moderator, say), and a retry whose
@@ -52,6 +53,25 @@ export function takeAudit(audit: PendingAudit | undefined, itemId: string): Audi
   audit.written = true;
   return { ...audit.record, target: audit.record.target ?? itemId };
 }
+
+/**
+ * The caller's pending `journal.posted` cause for a new journal entry, once (wall posts have
+ * none, so their insert is unchanged). Marked written here, inside the transaction.
+ */
+export function takeJournalCause(table: PostTable, audit: PendingAudit | undefined): boolean {
+  return table === 'journal_entries' && takeCause(audit, 'journal.posted');
+}
+
+/**
+ * The cause job of a new journal entry. `seq` and `followerCount` come from the statement that
+ * bumps the page (PostgreSQL sets them in SQL over these placeholders, jsonb_set).
+ */
+export function journalCause(r: { page_id: string; id: string; author_id: string; created_at: string }, seq: number, followerCount: number): NewJob {
+  return causeJob({ type: 'journal.posted', pageId: r.page_id, entryId: r.id, seq, followerCount, at: r.created_at, authorId: r.author_id }, causeKeys.journal(r.id));
+}
+
+/** The cause row's bound columns, in the order of `INSERT_CAUSE_COLUMNS`. */
+export const causeValues = (j: NewJob) => [j.id, j.key, j.pageId, j.payload, j.dueAt, j.dueAt] as const;
 
 /** The audit row's columns after `page_uid` (which the statement looks up itself). */
 export const auditValues = (a: AuditRecord) => [a.at, a.pageId, a.actorId, a.actorRole, a.action, a.target, a.detail ? JSON.stringify(a.detail) : null, a.ip] as const;

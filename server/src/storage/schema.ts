@@ -74,15 +74,6 @@ export interface DeletedPostsTable {
   author_id: string;
   client_id: string;
 }
-/** A webhook notification not yet delivered (or given up): see migration 003. */
-export interface WebhookOutboxTable {
-  id: string;
-  type: string;
-  body: string;
-  attempts: number;
-  due_at: string;
-  claimed_until: string | null;
-}
 export interface AuditTable {
   id: Generated<number>;
   at: string;
@@ -118,6 +109,59 @@ export interface FollowAsksTable {
   asked: number;
 }
 
+/**
+ * One notification choice of one person for one page (SPEC 6.2, migration 006). `off` until
+ * chosen; the row goes when the person stops following or is removed.
+ */
+export interface NotifyPrefsTable {
+  page_id: string;
+  user_id: string;
+  /** `off` | `instant` | `daily`. */
+  email: string;
+  /** 0/1: Web Push to every subscription of the user. */
+  push: number;
+  /** Owners and editors: `off` | `instant` (new follow requests). */
+  requests: string;
+  /** Owners and editors: `off` | `daily` (a count of new wall messages in the digest). */
+  messages: string;
+  updated_at: string;
+}
+/** Where to email a person: their token's `email` claim, kept when they choose email (migration 006). */
+export interface NotifyUsersTable {
+  user_id: string;
+  email: string | null;
+  updated_at: string;
+}
+/** A browser's Web Push subscription (migration 006); removed on 404/410 from its push service. */
+export interface PushSubscriptionsTable {
+  endpoint: string;
+  user_id: string;
+  p256dh: string;
+  auth: string;
+  created_at: string;
+}
+/**
+ * The one durable job queue (migration 006): causes (written in the transaction of the change
+ * that causes them) and deliveries (webhook, email, push, reminders). `key` is unique: one job
+ * per key, ever (while the row is kept), which makes every delivery idempotent.
+ */
+export interface JobsTable {
+  id: string;
+  /** `cause` | `webhook` | `email` | `push` | … */
+  kind: string;
+  key: string;
+  page_id: string | null;
+  recipient: string | null;
+  payload: string;
+  attempts: number;
+  /** `queued` | `done` | `failed`. */
+  state: string;
+  due_at: string;
+  claimed_until: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
 export interface Database {
   pages: PagesTable;
   page_members: MembersTable;
@@ -128,7 +172,10 @@ export interface Database {
   changes: ChangesTable;
   audit_log: AuditTable;
   deleted_posts: DeletedPostsTable;
-  webhook_outbox: WebhookOutboxTable;
   invites: InvitesTable;
   follow_asks: FollowAsksTable;
+  notify_prefs: NotifyPrefsTable;
+  notify_users: NotifyUsersTable;
+  push_subscriptions: PushSubscriptionsTable;
+  jobs: JobsTable;
 }

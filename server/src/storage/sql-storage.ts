@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Migrator, sql, type ExpressionBuilder, type Kysely, type RawBuilder, type Selectable, type Transaction } from 'kysely';
-import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, PageSettings, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
+import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, PageSettings, PushSubscriptionData, Visibility, WallMessage, WallModeration } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
+import { causeJob, causeKeys } from '../jobs/causes.js';
 import { migrations } from './migrations.js';
-import { pendingAudit } from './pending-audit.js';
+import { JobsSql, purgePageJobs, type JobsStorage } from './jobs-storage.js';
+import { NotifyPrefsStore, type NotifyPrefsChange } from './notify-prefs.js';
+import { pendingAudit, takeCause } from './pending-audit.js';
 import type { PostPath } from './post-path.js';
 import type { Database, JournalTable, PagesTable, WallTable } from './schema.js';
 import type {
@@ -20,7 +23,6 @@ import type {
   Page,
   PageExport,
   PageRecord,
-  QueuedNotification,
   Sequenced,
   Storage,
   StoredAudit,
@@ -36,6 +38,10 @@ const now = () => new Date().toISOString();
  * modules (`sqlite.ts`, `postgres.ts`) supply the connection and the few differences.
  */
 export class SqlStorage implements Storage {
+  private readonly jobs: JobsSql;
+  /** SPEC 6.2's choices, addresses and push subscriptions (notify-prefs.ts). */
+  readonly #notify: NotifyPrefsStore;
+
   constructor(
     protected readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
@@ -43,7 +49,14 @@ export class SqlStorage implements Storage {
     private readonly isUniqueViolation: (err: unknown) => boolean,
     /** The access read and the post insert, in the dialect's own prepared SQL (post-path.ts). */
     private readonly posts: PostPath,
-  ) {}
+  ) {
+    this.jobs = new JobsSql(db, dialect, (trx, a) => this.insertAudit(trx, a));
+    this.#notify = new NotifyPrefsStore(
+      db,
+      (trx, target) => this.auditIn(trx, target),
+      (trx, record) => this.insertAudit(trx, record),
+    );
+  }
 
   async migrate(): Promise<void> {
     const list = migrations(this.dialect);
@@ -115,9 +128,12 @@ export class SqlStorage implements Storage {
       await trx.deleteFrom('follows').where('page_id', '=', id).execute();
       await trx.deleteFrom('follow_asks').where('page_id', '=', id).execute();
       await trx.deleteFrom('invites').where('page_id', '=', id).execute();
+      await trx.deleteFrom('notify_prefs').where('page_id', '=', id).execute();
       await trx.deleteFrom('page_members').where('page_id', '=', id).execute();
       await trx.deleteFrom('changes').where('page_id', '=', id).execute();
       const r = await trx.deleteFrom('pages').where('id', '=', id).executeTakeFirst();
+      // Its queued notifications go with it (after the page row: see purgePageJobs).
+      await purgePageJobs(trx, id);
       return Number(r.numDeletedRows) > 0;
     });
   }
@@ -125,6 +141,8 @@ export class SqlStorage implements Storage {
   async setMembers(id: string, m: { owners?: string[]; editors?: string[] }): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await this.writeMembers(trx, id, m);
+      // A former member who does not follow hears nothing more about the page.
+      await NotifyPrefsStore.dropUnlessEntitled(trx, id, null);
       await this.auditIn(trx, id);
     });
   }
@@ -189,12 +207,15 @@ export class SqlStorage implements Storage {
       }
       // Every new request counts (SPEC 6.1: the owner sees how often someone asked).
       if (state === 'requested' && before?.state !== 'requested') await this.countAsk(trx, pageId, user.id);
+      // Stopped following (unfollowed, removed, blocked): their notification choices go with it.
+      if (state !== 'following') await NotifyPrefsStore.dropUnlessEntitled(trx, pageId, [user.id]);
       const wasFollowing = before?.state === 'following';
       const isFollowing = state === 'following';
       if (wasFollowing === isFollowing) {
         // No count change, so no `seq`: the request, decline or block is audited here, in its own transaction.
         await this.auditIn(trx, user.id);
         const page = await trx.selectFrom('pages').select('follower_count').where('id', '=', pageId).executeTakeFirstOrThrow();
+        await this.followCauseIn(trx, pageId, user.id, before?.state, state, page.follower_count, at);
         return { followerCount: page.follower_count, seq: null };
       }
       const page = await trx
@@ -204,6 +225,7 @@ export class SqlStorage implements Storage {
         .returning('follower_count')
         .executeTakeFirstOrThrow();
       const seq = await this.change(trx, pageId, 'follow-count', null, { followerCount: page.follower_count });
+      await this.followCauseIn(trx, pageId, user.id, before?.state, state, page.follower_count, at);
       return { followerCount: page.follower_count, seq };
     });
   }
@@ -481,52 +503,80 @@ export class SqlStorage implements Storage {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx.deleteFrom('page_members').where('page_id', '=', pageId).where('user_id', '=', userId).where('role', '=', 'editor').executeTakeFirst();
       if (Number(r.numDeletedRows) === 0) return false;
+      await NotifyPrefsStore.dropUnlessEntitled(trx, pageId, [userId]);
       await this.auditIn(trx, userId);
       return true;
     });
   }
 
-  /* ---------------------------------------------------------------------- webhook outbox */
+  /* ----------------------------------------------------------------------- notifications */
 
-  async queueNotification(n: QueuedNotification): Promise<void> {
-    await this.db.insertInto('webhook_outbox').values({ id: n.id, type: n.type, body: n.body, attempts: n.attempts, due_at: n.dueAt.toISOString(), claimed_until: null }).execute();
+  notifyPrefs(pageId: string, userId: string) {
+    return this.#notify.notifyPrefs(pageId, userId);
   }
 
-  async claimNotifications(limit: number, leaseMs: number): Promise<QueuedNotification[]> {
-    const at = now();
-    const free = (eb: ExpressionBuilder<Database, 'webhook_outbox'>) => eb.and([eb('due_at', '<=', at), eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', at)])]);
-    const due = await this.db.selectFrom('webhook_outbox').select('id').where(free).orderBy('due_at').limit(limit).execute();
-    if (due.length === 0) return [];
-    // The same condition again in the UPDATE: of two nodes that picked the same row, only the
-    // first one's update still matches it (PostgreSQL re-checks it after the row lock).
-    const claimed = await this.db
-      .updateTable('webhook_outbox')
-      .set({ claimed_until: new Date(Date.now() + leaseMs).toISOString() })
-      .where(free)
-      .where('id', 'in', due.map((d) => d.id))
-      .returningAll()
-      .execute();
-    return claimed.map((r) => ({ id: r.id, type: r.type, body: r.body, attempts: r.attempts, dueAt: new Date(r.due_at) }));
+  setNotifyPrefs(pageId: string, userId: string, change: NotifyPrefsChange, at: string): Promise<void> {
+    return this.#notify.setNotifyPrefs(pageId, userId, change, at);
   }
 
-  async retryNotification(id: string, attempts: number, dueAt: Date): Promise<void> {
-    await this.db.updateTable('webhook_outbox').set({ attempts, due_at: dueAt.toISOString(), claimed_until: null }).where('id', '=', id).execute();
+  setNotifyAddress(userId: string, email: string | null, at: string): Promise<void> {
+    return this.#notify.setNotifyAddress(userId, email, at);
   }
 
-  async dropNotification(id: string): Promise<void> {
-    await this.db.deleteFrom('webhook_outbox').where('id', '=', id).execute();
+  unsubscribeEmail(userId: string, pageId: string | null, at: string): Promise<number> {
+    return this.#notify.unsubscribeEmail(userId, pageId, at);
   }
 
-  async notificationQueue(): Promise<{ size: number; nextDue: Date | null }> {
-    const row = await this.db
-      .selectFrom('webhook_outbox')
-      .select((eb) => [
-        eb.fn.countAll<number | string>().as('size'),
-        // A held row becomes claimable when its lease ends, if that is after it is due.
-        eb.fn.min(eb.case().when(eb.and([eb('claimed_until', 'is not', null), eb('claimed_until', '>', eb.ref('due_at'))])).then(eb.ref('claimed_until')).else(eb.ref('due_at')).end()).as('next_due'),
-      ])
-      .executeTakeFirstOrThrow();
-    return { size: Number(row.size), nextDue: row.next_due ? new Date(row.next_due) : null };
+  addPushSubscription(userId: string, s: PushSubscriptionData, at: string): Promise<void> {
+    return this.#notify.addPushSubscription(userId, s, at);
+  }
+
+  removePushSubscription(endpoint: string, userId?: string): Promise<boolean> {
+    return this.#notify.removePushSubscription(endpoint, userId);
+  }
+
+  pushSubscription(endpoint: string) {
+    return this.#notify.pushSubscription(endpoint);
+  }
+
+  /* -------------------------------------------------------------------------- job queue */
+
+  // The one job queue (jobs-storage.ts), delegated so its SQL stays in its own file.
+  enqueueJobs: JobsStorage['enqueueJobs'] = (jobs) => this.jobs.enqueueJobs(jobs);
+  claimJobs: JobsStorage['claimJobs'] = (...a) => this.jobs.claimJobs(...a);
+  finishJob: JobsStorage['finishJob'] = (...a) => this.jobs.finishJob(...a);
+  retryJob: JobsStorage['retryJob'] = (...a) => this.jobs.retryJob(...a);
+  postponeJob: JobsStorage['postponeJob'] = (...a) => this.jobs.postponeJob(...a);
+  queuedJobs: JobsStorage['queuedJobs'] = () => this.jobs.queuedJobs();
+  nextJobDue: JobsStorage['nextJobDue'] = (kinds) => this.jobs.nextJobDue(kinds);
+  recipientLoad: JobsStorage['recipientLoad'] = (...a) => this.jobs.recipientLoad(...a);
+  pruneJobs: JobsStorage['pruneJobs'] = (before) => this.jobs.pruneJobs(before);
+  expandCause: JobsStorage['expandCause'] = (...a) => this.jobs.expandCause(...a);
+  stillWanted: JobsStorage['stillWanted'] = (w) => this.jobs.stillWanted(w);
+
+  /**
+   * The follow change's pending cause (`follow.requested` for a new request, `follow.approved`
+   * for a request turned into a follow), written as a `cause` job in the change's
+   * transaction. `asked`: this request's number (follow_asks), which keys the cause.
+   */
+  private async followCauseIn(trx: Transaction<Database>, pageId: string, userId: string, before: string | undefined, state: FollowState, followerCount: number, at: string): Promise<void> {
+    const pending = pendingAudit.getStore();
+    if (state === 'requested' && before !== 'requested' && takeCause(pending, 'follow.requested')) {
+      const [pendingCount, asked] = await Promise.all([
+        trx.selectFrom('follows').select((eb) => eb.fn.countAll<number | string>().as('n')).where('page_id', '=', pageId).where('state', '=', 'requested').executeTakeFirstOrThrow(),
+        this.askedCount(trx, pageId, userId),
+      ]);
+      const cause = { type: 'follow.requested', pageId, userId, pendingCount: Number(pendingCount.n), at } as const;
+      await this.jobs.enqueueIn(trx, [causeJob(cause, causeKeys.requested(pageId, userId, asked))], at);
+    } else if (state === 'following' && before === 'requested' && takeCause(pending, 'follow.approved')) {
+      const cause = { type: 'follow.approved', pageId, userId, followerCount, at } as const;
+      await this.jobs.enqueueIn(trx, [causeJob(cause, causeKeys.approved(pageId, userId, await this.askedCount(trx, pageId, userId)))], at);
+    }
+  }
+
+  private async askedCount(trx: Db, pageId: string, userId: string): Promise<number> {
+    const r = await trx.selectFrom('follow_asks').select('asked').where('page_id', '=', pageId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(r?.asked ?? 0);
   }
 
   /* ----------------------------------------------------------------------------- changes */

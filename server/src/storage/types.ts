@@ -1,5 +1,8 @@
 import type {
   Author,
+  EmailMode,
+  OwnerNotify,
+  PushSubscriptionData,
   BlockedUser,
   Editor,
   Follower,
@@ -14,6 +17,7 @@ import type {
   WallMessage,
   WallModeration,
 } from '../../../src/protocol/index.js';
+import type { JobsStorage } from './jobs-storage.js';
 
 export type MemberRole = 'owner' | 'editor';
 
@@ -115,7 +119,7 @@ export interface PageExport {
  * Every method that changes what readers see bumps the page's `seq` inside the same
  * transaction and records the change, so catch-up and live fan-out can never disagree.
  */
-export interface Storage extends SettingsStorage {
+export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage {
   readonly dialect: 'sqlite' | 'postgres';
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -162,17 +166,6 @@ export interface Storage extends SettingsStorage {
 
   /** The changes after `since`, or `null` when some of them are no longer kept. */
   changesSince(pageId: string, since: number): Promise<ChangeRecord[] | null>;
-
-  /** Durable webhook queue (webhook.ts): survives restarts, shared by every node. */
-  queueNotification(n: QueuedNotification): Promise<void>;
-  /** Up to `limit` due notifications nobody holds, now held by the caller until `leaseMs` from now. */
-  claimNotifications(limit: number, leaseMs: number): Promise<QueuedNotification[]>;
-  /** After a failed attempt: released, due again at `dueAt` (`attempts` made so far). */
-  retryNotification(id: string, attempts: number, dueAt: Date): Promise<void>;
-  /** Delivered, or given up. */
-  dropNotification(id: string): Promise<void>;
-  /** How many wait (held or not), and the earliest time one is or becomes claimable (`null`: none). */
-  notificationQueue(): Promise<{ size: number; nextDue: Date | null }>;
 
   /**
    * Appends an entry for the page's current lifetime. A change's own entry is not written
@@ -245,12 +238,24 @@ export interface SettingsStorage {
   removeEditor(pageId: string, userId: string): Promise<boolean>;
 }
 
-/** A signed-webhook notification waiting to be delivered. */
-export interface QueuedNotification {
-  id: string;
-  type: string;
-  /** The exact JSON that is signed and sent. */
-  body: string;
-  attempts: number;
-  dueAt: Date;
+/**
+ * SPEC 6.2's storage (notify-prefs.ts): per (user, page) notification choices, where to email
+ * a person, and their browsers' Web Push subscriptions. Part of `Storage`. A person's choices
+ * for a page are deleted in the transaction that ends their right to hear about it (they stop
+ * following, are removed or blocked, or stop being a member): coming back starts from `off`.
+ */
+export interface NotifyStorage {
+  /** The stored choices, or `null` (everything `off`). */
+  notifyPrefs(pageId: string, userId: string): Promise<{ email: EmailMode; push: boolean; owner: OwnerNotify } | null>;
+  /** Changes the given fields (a new row starts all `off`); audited with the caller's pending audit row (`notify.set`). */
+  setNotifyPrefs(pageId: string, userId: string, change: { email?: EmailMode; push?: boolean; owner?: Partial<OwnerNotify> }, at: string): Promise<void>;
+  /** Where email to the person goes (their token's `email` claim); `null` forgets it. */
+  setNotifyAddress(userId: string, email: string | null, at: string): Promise<void>;
+  /** One-click unsubscribe: email 'off' (and owner requests/messages 'off') for that page, or every page when `pageId` is null; audited `notify.unsubscribe`. Returns rows changed. */
+  unsubscribeEmail(userId: string, pageId: string | null, at: string): Promise<number>;
+  /** Registers a browser for the user (an endpoint registered by someone else moves to them); at most 10 per user, the oldest dropped. */
+  addPushSubscription(userId: string, s: PushSubscriptionData, at: string): Promise<void>;
+  /** Removes a subscription (only `userId`'s when given); whether one was removed. */
+  removePushSubscription(endpoint: string, userId?: string): Promise<boolean>;
+  pushSubscription(endpoint: string): Promise<{ userId: string; endpoint: string; keys: { p256dh: string; auth: string } } | null>;
 }
