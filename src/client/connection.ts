@@ -7,6 +7,7 @@ import {
   type ClientToServerEvents,
   type ConnectErrorData,
   type JournalEntry,
+  type MediaRef,
   type ServerToClientEvents,
   type WallMessage,
 } from '../protocol/index.js';
@@ -103,6 +104,11 @@ export class CareConnection {
 
   get userName(): string | null {
     return this.#session.identity.name;
+  }
+
+  /** The signed-in visitor's token, for the one HTTP call a widget makes itself: a photo upload (media-upload.ts). */
+  get token(): string | null {
+    return this.#session.identity.token;
   }
 
   /* -------------------------------------------------------------------------- lifecycle */
@@ -299,7 +305,7 @@ export class CareConnection {
   /* ----------------------------------------------------------------------------- outbox */
 
   /** Queues a post; it is sent now if online, else on reconnect, with the same `clientId`. */
-  post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string }): OutboxEntry | null {
+  post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string; media?: MediaRef[] }): OutboxEntry | null {
     return this.#sender.post(pageId, kind, text);
   }
 

@@ -1,4 +1,4 @@
-import type { ClientEventName, JournalEntry, WallMessage } from '../protocol/index.js';
+import type { ClientEventName, JournalEntry, MediaRef, WallMessage } from '../protocol/index.js';
 import { backoff } from './backoff.js';
 import { Listeners } from './listeners.js';
 import { newClientId, type Outbox, type OutboxEntry } from './outbox.js';
@@ -43,7 +43,7 @@ export class OutboxSender {
     this.#link = link;
   }
 
-  post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string }): OutboxEntry | null {
+  post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string; media?: MediaRef[] }): OutboxEntry | null {
     const userId = this.#link.userId;
     if (!userId) return null;
     const entry = this.#outbox.add({ clientId: newClientId(), userId, pageId, kind, ...text });
@@ -76,7 +76,7 @@ export class OutboxSender {
     this.#outbox.update(e.clientId, { state: 'sending', attempts: e.attempts + 1 });
     const res =
       e.kind === 'journal'
-        ? await this.#link.call('journal:post', { pageId: e.pageId, clientId: e.clientId, title: e.title ?? '', body: e.body })
+        ? await this.#link.call('journal:post', { pageId: e.pageId, clientId: e.clientId, title: e.title ?? '', body: e.body, ...(e.media?.length ? { media: e.media } : {}) })
         : await this.#link.call('wall:post', { pageId: e.pageId, clientId: e.clientId, body: e.body });
     this.#inflight.delete(e.clientId);
     if (res.ok) {

@@ -1,4 +1,4 @@
-import type { CareError, Stream } from '../protocol/index.js';
+import type { CareError, MediaRef, Stream } from '../protocol/index.js';
 import { Listeners } from './listeners.js';
 import { outboxMode } from './settings.js';
 
@@ -11,6 +11,8 @@ export interface OutboxEntry {
   kind: Stream;
   title?: string;
   body: string;
+  /** A journal post's photos (feature `media`): ids already uploaded, with their alt text. */
+  media?: MediaRef[];
   createdAt: number;
   attempts: number;
   /** `failed`: the server refused it; the text is kept until the user retries or discards. */

@@ -1,8 +1,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ClientEventName, Feature, Stream } from '../protocol/index.js';
+import type { ClientEventName, Feature, MediaRef, Result, Stream, UploadedMedia } from '../protocol/index.js';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
 import { CarePageWatcher } from './care-page-settings.js';
 import { inviteState, readInvite, type InviteState } from './invite.js';
+import { uploadMedia } from './media-upload.js';
 import type { OutboxEntry } from './outbox.js';
 import type { PageState } from './page-state.js';
 import type { Answer, Payload, PageStore } from './page-store.js';
@@ -123,8 +124,23 @@ export class PageController implements ReactiveController {
   }
 
   /** Queues a post of the signed-in visitor in the outbox; `null` when nobody is signed in. */
-  post(kind: Stream, text: { title?: string; body: string }): OutboxEntry | null {
+  post(kind: 'journal' | 'wall', text: { title?: string; body: string; media?: MediaRef[] }): OutboxEntry | null {
     return this.#connection?.post(this.pageId, kind, text) ?? null;
+  }
+
+  /**
+   * Uploads one photo for a journal post of this page (feature `media`), as the signed-in
+   * visitor, reporting progress; the answer's id goes into the post's `media`.
+   */
+  upload(file: Blob, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Result<{ media: UploadedMedia }>> {
+    const c = this.#connection;
+    if (!c) return Promise.resolve(UNBOUND);
+    return uploadMedia({ host: c.host, pageId: this.pageId, token: c.token, file, onProgress, signal });
+  }
+
+  /** Fresh signed URLs for an entry's photos once theirs expired (see PageStore.refreshMedia). */
+  refreshMedia(entryId: string): void {
+    this.#store?.refreshMedia(entryId);
   }
 
   /** Sends a refused post again (see OutboxSender.retry). */

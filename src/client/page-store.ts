@@ -35,6 +35,9 @@ export type LiveEvent = { [K in PageEvent['type']]: { type: K; data: Parameters<
 /** How long a hole in `seq` may stay open before the store asks the server for what is missing. */
 const GAP_WAIT_MS = 300;
 
+/** An entry's photo URLs are asked for again at most this often (a refusal must not loop). */
+const MEDIA_REFRESH_MS = 30_000;
+
 /**
  * One page's state, shared by every widget that shows the page. It applies live events
  * strictly in `seq` order: duplicates (seq already applied) are dropped, early events wait in
@@ -57,6 +60,8 @@ export class PageStore {
   #error: PageState['error'] = null;
   /** Hearts clicked offline: the last intent per message and who clicked, sent on reconnect (in memory only). */
   readonly #hearts = new Map<string, [on: boolean, userId: string | null]>();
+  /** When each entry's photo URLs were last asked for (`media:urls`). */
+  readonly #mediaAsked = new Map<string, number>();
 
   #syncing = false;
   #syncAgain: 'since' | 'fresh' | null = null;
@@ -328,6 +333,24 @@ export class PageStore {
       return { ok: true, hearts: m.hearts, on };
     }
     return res;
+  }
+
+  /**
+   * Asks for fresh signed URLs of an entry's photos (feature `media`) and puts them in place:
+   * called when a photo failed to load, which is how an expired URL shows (the server, not
+   * this device's clock, decides). At most once per entry every MEDIA_REFRESH_MS, so a
+   * refusal (the viewer lost access, the entry is gone) is not asked again and again.
+   */
+  refreshMedia(entryId: string): void {
+    const now = Date.now();
+    if (this.#status !== 'ready' || now - (this.#mediaAsked.get(entryId) ?? -Infinity) < MEDIA_REFRESH_MS) return;
+    this.#mediaAsked.set(entryId, now);
+    void this.transport.call('media:urls', { pageId: this.pageId, entryId }).then((res) => {
+      const e = this.#journal.get(entryId);
+      if (!res.ok || !e || this.#closed) return;
+      this.#journal.set({ ...e, media: res.media });
+      this.#changed();
+    });
   }
 
   /** Calls the server on this page; applies the answer where it changes local state at once. */

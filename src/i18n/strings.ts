@@ -156,6 +156,35 @@ export interface Messages {
   revoke: string;
   confirmRevoke: string;
   done: string;
+
+  /** Photos in journal updates (SPEC 6.3, feature `media`): the composer's picker. */
+  photos: string;
+  /** Under the picker; `{n}` is the most photos an update may have. */
+  photosHint: Plural;
+  addPhotos: string;
+  /** The required text alternative of the composer's photo number `{}`. */
+  photoAlt: Template;
+  removePhoto: Template;
+  /** The upload progress bar of photo number `{}`. */
+  photoUploading: Template;
+  photoUploaded: string;
+  photoNotUploaded: Template;
+  tooManyPhotos: Plural;
+  /** `{}` is the refused file's name. */
+  notAPhoto: Template;
+  waitingForPhotos: string;
+  photosNotReady: string;
+  /** On an update still in the outbox. */
+  photoCount: Plural;
+  /** The photos of an update, `{}` its title. */
+  photosOf: Template;
+  /** A thumbnail's button, `{}` the photo's alt text. */
+  viewPhoto: Template;
+  /** The viewer's heading, `{}` is "2 / 5". */
+  photoPosition: Template;
+  previousPhoto: string;
+  nextPhoto: string;
+  close: string;
 }
 
 /** What the widgets call: plain strings, templates as `(value) => string`, plurals as `(count) => string`. */

@@ -7,6 +7,11 @@ import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { clearValidity, reportValidity } from '../base/validation.js';
 import { journalFeedStyles } from './journal-feed.styles.js';
+import { dropHandlers, renderPhotoPicker } from './media-composer.js';
+import { MediaDraft } from './media-draft.js';
+import { renderGallery } from './media-gallery.js';
+import { mediaStyles } from './media.styles.js';
+import { PhotoViewer } from './media-viewer.js';
 import { RowWindow } from './window.js';
 
 /** Lists up to this long render whole; longer ones render only what is near the viewport. */
@@ -31,6 +36,22 @@ const WINDOW_AFTER = 60;
  * @csspart button - Every button.
  * @csspart notice - Loading, offline, locked, not-found and error notices.
  * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
+ * @csspart photo-picker - The composer's photos (feature `media`): "Add photos", the chosen photos and their alt text.
+ * @csspart add-photos - The "Add photos" button (also `button`); photos may also be dropped on the composer, which then has the class `dragging`.
+ * @csspart photo-drafts - The list of photos chosen for the update.
+ * @csspart photo-draft - One chosen photo: preview, alt text, upload progress, Remove.
+ * @csspart upload-progress - A photo's upload progress bar.
+ * @csspart upload-status - "Uploaded", or why a photo was not.
+ * @csspart remove-photo - A chosen photo's Remove button (also `button`).
+ * @csspart photos - An update's photos (a list of thumbnails).
+ * @csspart photo-button - A thumbnail's button, which opens the viewer.
+ * @csspart photo - A thumbnail image.
+ * @csspart viewer - The photo viewer (a modal `<dialog>`; style its backdrop with `::part(viewer)::backdrop`).
+ * @csspart viewer-image - The photo in the viewer.
+ * @csspart viewer-caption - The photo's alt text, shown under it in the viewer.
+ * @csspart viewer-close - The viewer's Close button (also `button`).
+ * @csspart viewer-previous - The viewer's Previous button (also `button`).
+ * @csspart viewer-next - The viewer's Next button (also `button`).
  *
  * @cssproperty --care-color-primary - Buttons and links.
  * @cssproperty --care-color-on-primary - Text on primary buttons.
@@ -46,7 +67,7 @@ const WINDOW_AFTER = 60;
  * @cssproperty --care-space - Padding unit.
  */
 export class CareJournalFeed extends CareElement {
-  static override styles = [tokens, journalFeedStyles];
+  static override styles = [tokens, journalFeedStyles, mediaStyles];
   protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {
@@ -74,6 +95,11 @@ export class CareJournalFeed extends CareElement {
   declare private windowTick: number;
 
   readonly #rows = new RowWindow();
+  /** The composer's photos (feature `media`), uploaded as soon as they are chosen. */
+  readonly #photos = new MediaDraft(this, (file, progress, signal) => this.care.upload(file, progress, signal));
+  readonly #drop = dropHandlers(this.#photos, () => this.care.has('media') && this.care.state.viewer?.can.postJournal === true);
+  readonly #viewer = new PhotoViewer(this);
+  readonly #refreshMedia = (entryId: string) => this.care.refreshMedia(entryId);
   readonly #onScroll = () => {
     if (this.care.state.journal.length > WINDOW_AFTER) this.windowTick++;
   };
@@ -110,6 +136,7 @@ export class CareJournalFeed extends CareElement {
       <h2 id="heading" part="heading">${t.journal}</h2>
       ${this.notices.invite()} ${this.notices.offline()} ${this.notices.status()} ${this.care.state.status === 'locked' ? this.notices.locked() : nothing}
       ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.announcer.region()}
+      ${this.#viewer.render(this.care.state.journal, t, this.direction, this.#refreshMedia)}
     </section>`;
   }
 
@@ -169,6 +196,7 @@ export class CareJournalFeed extends CareElement {
         ${t.byAuthor(e.author.name)} · ${this.time(e.createdAt)}${e.editedAt ? html` · <span>${t.edited}</span>` : nothing}
       </p>
       <div part="entry-body">${this.#body(e)}</div>
+      ${e.media?.length ? renderGallery(e, e.media, t, (i, trigger) => this.#viewer.show(e.id, i, trigger), () => this.#refreshMedia(e.id)) : nothing}
       ${can?.postJournal || can?.moderate
         ? html`<div class="row actions" role="group" aria-label=${t.entryActions(e.title)}>
             ${can.postJournal ? html`<button part="button" @click=${() => (this.editing = e.id)}>${t.edit}</button>` : nothing}
@@ -189,12 +217,18 @@ export class CareJournalFeed extends CareElement {
 
   #renderComposer(): TemplateResult {
     const t = this.t;
-    return html`<form part="composer" aria-label=${t.composeJournal} novalidate @submit=${this.#submitNew} @input=${clearValidity} @keydown=${this.#submitOnCtrlEnter}>
+    const photos = this.care.has('media');
+    const waiting = this.#photos.waiting;
+    return html`<form part="composer" aria-label=${t.composeJournal} novalidate @submit=${this.#submitNew} @input=${clearValidity} @keydown=${this.#submitOnCtrlEnter} @dragover=${this.#drop.over} @dragleave=${this.#drop.leave} @drop=${this.#drop.drop}>
       <label for="new-title">${t.title}</label>
       <input id="new-title" name="title" maxlength=${LIMITS.titleMax} required autocomplete="off" />
       <label for="new-body">${t.body}</label>
       <textarea id="new-body" name="body" maxlength=${LIMITS.journalBodyMax} required></textarea>
-      <div class="row end"><button part="button" class="primary" type="submit">${t.post}</button></div>
+      ${photos ? renderPhotoPicker(this.#photos, t) : nothing}
+      <div class="row end">
+        ${photos ? html`<span class="muted" role="status">${waiting ? t.waitingForPhotos : ''}</span>` : nothing}
+        <button part="button" class="primary" type="submit" ?disabled=${waiting}>${t.post}</button>
+      </div>
     </form>`;
   }
 
@@ -219,7 +253,7 @@ export class CareJournalFeed extends CareElement {
     return html`<article part="entry" class="pending" aria-busy=${p.state !== 'failed'}>
       <h3 part="entry-title" dir="auto">${p.title}</h3>
       <p class="meta" part="entry-meta">
-        ${p.state === 'failed' ? html`<span class="error-text">${t.notSent(p.error?.message ?? '')}</span>` : html`<span class="muted">${t.sending}</span>`}
+        ${p.state === 'failed' ? html`<span class="error-text">${t.notSent(p.error?.message ?? '')}</span>` : html`<span class="muted">${t.sending}</span>`}${p.media?.length ? html` · <span class="muted">${t.photoCount(p.media.length)}</span>` : nothing}
       </p>
       <div part="entry-body" class="body" dir="auto">${p.body}</div>
       ${p.state === 'failed'
@@ -240,15 +274,25 @@ export class CareJournalFeed extends CareElement {
     }
   };
 
-  #submitNew = (ev: SubmitEvent) => {
+  #submitNew = async (ev: SubmitEvent) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
-    if (!reportValidity(form, this.t)) return;
+    if (this.#photos.waiting || !reportValidity(form, this.t)) return;
+    // Photos still uploading are waited for; one that failed keeps the update here.
+    const media = this.#photos.photos.length ? await this.#photos.refs() : [];
+    if (media === null) {
+      this.actionError = this.t.photosNotReady;
+      return;
+    }
     const data = new FormData(form);
     const title = String(data.get('title') ?? '').trim();
     const body = String(data.get('body') ?? '');
     if (!title || !body.trim()) return;
-    if (this.care.post('journal', { title, body })) form.reset();
+    if (this.care.post('journal', media.length ? { title, body, media } : { title, body })) {
+      form.reset();
+      this.#photos.clear();
+      this.actionError = '';
+    }
   };
 
   async #submitEdit(ev: SubmitEvent, entryId: string): Promise<void> {
