@@ -73,7 +73,7 @@ function renderDraft(draft: MediaDraft, p: DraftPhoto, n: number, t: Strings): T
   const id = `alt-${p.key}`;
   const number = String(n);
   return html`<li class="draft" part="photo-draft" data-key=${p.key}>
-    <img class="preview" src=${p.preview} alt="" />
+    <canvas class="preview" data-key=${p.key} aria-hidden="true"></canvas>
     <div class="draft-fields">
       <label for=${id}>${t.photoAlt(number)}</label>
       <input id=${id} name=${id} class="alt" required maxlength=${LIMITS.altMax} autocomplete="off" dir="auto" .value=${p.alt} @input=${(e: Event) => draft.setAlt(p.key, (e.target as HTMLInputElement).value)} />

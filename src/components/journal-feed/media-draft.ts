@@ -3,6 +3,11 @@ import { MEDIA_TYPES } from '../../client/media-upload.js';
 import { LIMITS, type CareError, type MediaRef, type Result, type UploadedMedia } from '../../protocol/index.js';
 
 /** Uploads one file for the page, reporting progress (PageController.upload). */
+type Host = ReactiveControllerHost & { renderRoot: HTMLElement | DocumentFragment };
+
+/** The preview's width in pixels (twice its CSS size, for dense screens). */
+const PREVIEW_PX = 192;
+
 export type Uploader = (file: Blob, onProgress: (fraction: number) => void, signal: AbortSignal) => Promise<Result<{ media: UploadedMedia }>>;
 
 /** A photo in the composer: uploading as soon as it is picked, so posting waits for little. */
@@ -10,8 +15,8 @@ export interface DraftPhoto {
   /** Local key (stable across renders; the server's id comes later). */
   key: string;
   file: File;
-  /** An object URL of the file, for the preview. */
-  preview: string;
+  /** The preview, decoded small; `null` until decoded, or when the file does not decode. */
+  preview: ImageBitmap | null;
   alt: string;
   /** Fraction sent, 0 to 1. */
   progress: number;
@@ -40,7 +45,7 @@ export class MediaDraft implements ReactiveController {
   readonly #uploads = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
   constructor(
-    private readonly host: ReactiveControllerHost,
+    private readonly host: Host,
     private readonly upload: Uploader,
   ) {
     host.addController(this);
@@ -50,6 +55,22 @@ export class MediaDraft implements ReactiveController {
 
   hostDisconnected(): void {
     this.clear();
+  }
+
+  /**
+   * Draws each decoded preview into its canvas once. A canvas, not an `<img>` of a `blob:`
+   * URL: a host page's Content-Security-Policy restricts `img-src`, and few list `blob:`.
+   */
+  hostUpdated(): void {
+    for (const p of this.photos) {
+      if (!p.preview) continue;
+      const canvas = this.host.renderRoot.querySelector<HTMLCanvasElement>(`canvas[data-key="${p.key}"]:not([data-drawn])`);
+      if (!canvas) continue;
+      canvas.width = p.preview.width;
+      canvas.height = p.preview.height;
+      canvas.getContext('2d')?.drawImage(p.preview, 0, 0);
+      canvas.dataset.drawn = '';
+    }
   }
 
   get full(): boolean {
@@ -68,9 +89,14 @@ export class MediaDraft implements ReactiveController {
         if (!this.refusals.some((r) => r.kind === 'too-many')) this.refusals.push({ kind: 'too-many' });
         continue;
       }
-      const photo: DraftPhoto = { key: `p${++keys}`, file, preview: URL.createObjectURL(file), alt: '', progress: 0, state: 'uploading' };
+      const photo: DraftPhoto = { key: `p${++keys}`, file, preview: null, alt: '', progress: 0, state: 'uploading' };
       this.photos = [...this.photos, photo];
       this.#start(photo);
+      // A file that does not decode here still goes up: the server is the judge, and says why.
+      createImageBitmap(file, { resizeWidth: PREVIEW_PX, resizeQuality: 'medium' }).then(
+        (bitmap) => (this.photos.some((x) => x.key === photo.key) ? this.#patch(photo.key, { preview: bitmap }) : bitmap.close()),
+        () => undefined,
+      );
     }
     this.host.requestUpdate();
   }
@@ -108,7 +134,7 @@ export class MediaDraft implements ReactiveController {
     if (!p) return;
     this.#uploads.get(key)?.abort.abort();
     this.#uploads.delete(key);
-    URL.revokeObjectURL(p.preview);
+    p.preview?.close();
     this.photos = this.photos.filter((x) => x.key !== key);
     this.refusals = [];
     this.host.requestUpdate();
@@ -134,7 +160,7 @@ export class MediaDraft implements ReactiveController {
   clear(): void {
     for (const u of this.#uploads.values()) u.abort.abort();
     this.#uploads.clear();
-    for (const p of this.photos) URL.revokeObjectURL(p.preview);
+    for (const p of this.photos) p.preview?.close();
     this.photos = [];
     this.refusals = [];
     this.waiting = false;
