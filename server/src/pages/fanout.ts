@@ -8,9 +8,16 @@ import { rooms } from './rooms.js';
  * not replay.
  */
 export class Fanout {
+  /**
+   * Set with the `media` feature (SPEC 6.3): entries go out with photo URLs made for each
+   * reader (media/fanout.ts) instead of one broadcast.
+   */
+  entryOut: ((entry: JournalEntry, seq: number) => void) | null = null;
+
   constructor(private readonly ns: CareNamespace) {}
 
   journalEntry(entry: JournalEntry, seq: number): void {
+    if (this.entryOut) return this.entryOut(entry, seq);
     this.ns.to(rooms.read(entry.pageId)).emit('journal:entry', { pageId: entry.pageId, seq, entry });
   }
 

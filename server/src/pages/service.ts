@@ -25,6 +25,8 @@ import { SnapshotReads } from './snapshot-reads.js';
 import { currentIdentity, Presence } from './presence.js';
 import { roomsFor } from './rooms.js';
 import { wallVisible } from './visibility.js';
+import type { MediaFanout } from '../media/fanout.js';
+import { urlViewerOf, type MediaService } from '../media/service.js';
 
 /**
  * The job queue, as the service sees it: a hint that a change committed a notification cause
@@ -65,6 +67,8 @@ export class PageService {
   /** The SPEC 6 features announced in `page.features` and served. */
   readonly features: Feature[];
   private readonly snapshots: SnapshotReads;
+  /** SPEC 6.3 photos (media/), set by app.ts when the server has the `media` feature. */
+  media: MediaService | null = null;
 
   constructor(
     readonly storage: Storage,
@@ -81,6 +85,23 @@ export class PageService {
 
   has(feature: Feature): boolean {
     return this.features.includes(feature);
+  }
+
+  /** Turns photos on: entries leave the server with their photos, URLs made for each reader. */
+  useMedia(media: MediaService, fanout: MediaFanout): void {
+    this.media = media;
+    this.fanout.entryOut = (entry, seq) => fanout.journalEntry(entry, seq);
+  }
+
+  /** Entries on their way to `a`'s viewer, with `media` signed for them (feature `media`). */
+  private withMedia(a: Access, entries: JournalEntry[]): Promise<JournalEntry[]> {
+    return this.media ? this.media.withMedia(a.page.id, urlViewerOf(a.viewer), entries) : Promise.resolve(entries);
+  }
+
+  /** Photos named in a post or an edit need the `media` feature. */
+  private mediaService(): MediaService {
+    if (!this.media) throw new CareFailure('invalid', 'This server does not take photos (no "media" feature).');
+    return this.media;
   }
 
   /** What every reader learns about the page, with the features this server serves. */
@@ -137,7 +158,8 @@ export class PageService {
       const changes = await this.snapshots.changesSince(page, p.since);
       // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
       const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a)));
-      if (changes && events) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events };
+      const withPhotos = events && this.media ? await this.media.eventsWithMedia(page.id, urlViewerOf(viewer), events) : events;
+      if (changes && withPhotos) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events: withPhotos };
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
     }
     return { access: 'read', page: info, viewer, seq: page.seq, snapshot: await this.snapshot(a) };
@@ -208,7 +230,7 @@ export class PageService {
       a.viewer.can.decide ? this.storage.requests(a.page.id) : Promise.resolve(undefined),
     ]);
     const snap: PageSnapshot = {
-      journal: journal.items,
+      journal: await this.withMedia(a, journal.items),
       journalHasMore: journal.hasMore,
       wall: await this.withHearted(a, wall.items),
       wallHasMore: wall.hasMore,
@@ -231,7 +253,7 @@ export class PageService {
     if (a.page.visibility !== 'public') await this.audit.read(a.page, actor, a.viewer, { stream: p.stream, before: p.before });
     if (p.stream === 'journal') {
       const page = await this.storage.journalPage(a.page.id, p.before, p.limit);
-      return { stream: 'journal', items: page.items, hasMore: page.hasMore };
+      return { stream: 'journal', items: await this.withMedia(a, page.items), hasMore: page.hasMore };
     }
     const page = await this.storage.wallPage(a.page.id, p.before, p.limit, this.wallView(a));
     return { stream: 'wall', items: await this.withHearted(a, page.items), hasMore: page.hasMore };
@@ -243,6 +265,8 @@ export class PageService {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'post journal updates');
     const author = authorOf(actor.identity!);
+    // Claimed for this post before it is written: the entry and its photos appear in one commit.
+    if (p.media?.length) await this.mediaService().claim(a.page.id, { authorId: author.id, clientId: p.clientId }, p.media);
     const { entry, seq, created } = await this.audit.within(a.page.id, actor, 'journal.post', { viewer: a.viewer, cause: 'journal.posted' }, () =>
       this.storage.postJournal(a.page.id, author, p.clientId, p.title.trim(), p.body),
     );
@@ -250,23 +274,28 @@ export class PageService {
       this.fanout.journalEntry(entry, seq);
       this.jobs?.poke();
     }
-    return entry;
+    return (await this.withMedia(a, [entry]))[0]!;
   }
 
   async editJournal(actor: Actor, p: Payload<'journal:edit'>): Promise<JournalEntry> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'edit journal updates');
+    // The photos change first; the edit's `seq` then announces text and photos together.
+    if (p.media) await this.mediaService().replace(a.page.id, p.entryId, p.media);
     const r = await this.audit.within(a.page.id, actor, 'journal.edit', { target: p.entryId, viewer: a.viewer }, () => this.storage.editJournal(a.page.id, p.entryId, p.title.trim(), p.body));
     if (!r) throw new CareFailure('not_found', 'No such journal entry.');
     this.fanout.journalEntry(r.value, r.seq);
-    return r.value;
+    return (await this.withMedia(a, [r.value]))[0]!;
   }
 
   async deleteJournal(actor: Actor, p: Payload<'journal:delete'>): Promise<void> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal || a.viewer.can.moderate, 'delete journal updates');
+    // Photo files (CARE_MEDIA_DIR) go after the commit that deleted their rows.
+    const files = (await this.media?.filesOf(a.page.id, p.entryId)) ?? [];
     const seq = await this.audit.within(a.page.id, actor, 'journal.delete', { target: p.entryId, viewer: a.viewer }, () => this.storage.deleteJournal(a.page.id, p.entryId));
     if (seq === null) throw new CareFailure('not_found', 'No such journal entry.');
+    await this.media?.deleteFiles(files);
     this.fanout.journalRemoved(a.page.id, p.entryId, seq);
   }
 
@@ -513,8 +542,10 @@ export class PageService {
 
   async deletePage(actor: Actor & { identity: Identity }, pageId: string): Promise<void> {
     const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const files = (await this.media?.filesOf(pageId)) ?? [];
     const deleted = await this.audit.within(pageId, actor, 'page.delete', { target: null, viewer }, () => this.storage.deletePage(pageId));
     if (!deleted) throw new CareFailure('not_found', `No page "${pageId}".`);
+    await this.media?.deleteFiles(files);
     // The page is gone, so every socket's rooms for it are none; each is told to resubscribe.
     await this.resync(pageId);
   }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createMediaTables } from '../media/schema.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -281,6 +282,13 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           SELECT id, 'webhook', id, ${pageOf}, NULL, body, attempts, 'queued', due_at, NULL, due_at, NULL FROM webhook_outbox WHERE true
           ON CONFLICT (key) DO NOTHING`.execute(db);
         await db.schema.dropTable('webhook_outbox').execute();
+      },
+    },
+    '009_media': {
+      // SPEC 6.3 photos: which page and entry each belongs to, and (by default) the bytes.
+      // See media/schema.ts.
+      async up(db: Kysely<unknown>) {
+        await createMediaTables(db, dialect);
       },
     },
   };

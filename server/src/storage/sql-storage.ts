@@ -4,6 +4,8 @@ import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, Page
 import { CareFailure } from '../errors.js';
 import { causeJob, causeKeys } from '../jobs/causes.js';
 import { migrations } from './migrations.js';
+import { MediaStore, purgeMediaIn } from '../media/store.js';
+import type { MediaDatabase } from '../media/schema.js';
 import { JobsSql, purgePageJobs, type JobsStorage } from './jobs-storage.js';
 import { NotifyPrefsStore, type NotifyPrefsChange } from './notify-prefs.js';
 import { pendingAudit, takeCause } from './pending-audit.js';
@@ -41,6 +43,8 @@ export class SqlStorage implements Storage {
   private readonly jobs: JobsSql;
   /** SPEC 6.2's choices, addresses and push subscriptions (notify-prefs.ts). */
   readonly #notify: NotifyPrefsStore;
+  /** SPEC 6.3's photo rows (media/store.ts). */
+  readonly media: MediaStore;
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -51,6 +55,7 @@ export class SqlStorage implements Storage {
     private readonly posts: PostPath,
   ) {
     this.jobs = new JobsSql(db, dialect, (trx, a) => this.insertAudit(trx, a));
+    this.media = new MediaStore(db as unknown as Kysely<MediaDatabase>);
     this.#notify = new NotifyPrefsStore(
       db,
       (trx, target) => this.auditIn(trx, target),
@@ -123,6 +128,7 @@ export class SqlStorage implements Storage {
       await this.auditIn(trx, id);
       // Children first, explicitly, so a purge never depends on cascade settings.
       await trx.deleteFrom('hearts').where('page_id', '=', id).execute();
+      await purgeMediaIn(trx as never, id);
       await trx.deleteFrom('wall_messages').where('page_id', '=', id).execute();
       await trx.deleteFrom('journal_entries').where('page_id', '=', id).execute();
       await trx.deleteFrom('follows').where('page_id', '=', id).execute();
@@ -280,6 +286,8 @@ export class SqlStorage implements Storage {
       const r = await trx.deleteFrom('journal_entries').where('page_id', '=', pageId).where('id', '=', entryId).returning(['author_id', 'client_id']).executeTakeFirst();
       if (!r) return null;
       await this.rememberDeleted(trx, pageId, 'journal', r);
+      // Its photos go in the same commit (their files, if any, after it: media/service.ts).
+      await purgeMediaIn(trx as never, pageId, r);
       return this.change(trx, pageId, 'journal-removed', entryId, null);
     });
   }

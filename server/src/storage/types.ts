@@ -18,6 +18,7 @@ import type {
   WallModeration,
 } from '../../../src/protocol/index.js';
 import type { JobsStorage } from './jobs-storage.js';
+import type { MediaStore } from '../media/store.js';
 
 export type MemberRole = 'owner' | 'editor';
 
@@ -121,6 +122,8 @@ export interface PageExport {
  */
 export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage {
   readonly dialect: 'sqlite' | 'postgres';
+  /** SPEC 6.3: journal photos' rows (media/store.ts). */
+  readonly media: MediaStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
