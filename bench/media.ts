@@ -47,7 +47,7 @@ export async function noisyJpeg(bytes: number): Promise<Buffer> {
 
 async function upload(url: string, pageId: string, token: string, file: Buffer, name: string): Promise<string> {
   const form = new FormData();
-  form.append('file', new Blob([file], { type: 'image/jpeg' }), name);
+  form.append('file', new Blob([new Uint8Array(file)], { type: 'image/jpeg' }), name);
   const res = await fetch(`${url}/api/pages/${pageId}/media`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
   if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { media: { id: string } }).media.id;

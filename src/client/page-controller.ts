@@ -138,6 +138,21 @@ export class PageController implements ReactiveController {
     return uploadMedia({ host: c.host, pageId: this.pageId, token: c.token, file, onProgress, signal });
   }
 
+  /**
+   * A photo URL as the browser must load it: the server may send root-relative URLs
+   * (`/media/…`, when it does not know its public address), which belong to the backend, not
+   * to the page the widget is on.
+   */
+  mediaUrl(url: string): string {
+    const c = this.#connection;
+    if (!c || /^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+    try {
+      return new URL(url, `${c.host}/`).href;
+    } catch {
+      return url;
+    }
+  }
+
   /** Fresh signed URLs for an entry's photos once theirs expired (see PageStore.refreshMedia). */
   refreshMedia(entryId: string): void {
     this.#store?.refreshMedia(entryId);

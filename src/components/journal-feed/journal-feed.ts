@@ -100,6 +100,7 @@ export class CareJournalFeed extends CareElement {
   readonly #drop = dropHandlers(this.#photos, () => this.care.has('media') && this.care.state.viewer?.can.postJournal === true);
   readonly #viewer = new PhotoViewer(this);
   readonly #refreshMedia = (entryId: string) => this.care.refreshMedia(entryId);
+  readonly #mediaUrl = (url: string) => this.care.mediaUrl(url);
   readonly #onScroll = () => {
     if (this.care.state.journal.length > WINDOW_AFTER) this.windowTick++;
   };
@@ -136,7 +137,7 @@ export class CareJournalFeed extends CareElement {
       <h2 id="heading" part="heading">${t.journal}</h2>
       ${this.notices.invite()} ${this.notices.offline()} ${this.notices.status()} ${this.care.state.status === 'locked' ? this.notices.locked() : nothing}
       ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.announcer.region()}
-      ${this.#viewer.render(this.care.state.journal, t, this.direction, this.#refreshMedia)}
+      ${this.#viewer.render(this.care.state.journal, t, this.direction, this.#mediaUrl, this.#refreshMedia)}
     </section>`;
   }
 
@@ -196,7 +197,7 @@ export class CareJournalFeed extends CareElement {
         ${t.byAuthor(e.author.name)} · ${this.time(e.createdAt)}${e.editedAt ? html` · <span>${t.edited}</span>` : nothing}
       </p>
       <div part="entry-body">${this.#body(e)}</div>
-      ${e.media?.length ? renderGallery(e, e.media, t, (i, trigger) => this.#viewer.show(e.id, i, trigger), () => this.#refreshMedia(e.id)) : nothing}
+      ${e.media?.length ? renderGallery(e, e.media, t, this.#mediaUrl, (i, trigger) => this.#viewer.show(e.id, i, trigger), () => this.#refreshMedia(e.id)) : nothing}
       ${can?.postJournal || can?.moderate
         ? html`<div class="row actions" role="group" aria-label=${t.entryActions(e.title)}>
             ${can.postJournal ? html`<button part="button" @click=${() => (this.editing = e.id)}>${t.edit}</button>` : nothing}

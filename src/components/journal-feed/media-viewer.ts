@@ -53,7 +53,7 @@ export class PhotoViewer implements ReactiveController {
   }
 
   /** The dialog for the photo shown, or nothing. `failed` asks for fresh URLs (expired ones fail to load). */
-  render(entries: readonly JournalEntry[], t: Strings, dir: 'ltr' | 'rtl', failed: (entryId: string) => void): TemplateResult | typeof nothing {
+  render(entries: readonly JournalEntry[], t: Strings, dir: 'ltr' | 'rtl', abs: (url: string) => string, failed: (entryId: string) => void): TemplateResult | typeof nothing {
     const at = this.#at;
     if (!at) return nothing;
     const entry = entries.find((e) => e.id === at.entryId);
@@ -86,7 +86,7 @@ export class PhotoViewer implements ReactiveController {
         <button type="button" class="viewer-close" part="button viewer-close" @click=${() => this.close()}>${t.close}</button>
       </div>
       <figure class="viewer-figure">
-        <img part="viewer-image" src=${m.url} width=${m.width} height=${m.height} alt=${m.alt} @error=${() => failed(at.entryId)} />
+        <img part="viewer-image" src=${abs(m.url)} width=${m.width} height=${m.height} alt=${m.alt} @error=${() => failed(at.entryId)} />
         <figcaption part="viewer-caption" dir="auto" aria-live="polite">${m.alt}</figcaption>
       </figure>
       ${many
