@@ -12,6 +12,7 @@ import { demoCsp } from './demo/csp.js';
 import { demoSecret } from './demo/secret.js';
 import { HTTP_STATUS } from './errors.js';
 import { seedDemo } from './demo/seed.js';
+import { seedDemoSocial } from './demo/social-seed.js';
 import { connectRedis } from './scale/redis.js';
 import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
@@ -76,7 +77,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const storage = await openStorage(config.db, config.changeRetention);
   // Each channel checks its settings as it is built (the webhook's URL and secret, the VAPID keys).
   const channels = notifyChannels(config, notify, { links, subscriptions: storage, mailbox: mailbox?.transport ?? null }, config.channels);
-  if (config.demo) await seedDemo(storage);
+  const demoSeeded = config.demo ? await seedDemo(storage) : false;
   const metrics = createMetrics();
 
   const app = express();
@@ -138,6 +139,8 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     service.useMedia(media, new MediaFanout(ns, storage, media));
     media.startSweeping();
   }
+  // The demo's photo, hearts and comments go through the services, once with the demo pages.
+  if (demoSeeded) await seedDemoSocial(service, media);
 
   const wire = createHandlers(service, verifier, metrics, limiter, channelAvailability(channels, notify));
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
