@@ -111,6 +111,15 @@ export function createHandlers(
     on('push:subscribe', (p, actor) => notify.subscribePush(actor, p));
     on('push:unsubscribe', (p, actor) => notify.unsubscribePush(actor, p));
   }
+  // SPEC 6.3: hearts and comments on journal entries.
+  const social = service.social;
+  if (social) {
+    on('journal:heart', (p, actor) => social.heart(actor, p));
+    on('journal:comment', async (p, actor) => ({ comment: await social.comment(actor, p) }));
+    on('journal:comment-delete', (p, actor) => social.delete(actor, p));
+    on('journal:comment-hide', async (p, actor) => ({ comment: await social.hide(actor, p) }));
+    on('journal:comment-approve', async (p, actor) => ({ comment: await social.approve(actor, p) }));
+  }
   if (service.has('media') && service.media) {
     const media = service.media;
     on('media:urls', async (p, actor) => ({ media: await mediaUrls(service, media, actor, p) }));
