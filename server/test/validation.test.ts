@@ -162,7 +162,7 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'non-integer limit', args: with_({ limit: 1.5 }), code: 'invalid' });
     cases.push({ name: 'unknown stream', args: with_({ stream: 'secrets' }), code: 'invalid' });
     cases.push({ name: 'stream comments without entryId', args: with_({ stream: 'comments' }), code: 'invalid', message: /^entryId: entryId is required with stream "comments"/ });
-    cases.push({ name: 'entryId with stream journal', args: with_({ entryId }), code: 'invalid' });
+    cases.push({ name: 'entryId with stream journal', args: () => [{ ...base(), entryId }], code: 'invalid' });
     cases.push({ name: 'stream comments of no such entry', args: with_({ stream: 'comments', entryId: 'no-such-entry' }), code: 'not_found' });
   }
   if (event === 'journal:edit') {
