@@ -184,9 +184,9 @@ export abstract class CareElement extends LitElement {
     return el;
   }
 
-  /** Reports each refused post of this widget's kind once as `care-error`. Call from `willUpdate`. */
-  protected reportRefusals(kind: OutboxKind): void {
-    const pending = this.care.pending(kind);
+  /** Reports each refused post of this widget's kinds once as `care-error`. Call from `willUpdate`, once, with every kind. */
+  protected reportRefusals(...kinds: OutboxKind[]): void {
+    const pending = kinds.flatMap((kind) => this.care.pending(kind));
     const failed = new Set(pending.filter((e) => e.state === 'failed').map((e) => e.clientId));
     for (const id of this.#reported) if (!failed.has(id)) this.#reported.delete(id);
     for (const e of pending) {
