@@ -7,10 +7,11 @@ import type { JournalComment, JournalEntry } from '../protocol/index.js';
  * An entry holds the comments loaded so far in `comments`, oldest first: the last few from the
  * snapshot (or the entry's live event), more after `history:load {stream: 'comments'}`. Whether
  * older ones remain on the server is the store's `commentsHasMore` (a set of entry ids).
- * `commentCount` counts what this viewer may see, so it moves with what reaches them: a comment
- * new to them adds one, the removal of one they had takes one away. Where the viewer has not
- * loaded an entry's older comments, a change about one of those cannot be told from a new one,
- * so it is left to the next snapshot (see `withComment`).
+ * `commentCount` counts what this viewer may see. A comment event from the server carries the
+ * count for its receiver, which is taken as it is. Without one (an acknowledgement, an older
+ * server), the count moves with what reaches the viewer: a comment new to them adds one, the
+ * removal of one they had takes one away; where the viewer has not loaded an entry's older
+ * comments, a change about one of those cannot be told from a new one, so it is left alone.
  */
 
 /** Whether there are comments older than the loaded ones: the count says more than the list holds. */
@@ -50,24 +51,24 @@ const bySeq = (a: JournalComment, b: JournalComment) => a.seq - b.seq;
  * comment that was already counted from one that is new to us, so nothing changes until the
  * reader loads them (or the next snapshot).
  */
-export function withComment(e: JournalEntry, c: JournalComment, hasMore: boolean): JournalEntry {
+export function withComment(e: JournalEntry, c: JournalComment, hasMore: boolean, count?: number): JournalEntry {
   const list = e.comments ?? [];
   const at = list.findIndex((x) => x.id === c.id);
   if (at >= 0) {
     const comments = list.slice();
     comments[at] = c;
-    return { ...e, comments };
+    return { ...e, comments, commentCount: count ?? e.commentCount };
   }
-  if (hasMore && list.length > 0 && c.seq < list[0]!.seq) return e;
-  if (hasMore && list.length === 0) return { ...e, commentCount: (e.commentCount ?? 0) + 1, comments: [c] };
-  return { ...e, commentCount: (e.commentCount ?? 0) + 1, comments: [...list, c].sort(bySeq) };
+  // Among the older ones not loaded: "Show all" brings it in its place.
+  if (hasMore && list.length > 0 && c.seq < list[0]!.seq) return count === undefined ? e : { ...e, commentCount: count };
+  return { ...e, commentCount: count ?? (e.commentCount ?? 0) + 1, comments: [...list, c].sort(bySeq) };
 }
 
-/** A comment was deleted or is no longer visible to this viewer: gone from the list, and from the count if we had it. */
-export function withoutComment(e: JournalEntry, commentId: string): JournalEntry {
+/** A comment was deleted or is no longer visible to this viewer: gone from the list, and from the count. */
+export function withoutComment(e: JournalEntry, commentId: string, count?: number): JournalEntry {
   const list = e.comments ?? [];
-  if (!list.some((c) => c.id === commentId)) return e;
-  return { ...e, comments: list.filter((c) => c.id !== commentId), commentCount: Math.max(0, (e.commentCount ?? 1) - 1) };
+  if (!list.some((c) => c.id === commentId)) return count === undefined ? e : { ...e, commentCount: count };
+  return { ...e, comments: list.filter((c) => c.id !== commentId), commentCount: count ?? Math.max(0, (e.commentCount ?? 1) - 1) };
 }
 
 /** Older comments from `history:load`, merged under the ones we hold. */

@@ -267,12 +267,15 @@ export class PageStore {
       }
       case 'journal:comment': {
         const d = event.data;
-        this.#patchEntry(d.entryId, (e) => withComment(e, d.comment, this.#commentsHasMore.has(e.id)));
+        // The server's count for this receiver, where it sends one (journal-social.ts).
+        const count = (d as { commentCount?: number }).commentCount;
+        this.#patchEntry(d.entryId, (e) => withComment(e, d.comment, this.#commentsHasMore.has(e.id), count));
         break;
       }
       case 'journal:comment-removed': {
         const d = event.data;
-        this.#patchEntry(d.entryId, (e) => withoutComment(e, d.commentId));
+        const count = (d as { commentCount?: number }).commentCount;
+        this.#patchEntry(d.entryId, (e) => withoutComment(e, d.commentId, count));
         break;
       }
       case 'wall:message': {

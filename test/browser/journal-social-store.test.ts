@@ -138,4 +138,15 @@ describe('page store: hearts and comments on journal entries', () => {
     expect(first().commentCount).to.equal(4);
     store.close();
   });
+
+  it('takes the comment count the server sends for this receiver, over its own counting', async () => {
+    const { store, send, first } = await storeWith(entry());
+    // A moderator hid an older comment this viewer has not loaded: only the server knows it counted.
+    send({ type: 'journal:comment-removed', data: { entryId: 'e1', commentId: 'c2', commentCount: 4 } });
+    expect(first().commentCount).to.equal(4);
+    send({ type: 'journal:comment', data: { entryId: 'e1', comment: comment(22), commentCount: 5 } });
+    expect(first().commentCount).to.equal(5);
+    expect(first().comments!.map((c) => c.id)).to.deep.equal(['c10', 'c11', 'c12', 'c22']);
+    store.close();
+  });
 });
