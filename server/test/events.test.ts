@@ -239,8 +239,8 @@ describe('page:subscribe', () => {
           assert.equal(a.access, 'none');
           // A teaser: the server-wide feature list, nothing of the page but its id, visibility and public count.
           assert.deepEqual(Object.keys(a.page).sort(), ['features', 'followerCount', 'id', 'visibility']);
-          assert.deepEqual(a.page.features, ['settings', 'invites', 'notify']);
-          assert.deepEqual(a.page, { id: fx.pageId, visibility: v, followerCount: 1, features: ['settings', 'invites', 'notify'] });
+          assert.deepEqual(a.page.features, ['settings', 'invites', 'notify', 'journal-social']);
+          assert.deepEqual(a.page, { id: fx.pageId, visibility: v, followerCount: 1, features: ['settings', 'invites', 'notify', 'journal-social'] });
           const text = JSON.stringify(a);
           for (const secret of ['Title of', 'SECRET-J', 'SECRET-W', 'requester']) assert.ok(!text.includes(secret), `the answer leaks "${secret}": ${text}`);
           assert.ok(!('snapshot' in a) && !('events' in a) && !('seq' in a));

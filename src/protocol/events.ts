@@ -343,11 +343,18 @@ export interface JournalHeartsEvent extends Sequenced {
 export interface JournalCommentEvent extends Sequenced {
   entryId: string;
   comment: JournalComment;
+  /**
+   * The entry's comment count as this receiver sees it after the change (moderators count
+   * hidden and pending comments, an author their own): set it, never count events yourself.
+   */
+  commentCount?: number;
 }
 /** SPEC 6.3: a comment was deleted, or is no longer visible to this viewer. */
 export interface JournalCommentRemovedEvent extends Sequenced {
   entryId: string;
   commentId: string;
+  /** As in `JournalCommentEvent`: the entry's count for this receiver after the change. */
+  commentCount?: number;
 }
 /**
  * The follower count. Readers receive it in `seq` order; a viewer who may not read a

@@ -110,6 +110,15 @@ export function createHandlers(
     on('push:subscribe', (p, actor) => notify.subscribePush(actor, p));
     on('push:unsubscribe', (p, actor) => notify.unsubscribePush(actor, p));
   }
+  // SPEC 6.3: hearts and comments on journal entries.
+  const social = service.social;
+  if (social) {
+    on('journal:heart', (p, actor) => social.heart(actor, p));
+    on('journal:comment', async (p, actor) => ({ comment: await social.comment(actor, p) }));
+    on('journal:comment-delete', (p, actor) => social.delete(actor, p));
+    on('journal:comment-hide', async (p, actor) => ({ comment: await social.hide(actor, p) }));
+    on('journal:comment-approve', async (p, actor) => ({ comment: await social.approve(actor, p) }));
+  }
   on('session:refresh', async (p, _actor, socket) => {
     const current = socket.data.identity;
     if (!current) throw new CareFailure('invalid', 'This connection is anonymous; reconnect with the token to sign in.');
