@@ -52,8 +52,9 @@ class EntryView {
     return [...(this.article?.querySelectorAll('[part~=comment]:not([part~=outbox-comment]) [part~=comment-body]') ?? [])].map((b) => b.textContent?.trim() ?? '');
   }
 
+  /** A delivered comment's article (not an unsent one). */
   comment(body: string): HTMLElement | null {
-    return [...(this.article?.querySelectorAll<HTMLElement>('article[part~=comment]') ?? [])].find((a) => a.querySelector('[part~=comment-body]')?.textContent?.trim() === body) ?? null;
+    return [...(this.article?.querySelectorAll<HTMLElement>('article[part~=comment]:not([part~=outbox-comment])') ?? [])].find((a) => a.querySelector('[part~=comment-body]')?.textContent?.trim() === body) ?? null;
   }
 
   unsent(): HTMLElement[] {
@@ -240,8 +241,8 @@ describe('<care-journal-feed> hearts and comments', () => {
     await waitFor(() => owner.shadowRoot!.activeElement?.classList.contains('confirm-delete') === true, 'the confirm button again');
     await sendKeys({ press: 'Enter' });
     await waitFor(() => o.comments().length === 0 && p.comments().length === 0, 'deleted in both windows');
-    // Focus stays in the thread, not lost with the comment.
-    await waitFor(() => owner.shadowRoot!.activeElement !== null, 'focus kept in the widget');
+    // Focus stays with the update, not lost with the comment.
+    await waitFor(() => owner.shadowRoot!.activeElement === o.article, 'focus on the update');
   });
 
   it('hides a hidden comment from other readers, and lets a moderator block its author', async () => {
@@ -274,7 +275,7 @@ describe('<care-journal-feed> hearts and comments', () => {
     await waitFor(() => r.article?.querySelector('[part~=comments-closed]') != null, 'closed at the reader');
     expect(r.article!.querySelector('[part~=comments-closed]')!.textContent!.trim()).to.equal('Comments are closed.');
     expect(r.button('Comment'), 'the Comment button once closed').to.equal(null);
-    await waitFor(() => o.button('Open comments') !== null, 'the author\u2019s Open comments');
+    await waitFor(() => o.button('Open comments') !== null && o.button('Open comments')!.getAttribute('aria-disabled') !== 'true', 'the author\u2019s Open comments');
     o.button('Open comments')!.click();
     await waitFor(() => r.button('Comment') !== null, 'open again at the reader');
   });

@@ -97,14 +97,15 @@ export class EntrySocial implements ReactiveController {
     queueMicrotask(() => refused.forEach((h) => this.#care.discard(h.clientId)));
   }
 
-  /** Call from the feed's `updated`: focus does not fall out of a thread with a deleted comment. */
+  /** Call from the feed's `updated`: focus does not fall out of the widget with a deleted comment. */
   updated(): void {
     const entryId = this.#refocus;
     if (entryId === null) return;
     const active = this.host.shadowRoot?.activeElement;
     if (active && active.isConnected) return;
     this.#refocus = null;
-    this.#thread(entryId)?.focus();
+    // The thread, or the update itself when its last comment went with the thread.
+    (this.#thread(entryId) ?? this.host.renderRoot.querySelector<HTMLElement>(`article[data-id="${CSS.escape(entryId)}"]`))?.focus();
   }
 
   /** The newest comments of every entry, for the feed's "N new comments" announcement. */
