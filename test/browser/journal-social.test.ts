@@ -94,6 +94,12 @@ class EntryView {
 
 const entry = (el: CareJournalFeed, title: string) => new EntryView(el, title);
 
+/** Clicks a button once it is free: while a call of its comment is in flight it is `aria-disabled` and ignores clicks. */
+async function press(find: () => HTMLButtonElement | null, what: string): Promise<void> {
+  await waitFor(() => find() !== null && find()!.getAttribute('aria-disabled') !== 'true', what);
+  find()!.click();
+}
+
 async function exportPage(pageId: string): Promise<Record<string, unknown>> {
   const res = (await executeServerCommand('care-admin', { path: `/api/pages/${pageId}/export` })) as { status: number; body: Record<string, unknown> };
   expect(res.status).to.equal(200);
@@ -226,10 +232,10 @@ describe('<care-journal-feed> hearts and comments', () => {
     await waitFor(() => p.badge('Hope you feel better') === null && o.badge('Hope you feel better') === null, 'approved everywhere');
 
     // Hidden: labelled for the owner, and for its author (who alone of the readers still sees it).
-    o.button('Hide', o.comment('Hope you feel better'))!.click();
+    await press(() => o.button('Hide', o.comment('Hope you feel better')), 'Hide');
     await waitFor(() => o.badge('Hope you feel better') === 'Hidden from visitors', 'the owner\u2019s label');
     await waitFor(() => p.badge('Hope you feel better') === 'Hidden by a moderator', 'the author\u2019s label');
-    o.button('Show', o.comment('Hope you feel better'))!.click();
+    await press(() => o.button('Show', o.comment('Hope you feel better')), 'Show');
     await waitFor(() => o.badge('Hope you feel better') === null && p.badge('Hope you feel better') === null, 'shown again');
 
     // Delete asks first; Escape backs out, the keyboard confirms.
