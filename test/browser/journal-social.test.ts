@@ -193,6 +193,30 @@ describe('<care-journal-feed> hearts and comments', () => {
     expect(JSON.stringify(await exportPage(page)).split('Written in a tunnel').length - 1).to.be.at.most(1);
   });
 
+  it('keeps a comment refused because its update was deleted meanwhile, with the reason, to discard', async () => {
+    const [h1] = await hosts();
+    const page = uniquePage('social-orphan');
+    await seedPage({ id: page, owners: ['olga'], journal: [{ title: 'Gone soon', body: 'x' }] });
+    const ann = await feed(page, h1, 'ann');
+    const a = entry(ann, 'Gone soon');
+    const entryId = ann.care.state.journal[0]!.id;
+    const conn = connectionFor(h1);
+    conn.socket.disconnect();
+    await waitFor(() => conn.state === 'offline', 'offline');
+    await a.write('Too late');
+    await executeServerCommand('care-delete', { user: 'olga', pageId: page, kind: 'journal', id: entryId });
+    const refused = oneEvent(ann, 'care-error');
+    conn.socket.connect();
+    expect((await refused).detail.code).to.equal('not_found');
+    const orphan = () => ann.shadowRoot!.querySelector<HTMLElement>('[part~=outbox-comment]');
+    await waitFor(() => new JournalHarness(ann).titles().length === 0 && orphan()?.classList.contains('failed') === true, 'the refused comment, apart');
+    expect(orphan()!.querySelector('[part~=comment-body]')!.textContent!.trim()).to.equal('Too late');
+    expect(orphan()!.querySelector('[part~=badge]')!.textContent).to.match(/^Not sent: /);
+    buttonIn(orphan()!, 'Discard')!.click();
+    await waitFor(() => orphan() === null, 'discarded');
+    expect(localStorage.getItem('care-widgets:outbox:v1') ?? '').to.not.include('Too late');
+  });
+
   it('shows the last 3 comments, and all of them with "Show all N comments"', async () => {
     const [h1, h2] = await hosts();
     const page = uniquePage('social-all');
