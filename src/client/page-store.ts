@@ -268,13 +268,13 @@ export class PageStore {
       case 'journal:comment': {
         const d = event.data;
         // The server's count for this receiver, where it sends one (journal-social.ts).
-        const count = (d as { commentCount?: number }).commentCount;
+        const count = d.commentCount;
         this.#patchEntry(d.entryId, (e) => withComment(e, d.comment, this.#commentsHasMore.has(e.id), count));
         break;
       }
       case 'journal:comment-removed': {
         const d = event.data;
-        const count = (d as { commentCount?: number }).commentCount;
+        const count = d.commentCount;
         this.#patchEntry(d.entryId, (e) => withoutComment(e, d.commentId, count));
         break;
       }
