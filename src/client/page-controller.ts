@@ -1,10 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ClientEventName, Feature, MediaRef, Result, Stream, UploadedMedia } from '../protocol/index.js';
+import type { ClientEventName, Feature, Result, Stream, UploadedMedia } from '../protocol/index.js';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
 import { CarePageWatcher } from './care-page-settings.js';
 import { inviteState, readInvite, type InviteState } from './invite.js';
 import { uploadMedia } from './media-upload.js';
-import type { OutboxEntry } from './outbox.js';
+import type { OutboxEntry, OutboxKind } from './outbox.js';
+import type { PostText } from './outbox-sender.js';
 import type { PageState } from './page-state.js';
 import type { Answer, Payload, PageStore } from './page-store.js';
 import { resolveSettings } from './settings.js';
@@ -31,6 +32,7 @@ const IDLE: PageState = {
   wall: [],
   journalHasMore: false,
   wallHasMore: false,
+  commentsHasMore: new Set(),
   requests: [],
   followerCount: 0,
   error: null,
@@ -114,8 +116,21 @@ export class PageController implements ReactiveController {
   }
 
   /** The next older page of a stream, merged into the state. */
-  loadOlder(stream: Stream, limit?: number): Promise<Answer<'history:load'>> {
+  loadOlder(stream: Exclude<Stream, 'comments'>, limit?: number): Promise<Answer<'history:load'>> {
     return this.#store ? this.#store.loadOlder(stream, limit) : Promise.resolve(UNBOUND as Answer<'history:load'>);
+  }
+
+  /** An entry's older comments (`all`: every one), merged into the entry (see PageStore.loadComments). */
+  loadComments(entryId: string, opts?: { all?: boolean; limit?: number }): Promise<Answer<'history:load'>> {
+    return this.#store ? this.#store.loadComments(entryId, opts) : Promise.resolve(UNBOUND as Answer<'history:load'>);
+  }
+
+  /**
+   * Hearts a journal entry (or takes the heart back) through the outbox: sent now if online,
+   * else after reconnecting; the last click per entry wins. `null` when nobody is signed in.
+   */
+  heartEntry(entryId: string, on: boolean): OutboxEntry | null {
+    return this.#connection?.heartEntry(this.pageId, entryId, on) ?? null;
   }
 
   /** Subscribes again from a fresh snapshot (the "Retry" of a failed load). */
@@ -123,8 +138,11 @@ export class PageController implements ReactiveController {
     void this.#store?.sync(true);
   }
 
-  /** Queues a post of the signed-in visitor in the outbox; `null` when nobody is signed in. */
-  post(kind: 'journal' | 'wall', text: { title?: string; body: string; media?: MediaRef[] }): OutboxEntry | null {
+  /**
+   * Queues a post of the signed-in visitor in the outbox (a `comment` names its `entryId`);
+   * `null` when nobody is signed in.
+   */
+  post(kind: 'journal' | 'wall' | 'comment', text: PostText): OutboxEntry | null {
     return this.#connection?.post(this.pageId, kind, text) ?? null;
   }
 
@@ -214,8 +232,8 @@ export class PageController implements ReactiveController {
     return this.#connection?.state ?? 'connecting';
   }
 
-  /** The signed-in user's unsent posts of one kind on this page. */
-  pending(kind: 'journal' | 'wall'): OutboxEntry[] {
+  /** The signed-in user's unsent posts (comments, hearts) of one kind on this page. */
+  pending(kind: OutboxKind): OutboxEntry[] {
     const c = this.#connection;
     return c ? c.outbox.pending(c.userId, this.pageId, kind) : [];
   }

@@ -19,6 +19,8 @@ import { backoff } from './backoff.js';
 import { Listeners } from './listeners.js';
 import { SettingsStore } from './settings-store.js';
 import { SortedItems } from './sorted-map.js';
+import { mergeEntry, moreThanLoaded, withComment, withHearts, withOlderComments, withoutComment } from './journal-social.js';
+import type { Acknowledged } from './outbox-sender.js';
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
 export type Answer<E extends ClientEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
@@ -56,6 +58,8 @@ export class PageStore {
   readonly #requests = new Map<string, FollowRequest>();
   #journalHasMore = false;
   #wallHasMore = false;
+  /** Entries with comments older than the ones loaded (journal-social.ts). */
+  readonly #commentsHasMore = new Set<string>();
   #followerCount = 0;
   #error: PageState['error'] = null;
   /** Hearts clicked offline: the last intent per message and who clicked, sent on reconnect (in memory only). */
@@ -91,6 +95,7 @@ export class PageStore {
       wall: this.#wall.list(),
       journalHasMore: this.#journalHasMore,
       wallHasMore: this.#wallHasMore,
+      commentsHasMore: new Set(this.#commentsHasMore),
       requests: [...this.#requests.values()],
       followerCount: this.#followerCount,
       error: this.#error,
@@ -180,7 +185,7 @@ export class PageStore {
     if (res.snapshot) {
       this.#clearContent();
       const s = res.snapshot;
-      for (const e of s.journal) this.#journal.set(e);
+      for (const e of s.journal) this.#setEntry(e);
       for (const m of s.wall) this.#wall.set(m);
       for (const r of s.requests ?? []) this.#requests.set(r.userId, r);
       this.#journalHasMore = s.journalHasMore;
@@ -200,6 +205,7 @@ export class PageStore {
 
   #clearContent(): void {
     this.#journal.clear();
+    this.#commentsHasMore.clear();
     this.#wall.clear();
     this.#requests.clear();
     this.#journalHasMore = false;
@@ -253,11 +259,30 @@ export class PageStore {
   #apply(event: LiveEvent): void {
     switch (event.type) {
       case 'journal:entry':
-        this.#journal.set(event.data.entry);
+        this.#setEntry(event.data.entry);
         break;
       case 'journal:removed':
         this.#journal.delete(event.data.entryId);
+        this.#commentsHasMore.delete(event.data.entryId);
         break;
+      case 'journal:hearts': {
+        const d = event.data;
+        this.#patchEntry(d.entryId, (e) => withHearts(e, d.hearts, d.userId === this.transport.userId ? d.on : undefined));
+        break;
+      }
+      case 'journal:comment': {
+        const d = event.data;
+        // The server's count for this receiver, where it sends one (journal-social.ts).
+        const count = d.commentCount;
+        this.#patchEntry(d.entryId, (e) => withComment(e, d.comment, this.#commentsHasMore.has(e.id), count));
+        break;
+      }
+      case 'journal:comment-removed': {
+        const d = event.data;
+        const count = d.commentCount;
+        this.#patchEntry(d.entryId, (e) => withoutComment(e, d.commentId, count));
+        break;
+      }
       case 'wall:message': {
         const m = event.data.message;
         const prev = this.#wall.get(m.id);
@@ -282,6 +307,19 @@ export class PageStore {
     this.#seq = event.data.seq ?? this.#seq;
   }
 
+  /** An entry as it arrives (snapshot, event, history), merged with what we hold of its hearts and comments. */
+  #setEntry(next: JournalEntry): void {
+    const prev = this.#journal.get(next.id);
+    const e = mergeEntry(prev, next);
+    if (!prev && moreThanLoaded(e)) this.#commentsHasMore.add(e.id);
+    this.#journal.set(e);
+  }
+
+  #patchEntry(entryId: string, patch: (e: JournalEntry) => JournalEntry): void {
+    const e = this.#journal.get(entryId);
+    if (e) this.#journal.set(patch(e));
+  }
+
   /** A follow request, or the owner's decision on one (unsequenced, deciders only). */
   receiveRequest(e: FollowRequestEvent): void {
     if (e.state === 'requested') this.#requests.set(e.request.userId, e.request);
@@ -292,25 +330,57 @@ export class PageStore {
   /* --------------------------------------------------------------------------- actions */
 
   /** Puts an acknowledged item of ours in place at once; its live event may come later. */
-  acknowledged(kind: 'journal', item: JournalEntry): void;
-  acknowledged(kind: 'wall', item: WallMessage): void;
-  acknowledged(kind: Stream, item: JournalEntry | WallMessage): void {
+  acknowledged(ack: Acknowledged): void {
     if (this.#status !== 'ready') return;
-    if (kind === 'journal') this.#journal.set(item as JournalEntry);
-    else this.#wall.set({ ...(item as WallMessage), hearted: this.#wall.get(item.id)?.hearted ?? false });
+    switch (ack.kind) {
+      case 'journal':
+        this.#setEntry(ack.value);
+        break;
+      case 'wall':
+        this.#wall.set({ ...ack.value, hearted: this.#wall.get(ack.value.id)?.hearted ?? false });
+        break;
+      case 'comment': {
+        const c = ack.value;
+        this.#patchEntry(c.entryId, (e) => withComment(e, c, this.#commentsHasMore.has(e.id)));
+        break;
+      }
+      case 'heart': {
+        const h = ack.value;
+        this.#patchEntry(h.entryId, (e) => withHearts(e, h.hearts, h.on));
+        break;
+      }
+    }
     this.#changed();
   }
 
+  /**
+   * Loads an entry's older comments (feature `journal-social`), `limit` at a time, under the
+   * ones held; `all` keeps going until none remain (the "Show all N comments" of the feed).
+   */
+  async loadComments(entryId: string, { all = false, limit = 100 } = {}): Promise<Answer<'history:load'>> {
+    for (;;) {
+      const e = this.#journal.get(entryId);
+      const before = e?.comments?.[0]?.seq ?? this.#seq + 1;
+      const res = await this.transport.call('history:load', { pageId: this.pageId, stream: 'comments', entryId, before, limit });
+      if (!res.ok || res.stream !== 'comments') return res;
+      this.#patchEntry(entryId, (x) => withOlderComments(x, res.items));
+      if (res.hasMore && res.items.length > 0) this.#commentsHasMore.add(entryId);
+      else this.#commentsHasMore.delete(entryId);
+      this.#changed();
+      if (!all || !this.#commentsHasMore.has(entryId)) return res;
+    }
+  }
+
   /** Loads the next older page of a stream. */
-  async loadOlder(stream: Stream, limit = 20): Promise<Answer<'history:load'>> {
+  async loadOlder(stream: Exclude<Stream, 'comments'>, limit = 20): Promise<Answer<'history:load'>> {
     const items = stream === 'journal' ? this.#journal : this.#wall;
     const before = items.oldestSeq() ?? this.#seq + 1;
     const res = await this.transport.call('history:load', { pageId: this.pageId, stream, before, limit });
     if (res.ok) {
       if (res.stream === 'journal') {
-        for (const e of res.items) this.#journal.set(e);
+        for (const e of res.items) this.#setEntry(e);
         this.#journalHasMore = res.hasMore;
-      } else {
+      } else if (res.stream === 'wall') {
         for (const m of res.items) this.#wall.set(m);
         this.#wallHasMore = res.hasMore;
       }

@@ -62,6 +62,22 @@ export interface Messages {
   newUpdates: Plural;
   entryActions: Template;
 
+  /** Feature `journal-social` (SPEC 6.3): hearts and comments under journal entries. */
+  heartEntry: Template;
+  commentsOn: Template;
+  commentCount: Plural;
+  /** Opens the comment composer of an entry. */
+  comment: string;
+  yourComment: string;
+  showAllComments: Plural;
+  showFewerComments: string;
+  commentsClosed: string;
+  closeComments: string;
+  openComments: string;
+  signInToComment: string;
+  followToComment: string;
+  newComments: Plural;
+
   wall: string;
   wallEmpty: string;
   composeWall: string;

@@ -6,6 +6,8 @@ import { renderMarkdown } from '../../markdown/render.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { clearValidity, reportValidity } from '../base/validation.js';
+import { EntrySocial } from './entry-social.js';
+import { entrySocialStyles } from './entry-social.styles.js';
 import { journalFeedStyles } from './journal-feed.styles.js';
 import { dropHandlers, renderPhotoPicker } from './media-composer.js';
 import { MediaDraft } from './media-draft.js';
@@ -19,9 +21,11 @@ const WINDOW_AFTER = 60;
 
 /**
  * @summary The patient's care journal: updates newest first, live. Owners and editors get a
- * composer, edit and delete.
+ * composer, edit and delete. With a backend that has the `journal-social` feature, every
+ * update has a heart (count, live, one per signed-in reader, kept offline until it can be
+ * sent) and a comment thread under the wall's rules (see `entry-social.ts`).
  *
- * @event care-posted - `{kind: 'journal', item}` after the server acknowledged a new update.
+ * @event care-posted - `{kind: 'journal', item}` after the server acknowledged a new update; `{kind: 'comment', item}` after it acknowledged a comment this visitor wrote.
  * @event care-connection-change - `{state}` of the shared connection (`connecting`, `online`, `offline` or `unauthorized`), fired once per change by the first widget bound to that connection, so listen on `document` or a common ancestor; every widget's `connectionState` reads the current state.
  * @event care-error - `{code, message}` when an action was refused; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
  *
@@ -33,6 +37,32 @@ const WINDOW_AFTER = 60;
  * @csspart entry-title - An update's title.
  * @csspart entry-meta - Author and time of an update.
  * @csspart entry-body - An update's text.
+ * @csspart social - The row under an update with its heart, the Comment button and the author's close/open control.
+ * @csspart heart-button - An update's heart toggle (`aria-pressed`).
+ * @csspart heart-count - An update's number of hearts.
+ * @csspart comment-button - Opens an update's comment composer (`aria-expanded`).
+ * @csspart comment-hint - "Sign in / follow this page to comment" in place of the Comment button.
+ * @csspart comments-closed - "Comments are closed." on an update whose author closed them.
+ * @csspart close-comments-button - The update author's "Close comments" / "Open comments".
+ * @csspart comments - An update's comment thread (a labelled section).
+ * @csspart comment-count - The number of comments of an update.
+ * @csspart show-comments-button - "Show all N comments" / "Show fewer comments".
+ * @csspart comment-list - The list of comments.
+ * @csspart comment - One comment (`<article>`), sent or unsent.
+ * @csspart outbox-comment - An unsent comment of this visitor (also has `comment`).
+ * @csspart comment-meta - Author, time and labels of a comment.
+ * @csspart comment-author - A comment's author.
+ * @csspart comment-body - A comment's text.
+ * @csspart badge - "Hidden from visitors" / "Hidden by a moderator" / "Waiting for approval" / "Sending…" on a comment.
+ * @csspart comment-actions - A comment's buttons.
+ * @csspart comment-approve-button - Approve, on a comment waiting for approval (moderators).
+ * @csspart comment-moderate-button - Hide / Show (moderators).
+ * @csspart comment-delete-button - Delete (the author, moderators), and the confirming Delete or Block.
+ * @csspart comment-block-button - Block the comment's author from the page (moderators).
+ * @csspart comment-composer - The form for a new comment.
+ * @csspart comment-textarea - The comment field.
+ * @csspart comment-counter - The comment's "characters left" counter.
+ * @csspart comment-send-button - The comment composer's Send button.
  * @csspart button - Every button.
  * @csspart notice - Loading, offline, locked, not-found and error notices.
  * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
@@ -61,13 +91,14 @@ const WINDOW_AFTER = 60;
  * @cssproperty --care-color-border - Borders and separators.
  * @cssproperty --care-color-danger - Errors.
  * @cssproperty --care-color-focus - The focus ring.
+ * @cssproperty --care-color-heart - The heart of a hearted update.
  * @cssproperty --care-font-family - Font.
  * @cssproperty --care-font-size - Base font size.
  * @cssproperty --care-radius - Corner radius.
  * @cssproperty --care-space - Padding unit.
  */
 export class CareJournalFeed extends CareElement {
-  static override styles = [tokens, journalFeedStyles, mediaStyles];
+  static override styles = [tokens, journalFeedStyles, entrySocialStyles, mediaStyles];
   protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {
@@ -101,6 +132,13 @@ export class CareJournalFeed extends CareElement {
   readonly #viewer = new PhotoViewer(this);
   readonly #refreshMedia = (entryId: string) => this.care.refreshMedia(entryId);
   readonly #mediaUrl = (url: string) => this.care.mediaUrl(url);
+  /** Hearts and comments under each entry (feature `journal-social`). */
+  readonly #social = new EntrySocial(this, {
+    t: () => this.t,
+    markdown: (key, text) => this.markdown(key, text),
+    time: (iso) => this.time(iso),
+    reportError: (error) => this.reportError(error),
+  });
   readonly #onScroll = () => {
     if (this.care.state.journal.length > WINDOW_AFTER) this.windowTick++;
   };
@@ -118,14 +156,18 @@ export class CareJournalFeed extends CareElement {
   }
 
   protected override readonly postKind = 'journal' as const;
+  protected override readonly alsoPosts = ['comment'] as const;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    this.announcer.newItems(this.care.state.journal, this.t.newUpdates);
-    this.reportRefusals('journal');
+    const journal = this.care.state.journal;
+    this.announcer.newItems(journal, this.t.newUpdates, { items: this.#social.comments(journal), say: this.t.newComments });
+    this.reportRefusals('journal', 'comment');
+    this.#social.willUpdate();
   }
 
   protected override updated(): void {
+    this.#social.updated();
     if (this.care.state.journal.length <= WINDOW_AFTER) return;
     const articles = this.renderRoot.querySelectorAll<HTMLElement>('article[data-id]');
     if (this.#rows.measure([...articles].map((a) => [a.dataset.id!, a.offsetHeight]))) this.windowTick++;
@@ -148,7 +190,7 @@ export class CareJournalFeed extends CareElement {
     return html`
       ${viewer?.can.postJournal ? this.#renderComposer() : nothing}
       ${this.actionError ? html`<p class="error-text" role="alert">${this.actionError}</p>` : nothing}
-      ${pending.map((p) => this.#renderPending(p))}
+      ${pending.map((p) => this.#renderPending(p))} ${this.#social.orphans(journal)}
       ${journal.length === 0 && pending.length === 0 ? html`<p class="muted">${t.journalEmpty}</p>` : nothing}
       ${journal.length > 0 ? this.#renderFeed(journal, journalHasMore) : nothing}
       ${journalHasMore
@@ -208,6 +250,7 @@ export class CareJournalFeed extends CareElement {
               : html`<button part="button" @click=${() => (this.confirming = e.id)}>${t.delete}</button>`}
           </div>`
         : nothing}
+      ${this.#social.render(e, this.care.state.viewer)}
     </article>`;
   }
 
