@@ -76,7 +76,7 @@ const WINDOW_AFTER = 60;
  * @csspart photos - An update's photos (a list of thumbnails).
  * @csspart photo-button - A thumbnail's button, which opens the viewer.
  * @csspart photo - A thumbnail image.
- * @csspart viewer - The photo viewer (a modal `<dialog>`; style its backdrop with `::part(viewer)::backdrop`).
+ * @csspart viewer - The photo viewer (a modal `<dialog>`).
  * @csspart viewer-image - The photo in the viewer.
  * @csspart viewer-caption - The photo's alt text, shown under it in the viewer.
  * @csspart viewer-close - The viewer's Close button (also `button`).
