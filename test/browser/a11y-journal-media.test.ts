@@ -32,6 +32,10 @@ describe('accessibility: journal photos (axe-core)', () => {
       await expect(owner.el).to.be.accessible();
       owner.viewer()!.close();
       await waitFor(() => owner.viewer() === null, 'closed');
+      // The update's editor, with its photos' alt texts and Remove buttons.
+      owner.buttonNamed('Edit')!.click();
+      await settled(owner.el);
+      await expect(owner.el).to.be.accessible();
     });
   }
 });

@@ -202,6 +202,31 @@ describe('<care-journal-feed> photos (feature media)', () => {
     }
   });
 
+  it('edits an update\'s photos: removes one and corrects the other\'s alt text, live for readers', async () => {
+    const pageId = uniquePage('media-edit');
+    await seedPage({ id: pageId, owners: ['olga'] });
+    const owner = media(await feed(pageId, 'olga'));
+    await postPhotos(owner, 'Edit me', ['first photo', 'secnod photo']);
+    const reader = media(await feed(pageId, 'rita', await otherHost()));
+    await waitFor(() => reader.thumbnails('Edit me').length === 2, 'two photos at the reader');
+    await waitFor(() => owner.thumbnails('Edit me').length === 2, 'two photos at the owner');
+    owner.buttonNamed(en.edit)!.click();
+    await settled(owner.el);
+    const form = owner.root.querySelector<HTMLFormElement>(`form[aria-label="${en.edit}"]`)!;
+    const rows = () => [...form.querySelectorAll<HTMLElement>('[part~=photo-draft]')];
+    expect(rows()).to.have.length(2);
+    rows()[0]!.querySelector<HTMLButtonElement>('[part~=remove-photo]')!.click();
+    await settled(owner.el);
+    expect(rows()).to.have.length(1);
+    const alt = rows()[0]!.querySelector<HTMLInputElement>('input')!;
+    expect(alt.value).to.equal('secnod photo');
+    alt.value = 'second photo';
+    form.requestSubmit();
+    await waitFor(() => reader.thumbnails('Edit me').length === 1, 'one photo left at the reader');
+    await waitFor(() => reader.thumbnails('Edit me')[0]!.img.alt === 'second photo', 'the corrected alt text');
+    await waitFor(() => MediaHarness.loaded(reader.thumbnails('Edit me')[0]!.img), 'the photo still loads');
+  });
+
   it('shows the number of photos on an update still in the outbox', async () => {
     const pageId = uniquePage('media-offline');
     await seedPage({ id: pageId, owners: ['olga'] });

@@ -11,6 +11,7 @@ import { entrySocialStyles } from './entry-social.styles.js';
 import { journalFeedStyles } from './journal-feed.styles.js';
 import { dropHandlers, renderPhotoPicker } from './media-composer.js';
 import { MediaDraft } from './media-draft.js';
+import { MediaEdit } from './media-editor.js';
 import { renderGallery } from './media-gallery.js';
 import { mediaStyles } from './media.styles.js';
 import { PhotoViewer } from './media-viewer.js';
@@ -66,10 +67,10 @@ const WINDOW_AFTER = 60;
  * @csspart button - Every button.
  * @csspart notice - Loading, offline, locked, not-found and error notices.
  * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
- * @csspart photo-picker - The composer's photos (feature `media`): "Add photos", the chosen photos and their alt text.
+ * @csspart photo-picker - The composer's photos (feature `media`): "Add photos", the chosen photos and their alt text; in an update's editor, its photos.
  * @csspart add-photos - The "Add photos" button (also `button`); photos may also be dropped on the composer, which then has the class `dragging`.
  * @csspart photo-drafts - The list of photos chosen for the update.
- * @csspart photo-draft - One chosen photo: preview, alt text, upload progress, Remove.
+ * @csspart photo-draft - One chosen photo: preview, alt text, upload progress, Remove (in the editor: one of the update's photos, alt text, Remove).
  * @csspart upload-progress - A photo's upload progress bar.
  * @csspart upload-status - "Uploaded", or why a photo was not.
  * @csspart remove-photo - A chosen photo's Remove button (also `button`).
@@ -130,6 +131,8 @@ export class CareJournalFeed extends CareElement {
   readonly #photos = new MediaDraft(this, (file, progress, signal) => this.care.upload(file, progress, signal));
   readonly #drop = dropHandlers(this.#photos, () => this.care.has('media') && this.care.state.viewer?.can.postJournal === true);
   readonly #viewer = new PhotoViewer(this);
+  /** The photos of the update being edited. */
+  readonly #mediaEdit = new MediaEdit(this);
   readonly #refreshMedia = (entryId: string) => this.care.refreshMedia(entryId);
   readonly #mediaUrl = (url: string) => this.care.mediaUrl(url);
   /** Hearts and comments under each entry (feature `journal-social`). */
@@ -164,6 +167,7 @@ export class CareJournalFeed extends CareElement {
     this.announcer.newItems(journal, this.t.newUpdates, { items: this.#social.comments(journal), say: this.t.newComments });
     this.reportRefusals('journal', 'comment');
     this.#social.willUpdate();
+    this.#mediaEdit.editing(this.editing);
   }
 
   protected override updated(): void {
@@ -284,6 +288,7 @@ export class CareJournalFeed extends CareElement {
         <input id="edit-title" name="title" .value=${e.title} maxlength=${LIMITS.titleMax} required />
         <label for="edit-body">${t.body}</label>
         <textarea id="edit-body" name="body" .value=${e.body} maxlength=${LIMITS.journalBodyMax} required></textarea>
+        ${this.#mediaEdit.render(e, t, this.#mediaUrl)}
         <div class="row end">
           <button part="button" type="button" @click=${() => (this.editing = null)}>${t.cancel}</button>
           <button part="button" class="primary" type="submit">${t.save}</button>
@@ -344,7 +349,9 @@ export class CareJournalFeed extends CareElement {
     const form = ev.currentTarget as HTMLFormElement;
     if (!reportValidity(form, this.t)) return;
     const data = new FormData(form);
-    const res = await this.care.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? '') });
+    const entry = this.care.state.journal.find((x) => x.id === entryId);
+    const media = entry && this.#mediaEdit.refs(entry, data);
+    const res = await this.care.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? ''), ...(media ? { media } : {}) });
     if (res?.ok) this.editing = null;
     else if (res) this.#fail(res.error);
   }
