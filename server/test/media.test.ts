@@ -355,3 +355,32 @@ describe('files in CARE_MEDIA_DIR', () => {
     owner.close();
   });
 });
+
+describe('on PostgreSQL (bytea)', { skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set' }, () => {
+  let pg: { url: string; drop(): Promise<void> };
+  let ps: TestServer;
+  before(async () => {
+    const { freshPostgres } = await import('./pg.js');
+    pg = await freshPostgres(process.env.DATABASE_URL!);
+    ps = await startServer({ db: pg.url });
+  });
+  after(async () => {
+    await ps?.close();
+    await pg?.drop();
+  });
+
+  it('stores, serves without metadata, and purges with the page', async () => {
+    const pageId = await ps.page();
+    const up = await upload(ps, pageId, await jpegWithGps(800, 600));
+    assert.equal(up.status, 201);
+    const owner = await ps.connect('owner');
+    const { entry } = await owner.ok('journal:post', { pageId, clientId: 'pg', title: 't', body: 'b', media: [{ id: up.body.media.id, alt: 'x' }] });
+    const res = await fetchImage(ps, entry.media![0]!.url);
+    assert.equal(res.status, 200);
+    await assertNoMetadata(res.body, 'postgres');
+    assert.deepEqual(await mediaRows(ps, pageId), { media: 1, blobs: 2 });
+    assert.equal((await ps.rest('DELETE', `/api/pages/${pageId}`, { token: await ps.token('owner') })).status, 204);
+    assert.deepEqual(await mediaRows(ps, pageId), { media: 0, blobs: 0 });
+    owner.close();
+  });
+});
