@@ -47,6 +47,7 @@ export const RULES = [
   ['invites.accept', '[invites, manager] a one-use follower code (≥ 128 bits, base64url) lets one visitor follow ({ ok, role }), answers the next "conflict", the manager hears settings:changed, and a revoked code answers "forbidden"'],
   ['notify.refused', '[notify] anonymous notify:get, notify:set and push:subscribe answer "unauthorized"; a signed-in visitor who does not follow gets "forbidden" on notify:get and notify:set'],
   ['notify.prefs', '[notify] a new follower\'s notify:get answers { email: "off", push: false, available: { email, push } } (nothing until chosen); notify:set stores a choice the next notify:get returns (email "daily" when available.email, else it answers "invalid"); after unfollowing, notify:get answers "forbidden"'],
+  ['media.refused', '[media] POST /api/pages/:id/media answers 401 without a token and 403 { error: { code: "forbidden" } } to a visitor who is no owner or editor; media:urls for an unknown entry answers "not_found"; a GET /media/… URL with a forged signature answers 403 or 404 and no image'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
 ];
 
@@ -552,6 +553,28 @@ export async function runChecks(opts) {
       const after = await call(e, 'notify:get', { pageId: page });
       expect(failsWith(after, 'forbidden'), `notify:get after unfollowing answered ${short(after)}`);
       return said;
+    });
+
+    await check('media.refused', async () => {
+      feature('media');
+      needs('a');
+      const endpoint = `${base}/api/pages/${encodeURIComponent(page)}/media`;
+      const form = () => {
+        const f = new FormData();
+        // A 1 × 1 PNG: a real image, so only the caller's rights can refuse it.
+        f.append('file', new Blob([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==', 'base64')], { type: 'image/png' }), 'pixel.png');
+        return f;
+      };
+      const anon = await fetch(endpoint, { method: 'POST', body: form() });
+      expect(anon.status === 401, `an upload without a token answered ${anon.status}`);
+      const visitor = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(users.a)}` }, body: form() });
+      const body = await visitor.json().catch(() => null);
+      expect(visitor.status === 403 && body?.error?.code === 'forbidden', `a visitor's upload answered ${visitor.status} ${short(body)}`);
+      const urls = await call(state.a, 'media:urls', { pageId: page, entryId: `conformance-no-such-entry-${run}` });
+      expect(failsWith(urls, 'not_found'), `media:urls for an unknown entry answered ${short(urls)}`);
+      const forged = await fetch(`${base}/media/${encodeURIComponent(page)}/conformance-${run}/display?v=YW5vbjo&e=9999999999&s=forged`);
+      expect((forged.status === 403 || forged.status === 404) && !(forged.headers.get('content-type') ?? '').startsWith('image/'), `a forged image URL answered ${forged.status} ${forged.headers.get('content-type')}`);
+      return 'uploads refused, forged URL refused';
     });
   } finally {
     // The follower of notify.prefs follows no more (if a rule stopped half-way).

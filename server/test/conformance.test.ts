@@ -59,7 +59,7 @@ describe('conformance kit', () => {
       const id = await old.page({ visibility: 'public', owners: ['owner'] });
       const results = await runChecks({ url: old.url, page: id, manager: 'owner', tokenFor: (user) => old.token(user), timeoutMs: 3000 });
       assert.deepEqual(failures(results), []);
-      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs']);
+      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs', 'media.refused']);
       assert.match(results.find((r) => r.rule === 'features.list')!.detail, /first-wave/);
     } finally {
       await old.close();

@@ -77,7 +77,7 @@ function crc32(buf: Buffer): number {
 /** `POST /api/pages/:id/media` as the widget sends it. */
 export async function upload(ts: TestServer, pageId: string, file: Buffer, opts: { user?: string | null; token?: string; name?: string; type?: string } = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const form = new FormData();
-  form.append('file', new Blob([file], { type: opts.type ?? 'image/jpeg' }), opts.name ?? 'photo.jpg');
+  form.append('file', new Blob([new Uint8Array(file)], { type: opts.type ?? 'image/jpeg' }), opts.name ?? 'photo.jpg');
   const headers: Record<string, string> = {};
   const token = opts.token ?? (opts.user === null ? undefined : await ts.token(opts.user ?? 'owner'));
   if (token) headers.authorization = `Bearer ${token}`;

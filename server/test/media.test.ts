@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Kysely } from 'kysely';
 import sharp from 'sharp';
-import type { JournalEntry, MediaItem } from '../../src/protocol/index.js';
+import type { JournalEntry, MediaItem, PageSnapshot } from '../../src/protocol/index.js';
 import type { MediaDatabase } from '../src/media/schema.js';
 import { defaultMediaSettings, mediaKey } from '../src/media/settings.js';
 import { MediaSigner } from '../src/media/signing.js';
@@ -204,7 +204,7 @@ describe('photos in posts and edits', () => {
     const pageId = await ts.page({ visibility: 'private', followers: ['friend'] });
     const friend = await server.connect('friend');
     const watcher = await server.connect('watcher');
-    const sub = await friend.ok('page:subscribe', { pageId });
+    const sub = (await friend.ok('page:subscribe', { pageId })) as unknown as { seq: number };
     await watcher.ok('page:subscribe', { pageId });
     const mark = watcher.mark();
     const entry = await postWithPhoto(ts, pageId, await jpegWithGps(300, 200), 'Jane at the window');
@@ -216,11 +216,11 @@ describe('photos in posts and edits', () => {
     await watcher.barrier();
     assert.deepEqual(watcher.after(mark, pageId), [], 'a non-reader gets nothing');
 
-    const since = (await friend.ok('page:subscribe', { pageId, since: sub.seq! })) as { events?: { type: string; data: { entry?: JournalEntry } }[] };
+    const since = (await friend.ok('page:subscribe', { pageId, since: sub.seq })) as unknown as { events?: { type: string; data: { entry?: JournalEntry } }[] };
     const replayed = since.events!.find((e) => e.type === 'journal:entry')!.data.entry!;
     assert.equal(replayed.media![0]!.alt, 'Jane at the window');
-    const snap = await friend.ok('page:subscribe', { pageId });
-    assert.equal(snap.snapshot!.journal[0]!.media![0]!.id, item.id);
+    const snap = (await friend.ok('page:subscribe', { pageId })) as unknown as { snapshot: PageSnapshot };
+    assert.equal(snap.snapshot.journal[0]!.media![0]!.id, item.id);
     const hist = await friend.ok('history:load', { pageId, stream: 'journal', before: Number.MAX_SAFE_INTEGER, limit: 10 });
     assert.equal((hist.items[0] as JournalEntry).media![0]!.id, item.id);
     const urls = await friend.ok('media:urls', { pageId, entryId: entry.id });
@@ -274,8 +274,8 @@ describe('signed URLs', () => {
     const pageId = await ts.page({ visibility: 'private', followers: ['friend'] });
     await postWithPhoto(ts, pageId, await jpegWithGps(50, 50));
     const friend = await server.connect('friend');
-    const snap = await friend.ok('page:subscribe', { pageId });
-    const url = snap.snapshot!.journal[0]!.media![0]!.url;
+    const snap = (await friend.ok('page:subscribe', { pageId })) as unknown as { snapshot: PageSnapshot };
+    const url = snap.snapshot.journal[0]!.media![0]!.url;
     assert.equal((await fetchImage(ts, url)).status, 200);
     const owner = await server.connect('owner');
     await owner.ok('follow:remove', { pageId, userId: 'friend' });
@@ -289,7 +289,7 @@ describe('signed URLs', () => {
     const pageId = await ts.page({ visibility: 'public' });
     await postWithPhoto(ts, pageId, await jpegWithGps(50, 50));
     const anon = await server.connect(null);
-    const url = (await anon.ok('page:subscribe', { pageId })).snapshot!.journal[0]!.media![0]!.url;
+    const url = ((await anon.ok('page:subscribe', { pageId })) as unknown as { snapshot: PageSnapshot }).snapshot.journal[0]!.media![0]!.url;
     assert.equal((await fetchImage(ts, url)).status, 200);
     const admin = await ts.token('owner');
     assert.equal((await ts.rest('PATCH', `/api/pages/${pageId}`, { token: admin, body: { visibility: 'private' } })).status, 200);
@@ -352,6 +352,35 @@ describe('files in CARE_MEDIA_DIR', () => {
     assert.equal((await mediaDb(fs).selectFrom('media_blobs').select('media_id').execute()).length, 0);
     await owner.ok('journal:delete', { pageId, entryId: entry.id });
     assert.deepEqual(await files(), []);
+    owner.close();
+  });
+});
+
+describe('on PostgreSQL (bytea)', { skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set' }, () => {
+  let pg: { url: string; drop(): Promise<void> };
+  let ps: TestServer;
+  before(async () => {
+    const { freshPostgres } = await import('./pg.js');
+    pg = await freshPostgres(process.env.DATABASE_URL!);
+    ps = await startServer({ db: pg.url });
+  });
+  after(async () => {
+    await ps?.close();
+    await pg?.drop();
+  });
+
+  it('stores, serves without metadata, and purges with the page', async () => {
+    const pageId = await ps.page();
+    const up = await upload(ps, pageId, await jpegWithGps(800, 600));
+    assert.equal(up.status, 201);
+    const owner = await ps.connect('owner');
+    const { entry } = await owner.ok('journal:post', { pageId, clientId: 'pg', title: 't', body: 'b', media: [{ id: up.body.media.id, alt: 'x' }] });
+    const res = await fetchImage(ps, entry.media![0]!.url);
+    assert.equal(res.status, 200);
+    await assertNoMetadata(res.body, 'postgres');
+    assert.deepEqual(await mediaRows(ps, pageId), { media: 1, blobs: 2 });
+    assert.equal((await ps.rest('DELETE', `/api/pages/${pageId}`, { token: await ps.token('owner') })).status, 204);
+    assert.deepEqual(await mediaRows(ps, pageId), { media: 0, blobs: 0 });
     owner.close();
   });
 });

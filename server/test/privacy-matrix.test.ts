@@ -16,6 +16,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_EVENTS, type ClientEventName, type ErrorCode, type Visibility } from '../../src/protocol/index.js';
+import sharp from 'sharp';
 import { newInviteCode } from '../src/pages/invites.js';
 import { barrierAll, expectFailure, notifySettings, pageRowCounts, startServer, type Client, type Received, type TestServer } from './helpers.js';
 
@@ -56,6 +57,8 @@ interface Fixture {
   secret: string;
   /** A follower invitation of the page (5 uses). */
   code: string;
+  /** SPEC 6.3: an uploaded photo not yet in any entry (the seeded entry has another, alt text marked secret). */
+  mediaId: string;
 }
 
 interface Action {
@@ -123,6 +126,23 @@ const ACTIONS: Action[] = [
   { name: 'notify:set owner', event: 'notify:set', payload: (f) => ({ pageId: f.pageId, owner: { requests: 'instant' } }), allowed: isMember, changes: false },
   { name: 'push:subscribe', event: 'push:subscribe', payload: (f) => ({ subscription: { endpoint: `https://push.example/${f.secret}`, keys: { p256dh: `B${'p'.repeat(86)}`, auth: 'a'.repeat(22) } } }), allowed: signedIn, changes: false },
   { name: 'push:unsubscribe', event: 'push:unsubscribe', payload: (f) => ({ endpoint: `https://push.example/${f.secret}` }), allowed: signedIn, changes: false },
+  // SPEC 6.3 (feature media): the seeded entry has a photo whose alt text is the page's secret;
+  // its URLs go to readers only, made for each of them.
+  { name: 'media:urls', event: 'media:urls', payload: (f) => ({ pageId: f.pageId, entryId: f.entryId }), allowed: reads, changes: false },
+  {
+    name: 'journal:post with a photo',
+    event: 'journal:post',
+    payload: (f) => ({ pageId: f.pageId, clientId: 'matrix-jm', title: `${f.secret}photo-title`, body: `${f.secret}photo-body`, media: [{ id: f.mediaId, alt: `${f.secret}photo-alt` }] }),
+    allowed: isMember,
+    changes: true,
+  },
+  {
+    name: 'journal:edit photos',
+    event: 'journal:edit',
+    payload: (f) => ({ pageId: f.pageId, entryId: f.entryId, title: `${f.secret}edited`, body: `${f.secret}edited-body`, media: [{ id: f.mediaId, alt: `${f.secret}new-alt` }] }),
+    allowed: isMember,
+    changes: true,
+  },
 ];
 
 /* ------------------------------------------------------------------------------- set-up */
@@ -135,10 +155,13 @@ let everyone: { name: string; role: Role; client: Client }[];
 /** Per page: its visibility, its content marker, and whether its held message was released. */
 const pages = new Map<string, { visibility: Visibility; secret: string; held: string; released: boolean }>();
 let cell = 0;
+/** A small PNG, uploaded into every fixture page (through the media service: no HTTP needed here). */
+let photo: Buffer;
 
 before(async () => {
   // Email and push available, so an allowed choice succeeds (nothing is sent here).
   ts = await startServer({ notify: notifySettings() });
+  photo = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#888' } }).png().toBuffer();
   for (const role of ROLES) actors[role] = await ts.connect(USER[role]);
   observers = [
     { name: 'observer owner', role: 'owner', client: await ts.connect('owner') },
@@ -170,7 +193,11 @@ async function fixture(visibility: Visibility): Promise<Fixture> {
     s.postWall(pageId, { id: 'extra', name: 'Extra' }, 'seed-p', `${secret}${held}held-body`, true),
   ]);
   pages.set(pageId, { visibility, secret, held, released: false });
-  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, secret, code };
+  // The seeded entry ('seed-j' of the owner) holds one photo; another waits to be posted.
+  const media = ts.server.media!;
+  const [seeded, spare] = await Promise.all([media.ingest(pageId, 'owner', photo), media.ingest(pageId, 'owner', photo)]);
+  await media.claim(pageId, { authorId: 'owner', clientId: 'seed-j' }, [{ id: seeded.id, alt: `${secret}alt` }]);
+  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, secret, code, mediaId: spare.id };
 }
 
 const seqOf = async (pageId: string) => (await ts.storage.getPage(pageId))!.seq;

@@ -60,13 +60,41 @@ export function mediaUploadRouter(service: PageService, media: MediaService, ver
         console.error('[care] media upload failed:', err);
         failure = new CareFailure('unavailable', 'The server could not store the photo; try again.');
       }
-      // A refused upload may still be sending: close the connection after the answer rather
-      // than read the rest of it.
-      if (!req.complete) res.set('Connection', 'close');
+      // A refused upload may still be sending. A client whose request is cut off mid-body sees
+      // a network error, not the answer, so a body of an acceptable size is read to its end
+      // (and dropped) first; a larger one gets the answer and the connection closed.
+      if (!req.complete && !(await drained(req, media.settings.maxBytes + MULTIPART_SLACK))) res.set('Connection', 'close');
       res.status(HTTP_STATUS[failure.code]).json({ error: failure.toError() });
     }
   });
   return router;
+}
+
+/** Reads and drops the rest of a request body; `false` (and stops) once it passes `cap` bytes. */
+function drained(req: Request, cap: number): Promise<boolean> {
+  const declared = Number(req.get('content-length') ?? 0);
+  if (declared > cap) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let seen = 0;
+    req.unpipe();
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > cap) done(false);
+    };
+    const done = (ok: boolean) => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      if (!ok) req.pause();
+      resolve(ok);
+    };
+    const onEnd = () => done(true);
+    const onClose = () => done(false);
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+    req.resume();
+  });
 }
 
 /** Reads the one `file` part of a multipart body, at most `maxBytes` of it. */
