@@ -268,6 +268,8 @@ export class PageService {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.read, 'read this page');
     if (a.page.visibility !== 'public') await this.audit.read(a.page, actor, a.viewer, { stream: p.stream, before: p.before });
+    // `seq` is a 32-bit integer column (PostgreSQL refuses a larger bound): any `before` beyond it means "from the newest".
+    p = { ...p, before: Math.min(p.before, SEQ_MAX) };
     if (p.stream === 'comments') {
       if (!this.social || p.entryId === undefined) throw new CareFailure('invalid', 'stream: this server has no comments.');
       return this.social.history(a, { ...p, entryId: p.entryId });
@@ -635,6 +637,9 @@ export class PageService {
     await this.presence.reevaluate({ pageId, userIds }, userIds ? 'all' : 'changed', exceptSocketId);
   }
 }
+
+/** The largest `seq` a page can reach (an `integer` column in both dialects). */
+const SEQ_MAX = 2_147_483_647;
 
 /** A page as its readers see it; `features` only when the server has any (a first-wave backend sends none). */
 export function pageInfo(p: PageRecord, features: readonly Feature[] = []): PageInfo {
