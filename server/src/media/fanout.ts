@@ -35,7 +35,10 @@ export class MediaFanout {
     const { pageId } = entry;
     const page = await this.storage.getPage(pageId);
     if (!page) return;
-    const { hearted: _perViewer, ...broadcast } = entry;
+    // The page service hands an entry that is the same for every reader (entry-social.ts
+    // `forEveryone`: a new one with `hearted: false`, an edited one without `hearted`), so it
+    // goes out as it is, with photo URLs added.
+    const broadcast = entry;
     const found = await this.media.storedOf(pageId, [broadcast]);
     const [forAnyone] = this.media.signedFor(ANYONE, [broadcast], found);
     if (page.visibility === 'public' || (forAnyone!.media ?? []).length === 0) {
