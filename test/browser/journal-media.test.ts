@@ -191,11 +191,17 @@ describe('<care-journal-feed> photos (feature media)', () => {
       const entry = store.state.journal.find((e) => e.title === 'Refresh me')!;
       const m = entry.media![0]!;
       const broken = { ...m, url: `${m.url}x`, thumbUrl: `${m.thumbUrl}x` };
+      // Every srcset the thumbnail gets, in order (the fresh URLs may follow within a frame).
+      const img = owner.thumbnails('Refresh me')[0]!.img;
+      const seen: string[] = [];
+      const watch = new MutationObserver(() => seen.push(img.srcset));
+      watch.observe(img, { attributeFilter: ['srcset'] });
       const seq = store.state.seq + 1;
       store.receive({ type: 'journal:entry', data: { pageId, seq, entry: { ...entry, seq, media: [broken] } } });
       const shown = () => owner.thumbnails('Refresh me')[0]!.img.srcset;
-      await waitFor(() => shown().includes(`${broken.thumbUrl} `), 'the broken URL in place');
+      await waitFor(() => seen.some((s) => s.includes(`${broken.thumbUrl} `)), 'the broken URL in place');
       await waitFor(() => !shown().includes(`${broken.thumbUrl} `), 'fresh URLs');
+      watch.disconnect();
       await waitFor(() => MediaHarness.loaded(owner.thumbnails('Refresh me')[0]!.img), 'the photo shown again');
     } finally {
       connectionFor(await serverUrl()).releaseStore(pageId);
