@@ -39,7 +39,7 @@ export function createMetrics() {
     }),
     notifications: new Counter({
       name: 'care_notifications_total',
-      help: 'Notification deliveries by channel (email, push, webhook) and outcome: sent, failed (gave up), retried (an attempt failed, another follows), deferred (the recipient\'s hourly limit, postponed)',
+      help: 'Notification deliveries by channel (email, push, webhook) and outcome: sent, failed (gave up), retried (an attempt failed, another follows), deferred (the recipient\'s hourly limit, postponed), skipped (the recipient\'s choice changed since it was queued: not sent)',
       labelNames: ['channel', 'outcome'],
       registers: [registry],
     }),

@@ -36,6 +36,8 @@ describe('demo mode', () => {
     assert.equal(jane.headers.get('cache-control'), 'no-store');
     const claims = decodeJwt(jane.body.token);
     assert.deepEqual([claims.sub, claims.name, claims.care_role], ['jane', 'Jane Doe', undefined]);
+    // SPEC 6.2: an address that is never delivered anywhere (demo mail goes to /demo/mailbox).
+    assert.equal(claims.email, 'jane@demo.care-widgets.invalid');
     assert.equal(decodeJwt((await ts.rest('GET', '/demo/token?user=moderator')).body.token).care_role, 'moderator');
     assert.equal(decodeJwt((await ts.rest('GET', '/demo/token?user=admin')).body.token).care_role, 'admin');
     assert.equal(decodeJwt((await ts.rest('GET', '/demo/token?user=someone_else')).body.token).sub, 'someone_else');

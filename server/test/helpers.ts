@@ -222,7 +222,8 @@ export interface TestServer {
 export async function startServer(overrides: Partial<Config> = {}): Promise<TestServer> {
   const config = testConfig(overrides);
   const server = await createCareServer(config);
-  const url = await server.listen(0, '127.0.0.1');
+  // A random port unless the test chose one (its links must name it: CARE_PUBLIC_URL).
+  const url = await server.listen(config.port, '127.0.0.1');
   const secret = server.jwtSecret ?? '';
   const clients = new Set<ClientSocket>();
 

@@ -35,6 +35,8 @@ export interface TestSmtp {
   hold(): void;
   /** Resolves once `n` messages are held. */
   waitHeld(n: number, timeoutMs?: number): Promise<void>;
+  /** The messages held now (received, not answered: not accepted). */
+  heldMessages(): SmtpMessage[];
   /** Answers every held message (250 and kept, or a 451) and stops holding. */
   release(o?: { accept?: boolean }): void;
   close(): Promise<void>;
@@ -139,6 +141,7 @@ export async function startSmtp(): Promise<TestSmtp> {
       holding = true;
     },
     waitHeld: (n, timeoutMs = 5_000) => until(() => held.length >= n, `${n} held messages`, timeoutMs),
+    heldMessages: () => held.map((h) => h.message),
     release({ accept = true } = {}) {
       holding = false;
       for (const h of held.splice(0)) h.answer(accept);

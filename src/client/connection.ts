@@ -171,8 +171,9 @@ export class CareConnection {
       retryInvites();
       for (const { store } of this.#stores.values()) {
         void store.sync(fresh);
-        // What changed while we were away, or what another user may see (settings-store.ts).
-        void store.settings.refresh();
+        // What changed while we were away, or what another user may see (settings-store.ts,
+        // notify-store.ts).
+        store.refreshExtras();
       }
       this.#sender.flush();
     });

@@ -9,6 +9,7 @@ import type { PostText } from './outbox-sender.js';
 import type { PageState } from './page-state.js';
 import type { Answer, Payload, PageStore } from './page-store.js';
 import { resolveSettings } from './settings.js';
+import type { NotifyChange, NotifyState } from './notify-store.js';
 import type { SettingsState } from './settings-store.js';
 
 /** What a widget element exposes to its controller. */
@@ -23,6 +24,7 @@ export interface CareWidgetHost extends ReactiveControllerHost, HTMLElement {
 type PageCall = Exclude<ClientEventName, 'page:subscribe' | 'page:unsubscribe' | 'session:refresh'>;
 const UNBOUND = { ok: false, error: { code: 'unavailable', message: 'Not connected to the server.' } } as const;
 const NO_SETTINGS: SettingsState = { status: 'idle', view: null, error: null };
+const NO_NOTIFY: NotifyState = { status: 'idle', prefs: null, error: null, saving: 0, failed: null };
 
 const IDLE: PageState = {
   status: 'loading',
@@ -69,6 +71,8 @@ export class PageController implements ReactiveController {
   #told: unknown = null;
   /** Ends this host's watch of the page settings (`wantSettings`). */
   #settingsOff: (() => void) | null = null;
+  /** Ends this host's watch of the viewer's notification choices (`wantNotify`). */
+  #notifyOff: (() => void) | null = null;
   /** Whether this host shows the page's invitation notice (invite.ts). */
   #invite: { leads: () => boolean; off: () => void } | null = null;
   /** The invitation refusal this host already reported as `care-error`. */
@@ -221,6 +225,34 @@ export class PageController implements ReactiveController {
   }
 
   /**
+   * Shows the viewer's notification choices (`true`) or stops (`false`): call it from
+   * `willUpdate` with whether they are shown. While wanted, `notify` holds them.
+   */
+  wantNotify(on: boolean): void {
+    if (on && !this.#notifyOff && this.#store) this.#notifyOff = this.#store.notify.watch();
+    else if (!on && this.#notifyOff) {
+      this.#notifyOff();
+      this.#notifyOff = null;
+    }
+  }
+
+  /** The viewer's notification choices for the page (see `wantNotify`). */
+  get notify(): NotifyState {
+    return this.#notifyOff && this.#store ? this.#store.notify.state : NO_NOTIFY;
+  }
+
+  /** Changes the choices (shown at once, saved at once); unbound, it answers `unavailable`. */
+  setNotify(change: NotifyChange): Promise<Answer<'notify:set'>> {
+    return this.#store ? this.#store.notify.set(change) : Promise.resolve(UNBOUND as Answer<'notify:set'>);
+  }
+
+  /** Registers (`subscription`) or forgets (`endpoint`) this browser for Web Push. */
+  pushSubscription(change: { subscription: Payload<'push:subscribe'>['subscription'] } | { endpoint: string }): Promise<Answer<'push:subscribe'> | Answer<'push:unsubscribe'>> {
+    if (!this.#store) return Promise.resolve(UNBOUND);
+    return 'subscription' in change ? this.#store.notify.subscribePush(change.subscription) : this.#store.notify.unsubscribePush(change.endpoint);
+  }
+
+  /**
    * The address bar's invitation for this page (invite.ts), shown by one widget of the page:
    * `null` for the others, and when there is nothing to say.
    */
@@ -352,7 +384,7 @@ export class PageController implements ReactiveController {
       if (i?.status === 'failed' && i.error !== this.#inviteTold) this.#fire('care-error', (this.#inviteTold = i.error));
       update();
     }));
-    this.#unlisten.push(store.settings.listen(update), invite.off);
+    this.#unlisten.push(store.settings.listen(update), store.notify.listen(update), invite.off);
     const onDelivery = this.onDelivery;
     if (onDelivery) this.#unlisten.push(c.onDelivery((d) => d.entry.pageId === pageId && onDelivery(d)));
     refused();
@@ -361,6 +393,7 @@ export class PageController implements ReactiveController {
 
   #unbind(): void {
     this.wantSettings(false);
+    this.wantNotify(false);
     this.#invite = null;
     for (const off of this.#unlisten) off();
     this.#unlisten = [];

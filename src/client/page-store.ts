@@ -17,6 +17,7 @@ import type {
 import type { PageState, PageStatus } from './page-state.js';
 import { backoff } from './backoff.js';
 import { Listeners } from './listeners.js';
+import { NotifyStore } from './notify-store.js';
 import { SettingsStore } from './settings-store.js';
 import { SortedItems } from './sorted-map.js';
 import { mergeEntry, moreThanLoaded, withComment, withHearts, withOlderComments, withoutComment } from './journal-social.js';
@@ -78,6 +79,7 @@ export class PageStore {
   #notifyQueued = false;
   #closed = false;
   #settings: SettingsStore | null = null;
+  #notify: NotifyStore | null = null;
 
   constructor(
     readonly pageId: string,
@@ -111,6 +113,17 @@ export class PageStore {
   /** The page's settings view (SPEC 6.1), made on first use; fetched only while watched. */
   get settings(): SettingsStore {
     return (this.#settings ??= new SettingsStore(this.pageId, this.transport));
+  }
+
+  /** The viewer's notification choices for the page (SPEC 6.2), made on first use; fetched only while watched. */
+  get notify(): NotifyStore {
+    return (this.#notify ??= new NotifyStore(this.pageId, this.transport));
+  }
+
+  /** Asks again for what the widgets show besides the page (a reconnect, another user). */
+  refreshExtras(): void {
+    void this.#settings?.refresh();
+    void this.#notify?.refresh();
   }
 
   /** Batches notifications: a burst of events re-renders widgets once. */
@@ -449,6 +462,7 @@ export class PageStore {
   close(): void {
     this.#closed = true;
     this.#settings?.close();
+    this.#notify?.close();
     clearTimeout(this.#gapTimer);
     clearTimeout(this.#retryTimer);
     this.#listeners.clear();

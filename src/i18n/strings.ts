@@ -200,6 +200,23 @@ export interface Messages {
   photoPosition: Template;
   previousPhoto: string;
   nextPhoto: string;
+  /** `<care-follow-button>`'s notification choices (SPEC 6.2). */
+  notifications: string;
+  notifyTitle: string;
+  notifyEmailInstant: string;
+  notifyEmailDaily: string;
+  notifyEmailOff: string;
+  /** Instead of the email choices, when the backend cannot email this visitor. */
+  notifyEmailUnavailable: string;
+  notifyPush: string;
+  /** Owners' and co-authors' own choices about their page. */
+  notifyOwnerTitle: string;
+  notifyOwnerRequests: string;
+  notifyOwnerMessages: string;
+  /** What a notification says (and does not): PHI-free by default. */
+  notifyPrivacy: string;
+  notifySaved: string;
+  notifyFailed: Template;
   close: string;
 }
 

@@ -221,6 +221,33 @@ export class FollowHarness extends Harness<CareFollowButton> {
   error(): string | null {
     return this.part('error')?.textContent?.trim() ?? null;
   }
+
+  /** The "Notifications" button (SPEC 6.2), `null` when not offered. */
+  notifyButton(): HTMLButtonElement | null {
+    return this.part<HTMLButtonElement>('notify-button');
+  }
+
+  /** The open notification panel, `null` when closed. */
+  notifyPanel(): HTMLElement | null {
+    return this.part('notify-panel');
+  }
+
+  /** The checked email choice (`instant`, `daily`, `off`), `null` without the radio group. */
+  emailChoice(): string | null {
+    const group = this.part('notify-email');
+    if (!group) return null;
+    return group.querySelector<HTMLInputElement>('input:checked')?.value ?? '';
+  }
+
+  /** Picks an email choice by clicking its radio button. */
+  chooseEmail(mode: 'instant' | 'daily' | 'off'): void {
+    this.part('notify-email')!.querySelector<HTMLInputElement>(`input[value="${mode}"]`)!.click();
+  }
+
+  /** The panel's last outcome ("Saved.", "Not saved: …"), `null` without one. */
+  notifyStatus(): string | null {
+    return this.root.querySelector('.notify-status')?.textContent?.trim() ?? null;
+  }
 }
 
 /** The harness for any widget element. */

@@ -97,3 +97,8 @@ export function arriveWithInvite(code: string): void {
 export function inviteInAddressBar(): boolean {
   return new URL(location.href).searchParams.has('care-invite');
 }
+
+/** A person's notification choices for a page as the server stored them (`null`: none, all off). */
+export async function storedNotifyPrefs(pageId: string, user: string): Promise<{ email: string; push: boolean; owner: { requests: string; messages: string } } | null> {
+  return ((await executeServerCommand('care-notify-prefs', { pageId, user })) as { prefs: { email: string; push: boolean; owner: { requests: string; messages: string } } | null }).prefs;
+}

@@ -60,8 +60,11 @@ describe('the npm package', () => {
 
   it('imports every entry point on Node without a DOM, each first in a fresh process (what Next.js, Nuxt, SvelteKit and Astro do while rendering)', () => {
     const pkg = JSON.parse(readFileSync(join(dir, 'app/node_modules/care-widgets/package.json'), 'utf8'));
-    // The script-tag bundle is a classic browser script, not a module; the JSON files are data.
-    const entries = Object.keys(pkg.exports).filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json')).map((e) => e.replace(/^\./, 'care-widgets'));
+    // The script-tag bundle and the push service worker are classic browser scripts, not
+    // modules (the worker is copied to the hospital's site, never imported); the JSON files are data.
+    const entries = Object.keys(pkg.exports)
+      .filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json') && e !== './care-push-sw.js')
+      .map((e) => e.replace(/^\./, 'care-widgets'));
     for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/page-settings.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
       assert.ok(entries.includes(must), `${must} is an entry`);
     }

@@ -11,6 +11,7 @@
  *    another client would;
  *  - `care-invite`: stores an invitation `{ pageId, code, role?, expiresAt, maxUses?, uses?, revoked? }`
  *    as it is, past expiry included (the socket API refuses to make an expired one);
+ *  - `care-notify-prefs`: `{ prefs }`, a person's stored notification choices `{ pageId, user }`;
  *  - `care-first-wave`: `{ url }` of a second server, started on first use, with every second-wave
  *    feature switched off (`CARE_FEATURES=`): a backend that speaks only SPEC sections 2-5.
  */
@@ -25,7 +26,7 @@ let firstWave;
 /**
  * A same-origin token endpoint for the test pages, as a host site would have:
  * `/care-token?user=jane` (no user: 204; `status=401`: that status, e.g. a signed-out session
- * or a broken endpoint). A Koa middleware, not a plugin `serve` hook: those always answer 200.
+ * or a broken endpoint; `email=0`: a token without the `email` claim). A Koa middleware, not a plugin `serve` hook: those always answer 200.
  */
 export function careTokenMiddleware() {
   return async (ctx, next) => {
@@ -39,8 +40,10 @@ export function careTokenMiddleware() {
     }
     const { signDemoToken } = await import('../../server/src/demo/token.ts');
     const ttl = Number(ctx.URL.searchParams.get('ttl') ?? 900);
+    // `email=0`: a token without an email claim (a site that gives no address).
+    const email = ctx.URL.searchParams.get('email') !== '0';
     ctx.type = 'json';
-    ctx.body = JSON.stringify({ token: await signDemoToken(server.jwtSecret, user, ttl) });
+    ctx.body = JSON.stringify({ token: await signDemoToken(server.jwtSecret, user, ttl, { email }) });
   };
 }
 
@@ -114,6 +117,9 @@ export function careServerPlugin() {
           });
           return { ok: true };
         }
+        case 'care-notify-prefs':
+          // What the server stored of a person's notification choices for a page (`null`: none).
+          return { prefs: await server.storage.notifyPrefs(payload.pageId, payload.user) };
         case 'care-first-wave': {
           firstWave ??= (async () => {
             const { createCareServer } = await import('../../server/src/app.ts');

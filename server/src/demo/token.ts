@@ -5,11 +5,12 @@ import { DEMO_USERS } from './users.js';
 const TOKEN_TTL_SECONDS = 15 * 60;
 
 /** Signs a demo token, as a host site's own backend would for its signed-in visitor. */
-export async function signDemoToken(secret: string, userId: string, ttlSeconds = TOKEN_TTL_SECONDS): Promise<string> {
+export async function signDemoToken(secret: string, userId: string, ttlSeconds = TOKEN_TTL_SECONDS, opts: { email?: boolean } = {}): Promise<string> {
   const known = DEMO_USERS[userId];
+  const claims: Record<string, unknown> = { name: known?.name ?? userId };
   // An address under `.invalid` (RFC 2606: never delivered anywhere): demo mode delivers to
   // its local mailbox page (/demo/mailbox), never to the internet.
-  const claims: Record<string, unknown> = { name: known?.name ?? userId, email: demoEmail(userId) };
+  if (opts.email !== false) claims.email = demoEmail(userId);
   if (known?.staff) claims.care_role = known.staff;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })

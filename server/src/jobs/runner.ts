@@ -1,6 +1,6 @@
 import type { Metrics } from '../metrics.js';
 import type { Channel, EmailPayload, NotifyMessage, NotifySettings, PushPayload, SendOutcome, WebhookPayload } from '../notify/contract.js';
-import type { JobsStorage } from '../storage/jobs-storage.js';
+import type { JobsStorage, WantedDelivery } from '../storage/jobs-storage.js';
 import type { AuditRecord, NotifyStorage } from '../storage/types.js';
 import { DEFAULT_WEBHOOK_DELIVERY, LEASE_MARGIN_MS, type WebhookDelivery } from '../webhook.js';
 import { causeJob, causeKeys, type Cause, type JobKind, type JobRecord } from './causes.js';
@@ -70,7 +70,7 @@ const TICK_MS = 60_000;
 const RATE_WINDOW_MS = HOUR_MS;
 
 type DeliveryKind = Exclude<JobKind, 'cause'>;
-type Outcome = 'sent' | 'failed' | 'retried' | 'deferred';
+type Outcome = 'sent' | 'failed' | 'retried' | 'deferred' | 'skipped';
 
 /**
  * THE job queue's worker (SPEC 6.2), one per node. It claims due jobs with a lease (atomic in
@@ -81,7 +81,10 @@ type Outcome = 'sent' | 'failed' | 'retried' | 'deferred';
  * - `webhook`, `email`, `push`: sent through their `Channel`; `done` (audited `notify.sent`)
  *   or, after the kind's attempts or a permanent refusal, `failed` (audited `notify.failed`).
  *   Email and push wait while their recipient had `perRecipientPerHour` sends in the last
- *   hour (postponed to when the window frees, never dropped).
+ *   hour (postponed to when the window frees, never dropped). Before each attempt the
+ *   recipient's choice is read again (`stillWanted`): someone who unsubscribed, stopped
+ *   following, was removed or blocked, or turned the channel off since the job was queued gets
+ *   nothing; the job is `done` unsent (audited `notify.skipped`, counted `skipped`).
  *
  * Delivery is at-least-once in one narrow window: a node killed after a channel accepted a
  * job and before it was marked done sends it again once its lease ends (at most the kind's
@@ -115,7 +118,7 @@ export class JobRunner {
     this.kinds = ['cause', ...(['webhook', 'email', 'push'] as const).filter((k) => options.channels[k])];
     const m = options.metrics;
     if (m) {
-      for (const channel of this.kinds) if (channel !== 'cause') for (const outcome of ['sent', 'failed', 'retried', 'deferred']) m.notifications.inc({ channel, outcome }, 0);
+      for (const channel of this.kinds) if (channel !== 'cause') for (const outcome of ['sent', 'failed', 'retried', 'deferred', 'skipped']) m.notifications.inc({ channel, outcome }, 0);
       if (options.channels.webhook) for (const outcome of ['delivered', 'retried', 'failed', 'dropped']) m.webhookDeliveries.inc({ outcome }, 0);
       m.setQueuedSource(() => store.queuedJobs());
     }
@@ -261,7 +264,15 @@ export class JobRunner {
     const channel = this.options.channels[kind] as Channel<unknown> | null | undefined;
     if (!channel) return;
     const payload: unknown = kind === 'webhook' ? job.payload : JSON.parse(job.payload);
-    if (kind !== 'webhook' && (await this.overLimit(job))) return;
+    const type = typeOf(kind, payload);
+    if (kind !== 'webhook') {
+      // First the choice (a skip is final, no need to wait for the rate limit's window).
+      if (!(await this.store.stillWanted(wantedOf(kind, payload as EmailPayload | PushPayload)))) {
+        if (await this.store.finishJob(job.id, 'done', iso(this.clock()), this.auditOf(job, 'notify.skipped', type))) this.count(kind, 'skipped');
+        return;
+      }
+      if (await this.overLimit(job)) return;
+    }
     let outcome: SendOutcome;
     try {
       outcome = await channel.send({ id: job.id, key: job.key, pageId: job.pageId, recipient: job.recipient, payload, attempts: job.attempts });
@@ -269,7 +280,6 @@ export class JobRunner {
       // A channel must not throw; if one does, it is a failed attempt like any other.
       outcome = { ok: false, retry: true, reason: String(err) };
     }
-    const type = typeOf(kind, payload);
     if (outcome.ok) {
       await this.store.finishJob(job.id, 'done', iso(this.clock()), this.auditOf(job, 'notify.sent', type));
       this.count(kind, 'sent');
@@ -311,8 +321,8 @@ export class JobRunner {
     return true;
   }
 
-  /** `notify.sent` / `notify.failed`: who (the recipient's id), how and what kind; never an address or content. */
-  private auditOf(job: JobRecord, action: 'notify.sent' | 'notify.failed', type: string): AuditRecord {
+  /** `notify.sent` / `notify.failed` / `notify.skipped`: who (the recipient's id), how and what kind; never an address or content. */
+  private auditOf(job: JobRecord, action: 'notify.sent' | 'notify.failed' | 'notify.skipped', type: string): AuditRecord {
     return { at: iso(this.clock()), pageId: job.pageId ?? '*', actorId: null, actorRole: 'system', action, target: job.recipient, detail: { channel: job.kind, type }, ip: null };
   }
 
@@ -320,8 +330,14 @@ export class JobRunner {
     const m = this.options.metrics;
     if (!m) return;
     m.notifications.inc({ channel, outcome });
-    if (channel === 'webhook' && outcome !== 'deferred') m.webhookDeliveries.inc({ outcome: outcome === 'sent' ? 'delivered' : outcome });
+    if (channel === 'webhook' && outcome !== 'deferred' && outcome !== 'skipped') m.webhookDeliveries.inc({ outcome: outcome === 'sent' ? 'delivered' : outcome });
   }
+}
+
+/** The choice an email or push job was queued for (the storage reads it again). */
+function wantedOf(kind: 'email' | 'push', p: EmailPayload | PushPayload): WantedDelivery {
+  const m = p.message;
+  return { channel: kind, message: m.type, pageId: m.type === 'digest' ? null : m.pageId, userId: p.userId, ...(kind === 'push' ? { endpoint: (p as PushPayload).endpoint } : {}) };
 }
 
 function backoff(t: KindTuning, attempts: number): number {

@@ -41,6 +41,23 @@ export interface JobsStorage {
    * no longer queued (another node expanded it, or its page was deleted).
    */
   expandCause(id: string, at: string, build: (reads: CauseReads) => Promise<NewJob[]>): Promise<{ inserted: number } | null>;
+  /**
+   * Whether the choice an email or push job was made for still holds, read again just before
+   * the send (one query): a job queued before the person unsubscribed, stopped following, was
+   * removed or blocked, or turned the channel off must not go out.
+   */
+  stillWanted(w: WantedDelivery): Promise<boolean>;
+}
+
+/** What an email or push delivery was queued for: the recipient's choice to re-check. */
+export interface WantedDelivery {
+  channel: 'email' | 'push';
+  message: 'journal' | 'request' | 'digest';
+  /** The page (`null` for a digest, which spans pages). */
+  pageId: string | null;
+  userId: string;
+  /** Push: the subscription the job goes to, which must still be the recipient's. */
+  endpoint?: string;
 }
 
 /** A person's choices for one page, with what decides whether they may still read it. */
@@ -208,6 +225,38 @@ export class JobsSql implements JobsStorage {
       await trx.updateTable('jobs').set({ state: 'done', finished_at: at, claimed_until: null }).where('id', '=', id).execute();
       return { inserted };
     });
+  }
+
+  /**
+   * The same rules as the expansion (expand.ts), as of now: a journal entry to someone who still
+   * chose it (`email: 'instant'`, or `push`) and still follows the page (approved) or is a
+   * member; a follow request to a member who still chose `requests: 'instant'`; a digest to
+   * someone with some daily choice left; a push only to a subscription still theirs. (Leaving a
+   * page deletes the person's choices in the same transaction, notify-prefs.ts; the follow and
+   * membership are checked here too, so the rule does not rest on that alone.)
+   */
+  async stillWanted(w: WantedDelivery): Promise<boolean> {
+    let query;
+    if (w.message === 'digest') {
+      if (w.channel !== 'email') return false;
+      query = sql<{ one: number }>`
+        SELECT 1 AS one FROM notify_prefs n
+        WHERE n.user_id = ${w.userId} AND (n.email = 'daily' OR n.messages = 'daily')
+        LIMIT 1`;
+    } else {
+      if (w.pageId === null) return false;
+      const member = sql`EXISTS (SELECT 1 FROM page_members m WHERE m.page_id = n.page_id AND m.user_id = n.user_id)`;
+      const following = sql`EXISTS (SELECT 1 FROM follows f WHERE f.page_id = n.page_id AND f.user_id = n.user_id AND f.state = 'following')`;
+      const entitled = w.message === 'journal' ? sql`(${member} OR ${following})` : sql`${member} AND n.requests = 'instant'`;
+      const chosen = w.channel === 'push' ? sql`n.push = 1` : w.message === 'journal' ? sql`n.email = 'instant'` : sql`1 = 1`;
+      const subscribed =
+        w.channel === 'push' ? sql` AND EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.endpoint = ${w.endpoint ?? ''} AND s.user_id = n.user_id)` : sql``;
+      query = sql<{ one: number }>`
+        SELECT 1 AS one FROM notify_prefs n
+        WHERE n.page_id = ${w.pageId} AND n.user_id = ${w.userId} AND ${chosen} AND ${entitled}${subscribed}`;
+    }
+    const { rows } = await query.execute(this.db);
+    return rows.length > 0;
   }
 }
 

@@ -591,6 +591,7 @@ export class SqlStorage implements Storage {
   recipientLoad: JobsStorage['recipientLoad'] = (...a) => this.jobs.recipientLoad(...a);
   pruneJobs: JobsStorage['pruneJobs'] = (before) => this.jobs.pruneJobs(before);
   expandCause: JobsStorage['expandCause'] = (...a) => this.jobs.expandCause(...a);
+  stillWanted: JobsStorage['stillWanted'] = (w) => this.jobs.stillWanted(w);
 
   /**
    * The follow change's pending cause (`follow.requested` for a new request, `follow.approved`

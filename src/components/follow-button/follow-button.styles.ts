@@ -113,6 +113,66 @@ export const followButtonStyles = css`
     padding-block: 0.25em;
     padding-inline: 0.75em;
   }
+  .notify-toggle {
+    min-inline-size: 2.75em;
+  }
+  .notify-toggle[aria-expanded='true'] {
+    border-color: var(--_primary);
+  }
+  .notify {
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding-block: 0.5em;
+    padding-inline: 0.75em;
+    display: flex;
+    flex-direction: column;
+    gap: 0.4em;
+  }
+  .notify:focus-visible {
+    outline: 2px solid var(--_focus);
+    outline-offset: 2px;
+  }
+  .notify-title,
+  .notify-subtitle {
+    margin: 0;
+    font-size: 0.95em;
+    font-weight: 600;
+  }
+  .choices {
+    display: flex;
+    flex-direction: column;
+  }
+  /* The whole row is the target (44 px tall), not only the small box. */
+  .choice {
+    display: grid;
+    grid-template-columns: auto minmax(0, 1fr);
+    align-items: center;
+    column-gap: 0.6em;
+    min-block-size: 2.75em;
+    cursor: pointer;
+  }
+  .choice input {
+    inline-size: 1.25em;
+    block-size: 1.25em;
+    margin: 0;
+    accent-color: var(--_primary);
+  }
+  .hint {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  .notify-end {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    justify-content: flex-end;
+    gap: 0.5em;
+  }
+  .notify-status {
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
   .error-text {
     margin: 0;
     font-size: 0.95em;

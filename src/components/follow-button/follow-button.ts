@@ -5,6 +5,7 @@ import type { CareError, FollowRequest, FollowState, Viewer } from '../../protoc
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { followButtonStyles } from './follow-button.styles.js';
+import { NotifyPanel } from './notify-panel.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 /** "8 December 2026, 21:00" in the widget's language. */
@@ -41,6 +42,12 @@ interface ButtonModel {
  * - owners and editors: the count only (they cannot follow their own page); owners (and
  *   admins) also get a small panel of pending requests with Approve / Decline, updated live.
  *
+ * With a backend of the `notify` feature (SPEC 6.2), followers, owners and co-authors also get
+ * a "Notifications" button: a small panel of choices (email each update, a daily digest or no
+ * emails; browser notifications on this device where the backend and the site offer them;
+ * owners' own: each new follow request, a daily count of new messages), each saved at once.
+ * It opens by itself right after following, with focus in it; Escape closes it.
+ *
  * @event care-follow-change - `{state, followerCount}` after a follow action succeeded, and
  *   whenever the viewer's follow state or the follower count changes live.
  * @event care-error - `{code, message}` when an action was refused or could not reach the server; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
@@ -58,13 +65,21 @@ interface ButtonModel {
  * @csspart request - One pending request in the panel.
  * @csspart approve - A request's Approve button.
  * @csspart decline - A request's Decline button.
+ * @csspart notify-button - The "Notifications" button that shows and hides the notification choices (`aria-expanded`).
+ * @csspart notify-panel - The panel of notification choices.
+ * @csspart notify-email - The group of email choices (each update, a daily digest, no emails).
+ * @csspart notify-owner - Owners' and co-authors' choices about their own page.
+ * @csspart notify-option - One choice (a radio button or checkbox with its label).
+ * @csspart notify-note - A note in the panel: that email is not available, and what notifications never contain.
+ * @csspart notify-status - Whether the last change was saved, and the panel's loading text.
+ * @csspart notify-close - The panel's Close button.
  *
- * @cssproperty --care-color-primary - The follow button and the sign-in link.
+ * @cssproperty --care-color-primary - The follow button, the sign-in link, and the notification choices' radio buttons and checkboxes.
  * @cssproperty --care-color-on-primary - Text on the follow button.
  * @cssproperty --care-color-surface - The background.
  * @cssproperty --care-color-text - The text.
  * @cssproperty --care-color-muted - The follower count and secondary text.
- * @cssproperty --care-color-border - Borders of buttons, notices and the requests panel.
+ * @cssproperty --care-color-border - Borders of buttons, notices, the requests panel and the notifications panel.
  * @cssproperty --care-color-danger - Error text and borders.
  * @cssproperty --care-color-focus - The focus ring.
  * @cssproperty --care-font-family - The font.
@@ -112,6 +127,13 @@ export class CareFollowButton extends CareElement {
   #refocus = false;
   /** The store the baselines above belong to; a new page (or host, or user) starts afresh. */
   #baselineStore: unknown = null;
+  /** The notification choices (SPEC 6.2): the "Notifications" button and its panel. */
+  readonly #notify = new NotifyPanel(
+    this,
+    () => this.t,
+    (text) => this.announcer.say(text),
+    (error) => this.reportError(error),
+  );
 
   /* -------------------------------------------------------------------------- rendering */
 
@@ -129,7 +151,9 @@ export class CareFollowButton extends CareElement {
     return html`<div class="bar">
         ${viewer ? this.#renderAction(viewer, s) : nothing}
         <span class="count" part="count" id="count" tabindex="-1" dir="auto">${t.followers(s.followerCount)}</span>
+        ${this.#notify.toggle(viewer)}
       </div>
+      ${this.#notify.panel(viewer)}
       ${viewer?.follow === 'declined' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice" id="declined">${this.#declinedText(viewer)}</p>` : nothing}
       ${viewer?.follow === 'blocked' && !this.#isMember(viewer) ? html`<p class="info notice" part="notice">${t.blockedNotice}</p>` : nothing}
       ${this.failure ? html`<p class="error-text" role="alert" part="error">${t.error(this.failure.message)}</p>` : nothing}
@@ -218,6 +242,8 @@ export class CareFollowButton extends CareElement {
     }
     const r = res as unknown as { state: FollowState; followerCount: number };
     this.#report(r.state, r.followerCount);
+    // SPEC 6.2: the choice of notifications is offered right after following.
+    if (follow && r.state === 'following') this.#notify.openAfterFollow();
   }
 
   async #decide(request: FollowRequest, approve: boolean): Promise<void> {
