@@ -10,11 +10,9 @@
  * claims run out. No sleeps: each step waits for the state it needs.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
@@ -23,20 +21,15 @@ import { signToken } from './helpers.js';
 import { duplicates, messagesTo, metricValue, person, type Person } from './notify-e2e-helpers.js';
 import { until } from './notify-helpers.js';
 import { rawHeader, startSmtp } from './smtp.js';
+import { startServerProcess } from './server-process.js';
 
-const serverDir = fileURLToPath(new URL('../', import.meta.url));
 const jwtSecret = 'notify-e2e-sigkill-secret-0123456789';
 
-function startProcess(dbFile: string, smtpUrl: string): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const env = {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
+const startProcess = (dbFile: string, smtpUrl: string) =>
+  startServerProcess(
+    {
       CARE_DB: `sqlite:${dbFile}`,
       CARE_JWT_SECRET: jwtSecret,
-      CARE_DEMO: '',
-      REDIS_URL: '',
       CARE_WEBHOOK_URL: '',
       CARE_SMTP_URL: smtpUrl,
       CARE_MAIL_FROM: '"Care updates" <updates@hospital.example>',
@@ -44,22 +37,9 @@ function startProcess(dbFile: string, smtpUrl: string): Promise<{ proc: ChildPro
       CARE_RATE_WRITES: '1000/10',
       // A restarted node re-sends the held emails once their claim ends: 8 s, not 2 minutes.
       CARE_TEST_JOB_TUNING: JSON.stringify({ email: { leaseMs: 8_000 } }),
-    };
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/main-tuned.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 30_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /server on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]! });
-      }
-    });
-    proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    proc.on('exit', (code, signal) => signal !== 'SIGKILL' && code !== 0 && reject(new Error(`the server exited (${code}): ${out}`)));
-  });
-}
+    },
+    'test/fixtures/main-tuned.ts',
+  );
 
 async function connect(url: string, p: Person): Promise<Socket> {
   const token = await signToken(jwtSecret, { sub: p.id, name: p.name, email: p.email });

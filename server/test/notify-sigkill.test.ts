@@ -6,42 +6,24 @@
  * receiver counts only requests it answered 2xx.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
 import { signDemoToken } from '../src/demo/token.js';
 import { DEFAULT_WEBHOOK_DELIVERY } from '../src/webhook.js';
 import { until } from './notify-helpers.js';
+import { startServerProcess } from './server-process.js';
 
-const serverDir = fileURLToPath(new URL('../', import.meta.url));
 const jwtSecret = 'notify-sigkill-test-secret-0123456789';
 const SECRET = 'whsec-sigkill-0123456789ab';
 
-function startProcess(dbFile: string, hookUrl: string): Promise<{ proc: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', CARE_DB: `sqlite:${dbFile}`, CARE_JWT_SECRET: jwtSecret, CARE_DEMO: '', REDIS_URL: '', CARE_WEBHOOK_URL: hookUrl, CARE_WEBHOOK_SECRET: SECRET, CARE_RATE_WRITES: '1000/10' };
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 30_000);
-    proc.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /server on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]! });
-      }
-    });
-    proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-    proc.on('exit', (code, signal) => signal !== 'SIGKILL' && code !== 0 && reject(new Error(`the server exited (${code}): ${out}`)));
-  });
-}
+const startProcess = (dbFile: string, hookUrl: string) =>
+  startServerProcess({ CARE_DB: `sqlite:${dbFile}`, CARE_JWT_SECRET: jwtSecret, CARE_WEBHOOK_URL: hookUrl, CARE_WEBHOOK_SECRET: SECRET, CARE_RATE_WRITES: '1000/10' });
 
 describe('SIGKILL the sender mid-queue', () => {
   const cleanup: (() => unknown)[] = [];

@@ -5,14 +5,12 @@
  * receiver that fails, hangs or is down never blocks or breaks the call that caused it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import { io } from 'socket.io-client';
 import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
@@ -20,6 +18,7 @@ import { configFromEnv, type Config } from '../src/config.js';
 import { createCareServer } from '../src/app.js';
 import { signDemoToken } from '../src/demo/token.js';
 import { signToken, sleep, startServer, testConfig, type TestServer } from './helpers.js';
+import { startServerProcess } from './server-process.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 
@@ -351,28 +350,11 @@ describe('configuration', () => {
 });
 
 describe('survives a killed server', () => {
-  const serverDir = fileURLToPath(new URL('../', import.meta.url));
   const jwtSecret = 'webhook-crash-test-secret-0123456789';
 
   /** `src/main.ts` in its own process on a SQLite file, with the webhook pointed at `hookUrl`. */
-  function startProcess(dbFile: string, hookUrl: string): Promise<{ proc: ChildProcess; url: string }> {
-    return new Promise((resolve, reject) => {
-      const env = { ...process.env, PORT: '0', HOST: '127.0.0.1', CARE_DB: `sqlite:${dbFile}`, CARE_JWT_SECRET: jwtSecret, CARE_DEMO: '', REDIS_URL: '', CARE_WEBHOOK_URL: hookUrl, CARE_WEBHOOK_SECRET: SECRET };
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: serverDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`the server did not start: ${out}`)), 30_000);
-      proc.stdout!.on('data', (b: Buffer) => {
-        out += b.toString();
-        const m = /server on (http:\/\/\S+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve({ proc, url: m[1]! });
-        }
-      });
-      proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-      proc.on('exit', (code, signal) => signal !== 'SIGKILL' && code !== 0 && reject(new Error(`the server exited (${code}): ${out}`)));
-    });
-  }
+  const startProcess = (dbFile: string, hookUrl: string) =>
+    startServerProcess({ CARE_DB: `sqlite:${dbFile}`, CARE_JWT_SECRET: jwtSecret, CARE_WEBHOOK_URL: hookUrl, CARE_WEBHOOK_SECRET: SECRET });
 
   const metric = async (url: string, outcome: string) => Number(new RegExp(`care_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)`).exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0);
 
