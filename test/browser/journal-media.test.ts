@@ -105,7 +105,8 @@ describe('<care-journal-feed> photos (feature media)', () => {
     const owner = media(await feed(pageId, 'olga'));
     await postPhotos(owner, 'Two', ['one', 'two']);
     owner.el.lang = 'ar';
-    await waitFor(() => owner.dir() === 'rtl', 'rtl');
+    // The feed renders again in Arabic (its list in slices): wait for the photos to be back.
+    await waitFor(() => owner.dir() === 'rtl' && owner.thumbnails('Two').length === 2, 'rtl, with the photos');
     owner.thumbnails('Two')[0]!.button.click();
     await waitFor(() => owner.viewer()?.open === true, 'the viewer');
     await sendKeys({ press: 'ArrowLeft' });
