@@ -1,10 +1,10 @@
 /**
- * `npm run bench`: every benchmark of issues 3, 5 and 12 (bundle, server, writes, rendering,
- * page load, connects), each against a baseline measured in the same run, reported as medians
+ * `npm run bench`: every benchmark of issues 3, 5, 12 and 15 (bundle, server, writes, rendering,
+ * journal photos, page load, connects), each against a baseline measured in the same run, reported as medians
  * and ratios. `npm run bench -- --write` also rewrites the results sections of BENCHMARKS.md.
  * Needs the build (`npm run build`) and Chromium.
  *
- * `--only=bundle,server,writes,render,pageload,connects` runs some of them (`--write` then
+ * `--only=bundle,server,writes,render,media,pageload,connects` runs some of them (`--write` then
  * rewrites only their block); `--connects=N` sets the sockets of the connect and
  * reconnect-storm benchmarks (default 10,000, `--quick` 2,000), `--storm=N` those of the storms
  * alone; `--no-lighthouse` skips the Lighthouse runs (npx fetches lighthouse@12.2.3 on first use).
@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { bundleRows, bundleSize } from './bundle-size.js';
 import { connectBenchmarks } from './connects.js';
+import { mediaBenchmarks } from './media.js';
 import { pageLoadBenchmarks } from './page-load.js';
 import { renderBenchmarks } from './render.js';
 import { serverBenchmarks, type Result } from './server-bench.js';
@@ -24,7 +25,7 @@ const quick = process.argv.includes('--quick');
 const fmt = (n: number, unit: string) => (unit === 'bytes' ? `${(n / 1024).toFixed(1)} KB` : Number.isInteger(n) ? n.toLocaleString('en') : n.toFixed(n < 10 ? 2 : 1));
 
 const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = new Set((arg('only') ?? 'bundle,server,writes,render,pageload,connects').split(','));
+const only = new Set((arg('only') ?? 'bundle,server,writes,render,media,pageload,connects').split(','));
 const connectSockets = arg('connects') === undefined ? undefined : Number(arg('connects'));
 const stormSockets = arg('storm') === undefined ? undefined : Number(arg('storm'));
 
@@ -49,6 +50,11 @@ if (only.has('writes')) {
 if (only.has('render')) {
   results.push({ section: '5. Rendering in headless Chromium', rows: await renderBenchmarks(quick ? 3 : 5) });
   console.error('render done');
+}
+
+if (only.has('media')) {
+  results.push({ section: '10. Journal photos (issue 15): upload to visible, and first render with photos', rows: await mediaBenchmarks(quick ? 3 : 5) });
+  console.error('media done');
 }
 
 if (only.has('pageload')) {

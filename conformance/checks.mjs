@@ -47,6 +47,9 @@ export const RULES = [
   ['invites.accept', '[invites, manager] a one-use follower code (≥ 128 bits, base64url) lets one visitor follow ({ ok, role }), answers the next "conflict", the manager hears settings:changed, and a revoked code answers "forbidden"'],
   ['notify.refused', '[notify] anonymous notify:get, notify:set and push:subscribe answer "unauthorized"; a signed-in visitor who does not follow gets "forbidden" on notify:get and notify:set'],
   ['notify.prefs', '[notify] a new follower\'s notify:get answers { email: "off", push: false, available: { email, push } } (nothing until chosen); notify:set stores a choice the next notify:get returns (email "daily" when available.email, else it answers "invalid"); after unfollowing, notify:get answers "forbidden"'],
+  ['media.refused', '[media] POST /api/pages/:id/media answers 401 without a token and 403 { error: { code: "forbidden" } } to a visitor who is no owner or editor; media:urls for an unknown entry answers "not_found"; a GET /media/… URL with a forged signature answers 403 or 404 and no image'],
+  ['social.refused', '[journal-social] anonymous journal:heart and journal:comment answer "unauthorized"; history:load stream "comments" without entryId answers "invalid"'],
+  ['social.comments', '[journal-social, manager] on an entry the manager posts: a visitor\'s heart and comment arrive live at another subscriber (journal:hearts, journal:comment with seq); a retried comment returns the same one; history:load stream "comments" lists it; its author deletes it (journal:comment-removed); the entry is deleted again'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
 ];
 
@@ -553,7 +556,89 @@ export async function runChecks(opts) {
       expect(failsWith(after, 'forbidden'), `notify:get after unfollowing answered ${short(after)}`);
       return said;
     });
+
+    await check('media.refused', async () => {
+      feature('media');
+      needs('a');
+      const endpoint = `${base}/api/pages/${encodeURIComponent(page)}/media`;
+      const form = () => {
+        const f = new FormData();
+        // A 1 × 1 PNG: a real image, so only the caller's rights can refuse it.
+        f.append('file', new Blob([Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==', 'base64')], { type: 'image/png' }), 'pixel.png');
+        return f;
+      };
+      const anon = await fetch(endpoint, { method: 'POST', body: form() });
+      expect(anon.status === 401, `an upload without a token answered ${anon.status}`);
+      const visitor = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${await tokenFor(users.a)}` }, body: form() });
+      const body = await visitor.json().catch(() => null);
+      expect(visitor.status === 403 && body?.error?.code === 'forbidden', `a visitor's upload answered ${visitor.status} ${short(body)}`);
+      const urls = await call(state.a, 'media:urls', { pageId: page, entryId: `conformance-no-such-entry-${run}` });
+      expect(failsWith(urls, 'not_found'), `media:urls for an unknown entry answered ${short(urls)}`);
+      const forged = await fetch(`${base}/media/${encodeURIComponent(page)}/conformance-${run}/display?v=YW5vbjo&e=9999999999&s=forged`);
+      expect((forged.status === 403 || forged.status === 404) && !(forged.headers.get('content-type') ?? '').startsWith('image/'), `a forged image URL answered ${forged.status} ${forged.headers.get('content-type')}`);
+      return 'uploads refused, forged URL refused';
+    });
+
+    await check('social.refused', async () => {
+      feature('journal-social');
+      expect(state.anon, 'skipped: no anonymous connection');
+      needs('a');
+      const entryId = `conformance-${run}-entry`;
+      const checks = [
+        [state.anon, 'journal:heart', { pageId: page, entryId, on: true }, 'unauthorized'],
+        [state.anon, 'journal:comment', { pageId: page, entryId, clientId: randomUUID(), body: 'anonymous comment' }, 'unauthorized'],
+        [state.a, 'history:load', { pageId: page, stream: 'comments', before: 1, limit: 10 }, 'invalid'],
+      ];
+      const wrong = [];
+      for (const [client, event, payload, code] of checks) {
+        const answer = await call(client, event, payload);
+        if (!failsWith(answer, code)) wrong.push(`${event} answered ${short(answer)}, expected ${code}`);
+      }
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${checks.length} calls refused`;
+    });
+
+    await check('social.comments', async () => {
+      feature('journal-social', { manager: true });
+      needs('a', 'b');
+      state.m ??= await connect(opts.manager);
+      await call(state.m, 'page:subscribe', { pageId: page });
+      await call(state.b, 'page:subscribe', { pageId: page });
+      const posted = await call(state.m, 'journal:post', { pageId: page, clientId: randomUUID(), title: `Conformance ${run}`, body: 'An update to answer.' });
+      expect(posted?.ok === true && isObj(posted.entry), `the manager's journal:post answered ${short(posted)}`);
+      const entryId = (state.entry = posted.entry.id);
+      expect(posted.entry.commentsOpen !== false, 'a new entry has its comments closed');
+      const hearts = waitFor(state.b, 'journal:hearts', (d) => isObj(d) && d.entryId === entryId);
+      const heart = await call(state.a, 'journal:heart', { pageId: page, entryId, on: true });
+      expect(heart?.ok === true && heart.hearts === 1 && heart.on === true, `journal:heart answered ${short(heart)}`);
+      const h = await hearts.catch(() => {
+        throw new Error('no journal:hearts reached the other subscriber');
+      });
+      expect(isSeq(h.seq) && h.hearts === 1, `journal:hearts ${short(h)}`);
+      const clientId = randomUUID();
+      const body = `Conformance check ${run}: thinking of you`;
+      const live = waitFor(state.b, 'journal:comment', (d) => isObj(d) && d.comment?.body === body);
+      const first = await call(state.a, 'journal:comment', { pageId: page, entryId, clientId, body });
+      expect(first?.ok === true && isObj(first.comment) && first.comment.entryId === entryId && first.comment.body === body, `journal:comment answered ${short(first)}`);
+      const e = await live.catch(() => {
+        throw new Error('the comment did not reach the other subscriber live');
+      });
+      expect(isSeq(e.seq) && e.seq > h.seq && e.entryId === entryId && e.comment.id === first.comment.id, `journal:comment event ${short(e)}`);
+      const retry = await call(state.a, 'journal:comment', { pageId: page, entryId, clientId, body });
+      expect(retry?.ok === true && retry.comment?.id === first.comment.id, `the retry answered ${short(retry)}, expected the original ${first.comment.id}`);
+      const history = await call(state.b, 'history:load', { pageId: page, stream: 'comments', entryId, before: Number.MAX_SAFE_INTEGER, limit: 10 });
+      expect(history?.ok === true && history.stream === 'comments' && Array.isArray(history.items) && history.items.some((c) => c.id === first.comment.id), `history:load comments answered ${short(history)}`);
+      const removedLive = waitFor(state.b, 'journal:comment-removed', (d) => isObj(d) && d.commentId === first.comment.id);
+      const removed = await call(state.a, 'journal:comment-delete', { pageId: page, commentId: first.comment.id });
+      expect(removed?.ok === true, `the author's journal:comment-delete answered ${short(removed)}`);
+      await removedLive.catch(() => {
+        throw new Error('no journal:comment-removed reached the other subscriber');
+      });
+      return `heart, comment at seq ${e.seq}, retry, history, delete`;
+    });
   } finally {
+    // The journal entry of social.comments goes again (its comments and hearts with it).
+    if (state.entry && state.m?.socket.connected) await call(state.m, 'journal:delete', { pageId: page, entryId: state.entry }).catch(() => {});
     // The follower of notify.prefs follows no more (if a rule stopped half-way).
     if (state.follower?.socket.connected) await call(state.follower, 'follow:set', { pageId: page, follow: false }).catch(() => {});
     // The visitor who joined by invitation follows no more; the invitation is revoked.

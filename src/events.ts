@@ -1,13 +1,16 @@
 import type { ConnectionState } from './client/connection.js';
-import type { ErrorCode, FollowState, JournalEntry, WallMessage } from './protocol/index.js';
+import type { ErrorCode, FollowState, JournalComment, JournalEntry, WallMessage } from './protocol/index.js';
 
 /** Detail of `care-connection-change`: the shared connection's state. */
 export interface CareConnectionChangeDetail {
   state: ConnectionState;
 }
 
-/** Detail of `care-posted`: fired after the server acknowledged a post. */
-export type CarePostedDetail = { kind: 'journal'; item: JournalEntry } | { kind: 'wall'; item: WallMessage };
+/**
+ * Detail of `care-posted`: fired after the server acknowledged a post, or (`comment`, from
+ * `<care-journal-feed>`, feature `journal-social`) a comment on a journal entry.
+ */
+export type CarePostedDetail = { kind: 'journal'; item: JournalEntry } | { kind: 'wall'; item: WallMessage } | { kind: 'comment'; item: JournalComment };
 
 /** Detail of `care-follow-change`. */
 export interface CareFollowChangeDetail {

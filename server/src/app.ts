@@ -12,6 +12,7 @@ import { demoCsp } from './demo/csp.js';
 import { demoSecret } from './demo/secret.js';
 import { HTTP_STATUS } from './errors.js';
 import { seedDemo } from './demo/seed.js';
+import { seedDemoSocial } from './demo/social-seed.js';
 import { connectRedis } from './scale/redis.js';
 import { demoTokenRoute } from './demo/token.js';
 import { adminRouter } from './http/admin.js';
@@ -33,6 +34,12 @@ import { createJobRunner, notifyChannels } from './jobs/channels.js';
 import type { JobRunner } from './jobs/runner.js';
 import type { NotifySettings } from './notify/contract.js';
 import { defaultNotifySettings, deriveLinkSecret } from './notify/settings.js';
+import { DatabaseBlobs, FileBlobs } from './media/blobs.js';
+import { MediaFanout } from './media/fanout.js';
+import { mediaServeRoute, mediaUploadRouter } from './media/http.js';
+import { MediaService } from './media/service.js';
+import { defaultMediaSettings, mediaKey } from './media/settings.js';
+import { MediaSigner } from './media/signing.js';
 
 /** Bytes a single Socket.IO message may have: a 20,000-character journal body in 4-byte UTF-8, plus room. */
 export const MAX_MESSAGE_BYTES = 128 * 1024;
@@ -49,6 +56,8 @@ export interface CareServer {
   jobs: JobRunner;
   /** The notification settings in effect (`linkSecret` filled in). */
   notify: NotifySettings;
+  /** Photos (SPEC 6.3); `null` without the `media` feature. */
+  media: MediaService | null;
   /** The HS256 secret in use (in demo mode without one configured, demo/secret.ts's). */
   jwtSecret: string | null;
   listen(port?: number, host?: string): Promise<string>;
@@ -68,7 +77,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const storage = await openStorage(config.db, config.changeRetention);
   // Each channel checks its settings as it is built (the webhook's URL and secret, the VAPID keys).
   const channels = notifyChannels(config, notify, { links, subscriptions: storage, mailbox: mailbox?.transport ?? null }, config.channels);
-  if (config.demo) await seedDemo(storage);
+  const demoSeeded = config.demo ? await seedDemo(storage) : false;
   const metrics = createMetrics();
 
   const app = express();
@@ -119,6 +128,20 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     features: config.features,
   });
 
+  // SPEC 6.3 photos: bytes in the database unless CARE_MEDIA_DIR names a directory.
+  let media: MediaService | null = null;
+  if (service.has('media')) {
+    const settings = config.media ?? defaultMediaSettings();
+    const db = storage.media.db;
+    const blobs = settings.dir ? new FileBlobs(settings.dir, db) : new DatabaseBlobs(db);
+    const signer = new MediaSigner(mediaKey(settings, jwtSecret), settings.urlTtlSeconds, settings.baseUrl);
+    media = new MediaService(storage, storage.media, blobs, signer, settings);
+    service.useMedia(media, new MediaFanout(ns, storage, media));
+    media.startSweeping();
+  }
+  // The demo's photo, hearts and comments go through the services, once with the demo pages.
+  if (demoSeeded) await seedDemoSocial(service, media);
+
   const wire = createHandlers(service, verifier, metrics, limiter, channelAvailability(channels, notify));
   ns.use(handshake(verifier, metrics, trustProxy, limiter));
   // Shared by every socket rather than a closure per connection (memory per socket, BENCHMARKS.md).
@@ -150,6 +173,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   // Links in emails: answered to any origin (a mail app's one-click POST has none; the
   // confirmation form's is this backend). The tokens are sealed (notify/links.ts).
   if (links) app.use(notifyRouter(links, storage));
+  // Signed image URLs, answered to any origin: an <img> on the hospital's site sends no token;
+  // the signature (and the viewer's access, checked on each request) decides (media/http.ts).
+  if (media) app.get('/media/:pageId/:mediaId/:variant', mediaServeRoute(media));
   // Everything else (API, metrics, demo) only for the allowed origins.
   app.use((req, res, next) => {
     if (!originAllowed(config.allowedOrigins, req.get('origin'))) {
@@ -165,6 +191,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  if (media) app.use('/api', mediaUploadRouter(service, media, verifier, config.allowedOrigins));
   app.use('/api', adminRouter(service, verifier));
   if (config.demo && config.demoDir) {
     app.use('/demo', demoCsp);
@@ -188,6 +215,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     verifier,
     jobs,
     notify,
+    media,
     jwtSecret,
     listen(port = config.port, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
@@ -199,6 +227,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
       });
     },
     async close() {
+      media?.stop();
       await jobs.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await redis?.close();

@@ -5,6 +5,7 @@ import type { Channels, KindTuning } from './jobs/runner.js';
 import type { NotifySettings } from './notify/contract.js';
 import { notifySettingsFromEnv } from './notify/settings.js';
 import { SERVER_FEATURES } from './pages/features.js';
+import { mediaSettingsFromEnv, type MediaSettings } from './media/settings.js';
 import { rateLimitsFromEnv, type RateLimitSettings } from './socket/rate-limit.js';
 import { checkWebhookSettings, type WebhookDelivery } from './webhook.js';
 
@@ -73,6 +74,11 @@ export interface Config {
    * Config object: no email, no push, the defaults.
    */
   notify?: NotifySettings;
+  /**
+   * Photos (SPEC 6.3): size and count limits, storage (`CARE_MEDIA_DIR`), URL key and lifetime
+   * (`CARE_MEDIA_*`, see media/settings.ts). Unset in a Config object: the defaults, in the database.
+   */
+  media?: MediaSettings;
   /** The job queue's clock (milliseconds since the epoch): not an environment setting; tests move it. */
   clock?: () => number;
   /** Retry, lease and concurrency per kind of job; the defaults suit production, tests shorten them. */
@@ -115,6 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, paths: { distDir: string; 
     maxTokenTtl: maxTokenTtlFromEnv(env.CARE_MAX_TOKEN_TTL),
     features: featuresFromEnv(env.CARE_FEATURES),
     notify: notifySettingsFromEnv(env, { port, demo }),
+    media: mediaSettingsFromEnv(env),
   };
 }
 

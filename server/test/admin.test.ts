@@ -277,7 +277,10 @@ describe('delete', () => {
     const other = newPage({ visibility: 'public' });
     await ts.rest('POST', '/api/pages', { token: admin, body: other });
     for (const id of [p.id, other.id]) {
-      await ts.storage.postJournal(id, { id: 'pat', name: 'Pat' }, 'e1', 'Entry', 'Body');
+      const { entry } = await ts.storage.postJournal(id, { id: 'pat', name: 'Pat' }, 'e1', 'Entry', 'Body');
+      // SPEC 6.3: a comment and a heart on the entry.
+      await ts.storage.postComment(id, entry.id, { id: 'kin', name: 'Kin' }, 'c1', 'Thinking of you', false);
+      await ts.storage.setJournalHeart(id, entry.id, 'kin', true);
       const { message } = await ts.storage.postWall(id, { id: 'kin', name: 'Kin' }, 'w1', 'Hi', false);
       await ts.storage.setFollow(id, { id: 'kin', name: 'Kin' }, 'following');
       await ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
@@ -291,7 +294,7 @@ describe('delete', () => {
 
     const res = await ts.rest('DELETE', `/api/pages/${p.id}`, { token: admin });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, journal_comments: 0, journal_hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
     assertError(await ts.rest('GET', `/api/pages/${p.id}`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: ownerToken }), 404, 'not_found');

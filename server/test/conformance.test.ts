@@ -40,6 +40,7 @@ describe('conformance kit', () => {
     const sub = await (await ts.connect(null)).ok('page:subscribe', { pageId });
     assert.ok(sub.access === 'read' && sub.snapshot);
     assert.deepEqual(sub.snapshot.wall, []);
+    assert.deepEqual(sub.snapshot.journal, [], 'the entry of social.comments is deleted again');
     // ... and leaves no follower or live invitation behind.
     const owner = await ts.connect('owner');
     const settings = await owner.ok('page:settings', { pageId });
@@ -50,7 +51,7 @@ describe('conformance kit', () => {
   it('without a manager, the rules that need one are skipped (a pass), the others run', async () => {
     const results = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user), timeoutMs: 3000 });
     assert.deepEqual(failures(results), []);
-    assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.view', 'invites.accept']);
+    assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.view', 'invites.accept', 'social.comments']);
   });
 
   it('against a first-wave backend (CARE_FEATURES empty) the feature rules are skipped cleanly, and everything else passes', async () => {
@@ -59,7 +60,7 @@ describe('conformance kit', () => {
       const id = await old.page({ visibility: 'public', owners: ['owner'] });
       const results = await runChecks({ url: old.url, page: id, manager: 'owner', tokenFor: (user) => old.token(user), timeoutMs: 3000 });
       assert.deepEqual(failures(results), []);
-      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs']);
+      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs', 'media.refused', 'social.refused', 'social.comments']);
       assert.match(results.find((r) => r.rule === 'features.list')!.detail, /first-wave/);
     } finally {
       await old.close();

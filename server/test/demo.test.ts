@@ -69,6 +69,33 @@ describe('demo mode', () => {
     assert.equal(pub.access === 'read' && pub.snapshot!.journal.length, jane!.journal.length);
     anon.close();
   });
+
+  it('seeds jane-doe\'s newest update with a photo that loads, hearts and comments (SPEC 6.3)', async () => {
+    const anon = await ts.connect(null);
+    const pub = await anon.ok('page:subscribe', { pageId: 'jane-doe' });
+    anon.close();
+    assert.ok(pub.access === 'read' && pub.snapshot);
+    const [newest] = pub.snapshot.journal;
+    assert.equal(newest?.title, 'Out in the garden');
+    const features: string[] = pub.page.features ?? [];
+    if (features.includes('media')) {
+      assert.equal(newest.media?.length, 1);
+      const photo = newest.media![0]!;
+      assert.match(photo.alt, /garden/);
+      assert.ok(photo.width <= 1600 && photo.thumbWidth <= 400 && photo.thumbHeight > 0);
+      for (const url of [photo.thumbUrl, photo.url]) {
+        const res = await fetch(new URL(url, ts.url));
+        assert.equal(res.status, 200);
+        assert.match(res.headers.get('content-type') ?? '', /^image\//);
+        assert.match(res.headers.get('cache-control') ?? '', /private/);
+      }
+    }
+    if (features.includes('journal-social')) {
+      assert.equal(newest.hearts, 3);
+      assert.equal(newest.commentCount, 3);
+      assert.deepEqual(newest.comments?.map((c: { author: { id: string } }) => c.author.id), ['friend', 'sam', 'visitor']);
+    }
+  });
 });
 
 describe('demo mode off', () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClientEventName, ErrorCode, Visibility, WallMessage } from '../../src/protocol/index.js';
 import { expectFailure, startServer, type Client, type Payload, type TestServer } from './helpers.js';
+import { SERVER_FEATURES } from '../src/pages/features.js';
 
 const ROLES = ['owner', 'editor', 'follower', 'visitor', 'moderator', 'admin', 'anonymous'] as const;
 type Role = (typeof ROLES)[number];
@@ -239,8 +240,8 @@ describe('page:subscribe', () => {
           assert.equal(a.access, 'none');
           // A teaser: the server-wide feature list, nothing of the page but its id, visibility and public count.
           assert.deepEqual(Object.keys(a.page).sort(), ['features', 'followerCount', 'id', 'visibility']);
-          assert.deepEqual(a.page.features, ['settings', 'invites', 'notify']);
-          assert.deepEqual(a.page, { id: fx.pageId, visibility: v, followerCount: 1, features: ['settings', 'invites', 'notify'] });
+          assert.deepEqual(a.page.features, [...SERVER_FEATURES]);
+          assert.deepEqual(a.page, { id: fx.pageId, visibility: v, followerCount: 1, features: [...SERVER_FEATURES] });
           const text = JSON.stringify(a);
           for (const secret of ['Title of', 'SECRET-J', 'SECRET-W', 'requester']) assert.ok(!text.includes(secret), `the answer leaks "${secret}": ${text}`);
           assert.ok(!('snapshot' in a) && !('events' in a) && !('seq' in a));

@@ -39,7 +39,19 @@ type Success<E extends ClientEventName> = Extract<Answer<E>, { ok: true }>;
 export const WAIT_MS = 3_000;
 
 /** Every server-to-client event that carries something of one page. */
-export const PAGE_EVENTS = ['journal:entry', 'journal:removed', 'wall:message', 'wall:removed', 'wall:hearts', 'follow:count', 'follow:request', 'page:updated'] as const;
+export const PAGE_EVENTS = [
+  'journal:entry',
+  'journal:removed',
+  'wall:message',
+  'wall:removed',
+  'wall:hearts',
+  'journal:hearts',
+  'journal:comment',
+  'journal:comment-removed',
+  'follow:count',
+  'follow:request',
+  'page:updated',
+] as const;
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
@@ -297,7 +309,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Rows of every page-scoped table for one page (the audit log excepted). */
 export async function pageRowCounts(db: Kysely<Database>, pageId: string): Promise<Record<string, number>> {
-  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'changes', 'invites', 'follow_asks', 'notify_prefs'] as const;
+  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'journal_comments', 'journal_hearts', 'changes', 'invites', 'follow_asks', 'notify_prefs'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
     const rows = await db.selectFrom(t).select('page_id').where('page_id', '=', pageId).execute();
@@ -376,6 +388,12 @@ export function itemIdOf(e: PageEvent): string | null {
     case 'wall:removed':
     case 'wall:hearts':
       return e.data.messageId;
+    case 'journal:hearts':
+      return e.data.entryId;
+    case 'journal:comment':
+      return e.data.comment.id;
+    case 'journal:comment-removed':
+      return e.data.commentId;
     default:
       return null;
   }

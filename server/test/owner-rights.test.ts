@@ -139,7 +139,9 @@ describe('the owner, with their own token', () => {
     const id = await patPage('public');
     const fan = await connect('fan');
     await fan.ok('page:subscribe', { pageId: id });
-    await server.ts.storage.postJournal(id, { id: 'pat', name: 'Pat' }, 'd1', 'Entry', 'Body');
+    const { entry } = await server.ts.storage.postJournal(id, { id: 'pat', name: 'Pat' }, 'd1', 'Entry', 'Body');
+    await server.ts.storage.postComment(id, entry.id, { id: 'fan', name: 'Fan' }, 'd3', 'Comment', false);
+    await server.ts.storage.setJournalHeart(id, entry.id, 'fan', true);
     const { message } = await server.ts.storage.postWall(id, { id: 'fan', name: 'Fan' }, 'd2', 'Message', false);
     await server.ts.storage.setHeart(id, message.id, 'fan', true);
     await server.ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
@@ -150,7 +152,7 @@ describe('the owner, with their own token', () => {
 
     const res = await server.ts.rest('DELETE', `/api/pages/${id}`, { token: tokens.pat });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, journal_comments: 0, journal_hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
     assert.deepEqual((await auditRows(id, 'page.delete', lifetime)).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
     await fan.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
     await fan.fails('page:subscribe', { pageId: id }, 'not_found');

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PageSettingsView, PageUpdatedEvent, SubscribeAnswer } from '../../src/protocol/index.js';
 import { featuresFromEnv } from '../src/config.js';
+import { SERVER_FEATURES } from '../src/pages/features.js';
 import { rooms } from '../src/pages/rooms.js';
 import { auditTrail, barrierAll, callWithin, fileServer, startServer, uniqueId, type Client, type TestServer } from './helpers.js';
 
@@ -28,20 +29,20 @@ describe('features', () => {
     const id = await page('private');
     const owner = await connect('pat');
     const a = await owner.ok('page:subscribe', { pageId: id });
-    assert.deepEqual(a.page.features, ['settings', 'invites', 'notify']);
+    assert.deepEqual(a.page.features, [...SERVER_FEATURES]);
     const visitor = await connect('stranger');
     const t = await visitor.ok('page:subscribe', { pageId: id });
     assert.equal(t.access, 'none');
-    assert.deepEqual(t.page.features, ['settings', 'invites', 'notify']);
+    assert.deepEqual(t.page.features, [...SERVER_FEATURES]);
     const mark = owner.mark();
     await owner.ok('page:configure', { pageId: id, wallModeration: 'pre' });
     const updated = await owner.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.page !== undefined, mark);
-    assert.deepEqual(updated.page?.features, ['settings', 'invites', 'notify']);
+    assert.deepEqual(updated.page?.features, [...SERVER_FEATURES]);
     assert.equal(updated.page?.wallModeration, 'pre');
   });
 
   it('CARE_FEATURES: unset is every feature, empty is none, unknown names and invites without settings stop the server', () => {
-    assert.deepEqual(featuresFromEnv(undefined), ['settings', 'invites', 'notify']);
+    assert.deepEqual(featuresFromEnv(undefined), [...SERVER_FEATURES]);
     assert.deepEqual(featuresFromEnv(''), []);
     assert.deepEqual(featuresFromEnv(' invites , settings '), ['settings', 'invites']);
     assert.deepEqual(featuresFromEnv('settings'), ['settings']);
@@ -171,7 +172,7 @@ describe('page:configure', () => {
     assert.ok(!readers().has(anon.socket.id!), 'the anonymous visitor left before the ack');
     assert.ok(readers().has(fan.socket.id!), 'the follower still reads');
     assert.equal(answer.page.visibility, 'private');
-    assert.deepEqual(answer.page.features, ['settings', 'invites', 'notify']);
+    assert.deepEqual(answer.page.features, [...SERVER_FEATURES]);
 
     await owner.ok('journal:post', { pageId: id, clientId: 'after-private', title: 'Only for my circle', body: 'Private now' });
     await owner.ok('wall:post', { pageId: id, clientId: 'after-private-w', body: 'Private wall' });

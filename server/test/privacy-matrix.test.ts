@@ -16,6 +16,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_EVENTS, type ClientEventName, type ErrorCode, type Visibility } from '../../src/protocol/index.js';
+import sharp from 'sharp';
+import { SERVER_FEATURES } from '../src/pages/features.js';
 import { newInviteCode } from '../src/pages/invites.js';
 import { barrierAll, expectFailure, notifySettings, pageRowCounts, startServer, type Client, type Received, type TestServer } from './helpers.js';
 
@@ -53,9 +55,14 @@ interface Fixture {
   entryId: string;
   messageId: string;
   pendingId: string;
+  /** SPEC 6.3: a visible comment by `extra` on the entry, and one held for approval. */
+  commentId: string;
+  heldCommentId: string;
   secret: string;
   /** A follower invitation of the page (5 uses). */
   code: string;
+  /** SPEC 6.3: an uploaded photo not yet in any entry (the seeded entry has another, alt text marked secret). */
+  mediaId: string;
 }
 
 interface Action {
@@ -123,6 +130,38 @@ const ACTIONS: Action[] = [
   { name: 'notify:set owner', event: 'notify:set', payload: (f) => ({ pageId: f.pageId, owner: { requests: 'instant' } }), allowed: isMember, changes: false },
   { name: 'push:subscribe', event: 'push:subscribe', payload: (f) => ({ subscription: { endpoint: `https://push.example/${f.secret}`, keys: { p256dh: `B${'p'.repeat(86)}`, auth: 'a'.repeat(22) } } }), allowed: signedIn, changes: false },
   { name: 'push:unsubscribe', event: 'push:unsubscribe', payload: (f) => ({ endpoint: `https://push.example/${f.secret}` }), allowed: signedIn, changes: false },
+  // SPEC 6.3 (feature media): the seeded entry has a photo whose alt text is the page's secret;
+  // its URLs go to readers only, made for each of them.
+  { name: 'media:urls', event: 'media:urls', payload: (f) => ({ pageId: f.pageId, entryId: f.entryId }), allowed: reads, changes: false },
+  {
+    name: 'journal:post with a photo',
+    event: 'journal:post',
+    payload: (f) => ({ pageId: f.pageId, clientId: 'matrix-jm', title: `${f.secret}photo-title`, body: `${f.secret}photo-body`, media: [{ id: f.mediaId, alt: `${f.secret}photo-alt` }] }),
+    allowed: isMember,
+    changes: true,
+  },
+  {
+    name: 'journal:edit photos',
+    event: 'journal:edit',
+    payload: (f) => ({ pageId: f.pageId, entryId: f.entryId, title: `${f.secret}edited`, body: `${f.secret}edited-body`, media: [{ id: f.mediaId, alt: `${f.secret}new-alt` }] }),
+    allowed: isMember,
+    changes: true,
+  },
+  // SPEC 6.3 (feature journal-social): hearts as on the wall; comments by the wall's rules.
+  { name: 'journal:heart', event: 'journal:heart', payload: (f) => ({ pageId: f.pageId, entryId: f.entryId, on: true }), allowed: (r, v) => reads(r, v) && signedIn(r), changes: true },
+  {
+    name: 'journal:comment',
+    event: 'journal:comment',
+    payload: (f) => ({ pageId: f.pageId, entryId: f.entryId, clientId: 'matrix-c', body: `${f.secret}posted-comment` }),
+    allowed: (r, v) => reads(r, v) && signedIn(r) && (isMember(r) || r === 'follower' || v !== 'private'),
+    changes: true,
+  },
+  { name: 'journal:comment-delete (someone else’s)', event: 'journal:comment-delete', payload: (f) => ({ pageId: f.pageId, commentId: f.commentId }), allowed: isModerator, changes: true },
+  { name: 'journal:comment-hide', event: 'journal:comment-hide', payload: (f) => ({ pageId: f.pageId, commentId: f.commentId, hidden: true }), allowed: isModerator, changes: true },
+  { name: 'journal:comment-approve', event: 'journal:comment-approve', payload: (f) => ({ pageId: f.pageId, commentId: f.heldCommentId }), allowed: isModerator, changes: true },
+  { name: 'history:load comments', event: 'history:load', payload: (f) => ({ pageId: f.pageId, stream: 'comments', entryId: f.entryId, before: Number.MAX_SAFE_INTEGER, limit: 50 }), allowed: reads, changes: false },
+  // The entry is the owner's: only its author opens and closes its comments.
+  { name: 'journal:edit comments', event: 'journal:edit', payload: (f) => ({ pageId: f.pageId, entryId: f.entryId, title: `${f.secret}t`, body: `${f.secret}b`, comments: false }), allowed: (r) => r === 'owner', changes: true },
 ];
 
 /* ------------------------------------------------------------------------------- set-up */
@@ -133,12 +172,15 @@ let observers: { name: string; role: Role; client: Client }[];
 /** Every socket, with the role whose reading rights it has. */
 let everyone: { name: string; role: Role; client: Client }[];
 /** Per page: its visibility, its content marker, and whether its held message was released. */
-const pages = new Map<string, { visibility: Visibility; secret: string; held: string; released: boolean }>();
+const pages = new Map<string, { visibility: Visibility; secret: string; held: string; released: boolean; heldComment: string; commentReleased: boolean }>();
 let cell = 0;
+/** A small PNG, uploaded into every fixture page (through the media service: no HTTP needed here). */
+let photo: Buffer;
 
 before(async () => {
   // Email and push available, so an allowed choice succeeds (nothing is sent here).
   ts = await startServer({ notify: notifySettings() });
+  photo = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#888' } }).png().toBuffer();
   for (const role of ROLES) actors[role] = await ts.connect(USER[role]);
   observers = [
     { name: 'observer owner', role: 'owner', client: await ts.connect('owner') },
@@ -169,8 +211,14 @@ async function fixture(visibility: Visibility): Promise<Fixture> {
     s.postWall(pageId, { id: 'extra', name: 'Extra' }, 'seed-w', `${secret}wall-body`, false),
     s.postWall(pageId, { id: 'extra', name: 'Extra' }, 'seed-p', `${secret}${held}held-body`, true),
   ]);
-  pages.set(pageId, { visibility, secret, held, released: false });
-  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, secret, code };
+  const { comment } = await s.postComment(pageId, entry.id, { id: 'extra', name: 'Extra' }, 'seed-c', `${secret}comment-body`, false);
+  const { comment: heldComment } = await s.postComment(pageId, entry.id, { id: 'extra', name: 'Extra' }, 'seed-hc', `${secret}HELDC-${n}-held-comment`, true);
+  pages.set(pageId, { visibility, secret, held, released: false, heldComment: `HELDC-${n}-`, commentReleased: false });
+  // The seeded entry ('seed-j' of the owner) holds one photo; another waits to be posted.
+  const media = ts.server.media!;
+  const [seeded, spare] = await Promise.all([media.ingest(pageId, 'owner', photo), media.ingest(pageId, 'owner', photo)]);
+  await media.claim(pageId, { authorId: 'owner', clientId: 'seed-j' }, [{ id: seeded.id, alt: `${secret}alt` }]);
+  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, commentId: comment.id, heldCommentId: heldComment.id, secret, code, mediaId: spare.id };
 }
 
 const seqOf = async (pageId: string) => (await ts.storage.getPage(pageId))!.seq;
@@ -180,7 +228,9 @@ const seqOf = async (pageId: string) => (await ts.storage.getPage(pageId))!.seq;
 describe('privacy matrix', () => {
   it('covers every client event that touches a page', () => {
     const covered = new Set(ACTIONS.map((a) => a.event));
-    const missing = CLIENT_EVENTS.filter((e) => e !== 'session:refresh' && !covered.has(e));
+    // `media:urls` comes with the `media` feature (its rows with it, from the media server's branch).
+    const served = CLIENT_EVENTS.filter((e) => e !== 'media:urls' || (SERVER_FEATURES as readonly string[]).includes('media'));
+    const missing = served.filter((e) => e !== 'session:refresh' && !covered.has(e));
     assert.deepEqual(missing, [], 'add an action (and its SPEC expectation) for these events');
   });
 
@@ -204,8 +254,9 @@ describe('privacy matrix', () => {
             // message only for moderators.
             const said = JSON.stringify(answer);
             if (!reads(role, visibility)) assert.ok(!said.includes(f.secret), `content of the page in the answer: ${said.slice(0, 200)}`);
-            if (!isModerator(role)) assert.ok(!said.includes(pages.get(f.pageId)!.held), 'a held message in the answer');
+            if (!isModerator(role)) assert.ok(!said.includes(pages.get(f.pageId)!.held) && !said.includes(pages.get(f.pageId)!.heldComment), 'a held message or comment in the answer');
             else if (action.name === 'history:load wall') assert.ok(said.includes(pages.get(f.pageId)!.held), 'moderators do see held messages');
+            else if (action.name === 'history:load comments') assert.ok(said.includes(pages.get(f.pageId)!.heldComment), 'moderators do see held comments');
 
             if (action.event === 'page:subscribe') {
               // Always answered; what it carries depends on the right to read.
@@ -223,6 +274,7 @@ describe('privacy matrix', () => {
             if (allowed) {
               assert.equal(answer.ok, true, `${role} ${action.name} on a ${visibility} page should succeed: ${JSON.stringify(answer)}`);
               if (action.event === 'wall:approve') pages.get(f.pageId)!.released = true;
+              if (action.event === 'journal:comment-approve') pages.get(f.pageId)!.commentReleased = true;
               if (action.makes) pages.get(f.pageId)!.visibility = action.makes;
               const changes = typeof action.changes === 'function' ? action.changes(role, visibility) : action.changes;
               if (changes) assert.ok((await seqOf(f.pageId)) > seqBefore, 'the change took a seq');
@@ -252,7 +304,7 @@ describe('privacy matrix', () => {
         checked++;
         const text = JSON.stringify(r.data);
         if (text.includes('SECRET-')) content++;
-        const d = (r.data ?? {}) as { pageId?: string; seq?: number; message?: { hidden?: boolean; pending?: boolean } };
+        const d = (r.data ?? {}) as { pageId?: string; seq?: number; message?: { hidden?: boolean; pending?: boolean }; comment?: { hidden?: boolean; pending?: boolean } };
         for (const [pageId, p] of pages) {
           const readable = reads(role, p.visibility);
           const about = d.pageId === pageId;
@@ -260,11 +312,13 @@ describe('privacy matrix', () => {
           if (!readable && text.includes(p.secret)) leaks.push(`${name} got content of a ${p.visibility} page it may not read in ${r.event}`);
           // A message held for approval reaches moderators (and its author) only, until released.
           if (!isModerator(role) && !p.released && text.includes(p.held)) leaks.push(`${name} got a held message in ${r.event}`);
+          if (!isModerator(role) && !p.commentReleased && text.includes(p.heldComment)) leaks.push(`${name} got a held comment in ${r.event}`);
         }
         if (r.event === 'follow:request' && !decides(role)) leaks.push(`${name} got a follow request`);
         if (r.event === 'settings:changed' && !readsSettings(role)) leaks.push(`${name} got settings:changed`);
         if (r.event === 'settings:changed' && Object.keys(d).join() !== 'pageId') leaks.push(`settings:changed carries more than the page id: ${text}`);
         if (r.event === 'wall:message' && !isModerator(role) && (d.message?.hidden || d.message?.pending)) leaks.push(`${name} got a hidden or held message`);
+        if (r.event === 'journal:comment' && !isModerator(role) && (d.comment?.hidden || d.comment?.pending)) leaks.push(`${name} got a hidden or held comment`);
       }
     }
     // The check has something to look at: readers did receive pages' content live.

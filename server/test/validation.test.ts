@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CLIENT_EVENTS, LIMITS, type ClientEventName, type ErrorCode } from '../../src/protocol/index.js';
+import { SERVER_FEATURES } from '../src/pages/features.js';
 import { callWithin, expectFailure, notifySettings, startServer, type Client, type TestServer } from './helpers.js';
 
 let ts: TestServer;
@@ -14,6 +15,8 @@ let pageId: string;
 let entryId: string;
 let messageId: string;
 let pendingId: string;
+let commentId: string;
+let pendingCommentId: string;
 let visitorToken: string;
 let revokeCode: string;
 let acceptCode: string;
@@ -27,6 +30,8 @@ before(async () => {
   entryId = (await ts.storage.postJournal(pageId, { id: 'owner', name: 'Owner' }, 'v-j', 'Entry', 'Body')).entry.id;
   messageId = (await ts.storage.postWall(pageId, { id: 'follower', name: 'F' }, 'v-w', 'Message', false)).message.id;
   pendingId = (await ts.storage.postWall(pageId, { id: 'follower', name: 'F' }, 'v-p', 'Pending message', true)).message.id;
+  commentId = (await ts.storage.postComment(pageId, entryId, { id: 'follower', name: 'F' }, 'v-c', 'Comment', false)).comment.id;
+  pendingCommentId = (await ts.storage.postComment(pageId, entryId, { id: 'follower', name: 'F' }, 'v-pc', 'Pending comment', true)).comment.id;
   await ts.storage.setFollow(pageId, { id: 'requester', name: 'R' }, 'requested');
   visitorToken = await ts.token('visitor');
   await ts.storage.setFollow(pageId, { id: 'blocked-user', name: 'B' }, 'blocked');
@@ -68,11 +73,20 @@ const valid: Record<ClientEventName, () => { as: () => Client; payload: Record<s
   'notify:set': () => ({ as: () => visitor, payload: { pageId, email: 'daily' } }),
   'push:subscribe': () => ({ as: () => visitor, payload: { subscription: pushSubscription() } }),
   'push:unsubscribe': () => ({ as: () => visitor, payload: { endpoint: pushSubscription().endpoint } }),
+  // SPEC 6.3.
+  'journal:heart': () => ({ as: () => owner, payload: { pageId, entryId, on: true } }),
+  'journal:comment': () => ({ as: () => visitor, payload: { pageId, entryId, clientId: 'valid-comment', body: 'Body' } }),
+  'journal:comment-delete': () => ({ as: () => owner, payload: { pageId, commentId } }),
+  'journal:comment-hide': () => ({ as: () => owner, payload: { pageId, commentId, hidden: true } }),
+  'journal:comment-approve': () => ({ as: () => owner, payload: { pageId, commentId: pendingCommentId } }),
+  'media:urls': () => ({ as: () => owner, payload: { pageId, entryId } }),
 };
+/** The events this server answers: a feature's events are tested once the server has it (`media:urls` comes with `media`). */
+const EVENTS = CLIENT_EVENTS.filter((e) => e !== 'media:urls' || (SERVER_FEATURES as readonly string[]).includes('media'));
 /** A browser's subscription as `PushSubscription.toJSON()` gives it (keys base64url). */
 const pushSubscription = () => ({ endpoint: 'https://push.example/send/abc', expirationTime: null, keys: { p256dh: `B${'p'.repeat(86)}`, auth: 'a'.repeat(22) } });
 const OPTIONAL = new Set(['since', 'block']);
-const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration', 'email', 'endpoint']);
+const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'commentId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration', 'email', 'endpoint']);
 
 interface BadCase {
   name: string;
@@ -123,7 +137,7 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'title of only white space', args: with_({ title: '  \n\t ' }), code: 'invalid' });
   }
   if (keys.includes('body')) {
-    const max = event === 'wall:post' ? LIMITS.wallBodyMax : LIMITS.journalBodyMax;
+    const max = event === 'wall:post' ? LIMITS.wallBodyMax : event === 'journal:comment' ? LIMITS.commentBodyMax : LIMITS.journalBodyMax;
     cases.push({ name: `body over ${max} characters`, args: with_({ body: long(max + 1) }), code: 'too_large' });
     cases.push({ name: 'body of only white space', args: with_({ body: '   ' }), code: 'invalid' });
   }
@@ -131,7 +145,7 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'clientId over 64 characters', args: with_({ clientId: long(LIMITS.clientIdMax + 1) }), code: 'too_large' });
     cases.push({ name: 'clientId with spaces', args: with_({ clientId: 'a b' }), code: 'invalid' });
   }
-  for (const key of ['entryId', 'messageId', 'userId'] as const) {
+  for (const key of ['entryId', 'messageId', 'commentId', 'userId'] as const) {
     if (keys.includes(key)) cases.push({ name: `${key} over 128 characters`, args: with_({ [key]: long(LIMITS.idMax + 1) }), code: 'too_large' });
   }
   if (event === 'page:subscribe') {
@@ -147,6 +161,12 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'limit over the maximum', args: with_({ limit: LIMITS.historyLimitMax + 1 }), code: 'invalid' });
     cases.push({ name: 'non-integer limit', args: with_({ limit: 1.5 }), code: 'invalid' });
     cases.push({ name: 'unknown stream', args: with_({ stream: 'secrets' }), code: 'invalid' });
+    cases.push({ name: 'stream comments without entryId', args: with_({ stream: 'comments' }), code: 'invalid', message: /^entryId: entryId is required with stream "comments"/ });
+    cases.push({ name: 'entryId with stream journal', args: () => [{ ...base(), entryId }], code: 'invalid' });
+    cases.push({ name: 'stream comments of no such entry', args: with_({ stream: 'comments', entryId: 'no-such-entry' }), code: 'not_found' });
+  }
+  if (event === 'journal:edit') {
+    cases.push({ name: 'comments as a string', args: with_({ comments: 'false' }), code: 'invalid' });
   }
   if (keys.includes('code')) {
     cases.push({ name: 'code under 16 characters', args: with_({ code: 'abcDEF0123456_-' }), code: 'invalid' });
@@ -212,7 +232,7 @@ async function state() {
 }
 
 describe('malformed payloads', () => {
-  for (const event of CLIENT_EVENTS) {
+  for (const event of EVENTS) {
     describe(event, () => {
       for (const c of casesFor(event)) {
         it(`${c.name} → ${c.code}`, async () => {
@@ -232,8 +252,14 @@ describe('malformed payloads', () => {
 
   it('every base payload of the table is itself valid (so each case fails for its one defect)', async () => {
     // Run last, in an order where each call still finds what it needs.
-    const order: ClientEventName[] = ['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'page:settings', 'page:configure', 'invite:create', 'invite:revoke', 'invite:accept', 'notify:get', 'notify:set', 'push:subscribe', 'push:unsubscribe', 'follow:unblock', 'member:remove', 'journal:post', 'journal:edit', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve', 'follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'];
-    assert.deepEqual([...order].sort(), [...CLIENT_EVENTS].sort());
+    const order: ClientEventName[] = [
+      ...['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'page:settings', 'page:configure', 'invite:create', 'invite:revoke', 'invite:accept', 'notify:get', 'notify:set', 'push:subscribe', 'push:unsubscribe', 'follow:unblock', 'member:remove', 'journal:post', 'journal:edit'] as const,
+      ...(EVENTS.includes('media:urls') ? (['media:urls'] as const) : []),
+      ...['journal:heart', 'journal:comment', 'journal:comment-hide', 'journal:comment-approve', 'journal:comment-delete', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve'] as const,
+      // The visitor comments (above) before unfollowing here.
+      ...['follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'] as const,
+    ];
+    assert.deepEqual([...order].sort(), [...EVENTS].sort());
     for (const event of order) {
       const { as, payload } = valid[event]();
       const r = (await as().raw(event, payload)) as { ok: boolean };

@@ -6,16 +6,14 @@ import {
   type ClientEventName,
   type ClientToServerEvents,
   type ConnectErrorData,
-  type JournalEntry,
   type ServerToClientEvents,
-  type WallMessage,
 } from '../protocol/index.js';
 import type { CareErrorDetail } from '../events.js';
 import { jittered, RECONNECT } from './backoff.js';
 import { considerInvite, retryInvites } from './invite.js';
 import { Listeners } from './listeners.js';
 import { Outbox, clearStoredOutbox, type OutboxEntry } from './outbox.js';
-import { OutboxSender, type Delivery } from './outbox-sender.js';
+import { OutboxSender, type Delivery, type PostText } from './outbox-sender.js';
 import { PageStore, type Answer, type LiveEvent, type Payload } from './page-store.js';
 import { Session } from './session.js';
 import { normalizeHost } from './settings.js';
@@ -75,11 +73,7 @@ export class CareConnection {
         return connection.userId;
       },
       call: (event, payload) => this.call(event, payload),
-      acknowledged: (pageId, item) => {
-        const store = this.#stores.get(pageId)?.store;
-        if (item.kind === 'journal') store?.acknowledged('journal', item.value);
-        else store?.acknowledged('wall', item.value);
-      },
+      acknowledged: (pageId, item) => this.#stores.get(pageId)?.store.acknowledged(item),
     });
     this.socket = io(host + NAMESPACE, {
       autoConnect: false,
@@ -103,6 +97,11 @@ export class CareConnection {
 
   get userName(): string | null {
     return this.#session.identity.name;
+  }
+
+  /** The signed-in visitor's token, for the one HTTP call a widget makes itself: a photo upload (media-upload.ts). */
+  get token(): string | null {
+    return this.#session.identity.token;
   }
 
   /* -------------------------------------------------------------------------- lifecycle */
@@ -220,6 +219,8 @@ export class CareConnection {
         if (type === 'page:updated') void entry.store.settings.refresh();
       }) as never);
     for (const type of ['journal:entry', 'journal:removed', 'wall:message', 'wall:removed', 'wall:hearts', 'follow:count', 'page:updated'] as const) route(type);
+    // Feature `journal-social` (SPEC 6.3): sent only by a backend that has it.
+    for (const type of ['journal:hearts', 'journal:comment', 'journal:comment-removed'] as const) route(type);
     s.on('follow:request', (e) => {
       const store = this.#stores.get(e.pageId)?.store;
       store?.receiveRequest(e);
@@ -300,8 +301,13 @@ export class CareConnection {
   /* ----------------------------------------------------------------------------- outbox */
 
   /** Queues a post; it is sent now if online, else on reconnect, with the same `clientId`. */
-  post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string }): OutboxEntry | null {
+  post(pageId: string, kind: 'journal' | 'wall' | 'comment', text: PostText): OutboxEntry | null {
     return this.#sender.post(pageId, kind, text);
+  }
+
+  /** Queues a heart on a journal entry (or takes it back); the last click per entry wins. */
+  heartEntry(pageId: string, entryId: string, on: boolean): OutboxEntry | null {
+    return this.#sender.heart(pageId, entryId, on);
   }
 
   retry(clientId: string): void {

@@ -1,13 +1,29 @@
-import type { ClientEventName, JournalEntry, WallMessage } from '../protocol/index.js';
+import type { CareError, ClientEventName, JournalComment, JournalEntry, MediaRef, WallMessage } from '../protocol/index.js';
 import { backoff } from './backoff.js';
 import { Listeners } from './listeners.js';
-import { newClientId, type Outbox, type OutboxEntry } from './outbox.js';
+import { newClientId, type Outbox, type OutboxEntry, type OutboxKind } from './outbox.js';
 import type { Answer, Payload } from './page-store.js';
 
 /** What a delivered post looks like to widgets (they fire `care-posted`). */
 export interface Delivery {
   entry: OutboxEntry;
-  item: JournalEntry | WallMessage;
+  item: JournalEntry | WallMessage | JournalComment;
+}
+
+/** What the server acknowledged, for the page's store to put in place. */
+export type Acknowledged =
+  | { kind: 'journal'; value: JournalEntry }
+  | { kind: 'wall'; value: WallMessage }
+  | { kind: 'comment'; value: JournalComment }
+  | { kind: 'heart'; value: { entryId: string; hearts: number; on: boolean } };
+
+/** The text of a post or comment (`title` and `media` for journal entries, `entryId` for comments). */
+export interface PostText {
+  title?: string;
+  body: string;
+  entryId?: string;
+  /** A journal post's photos (feature `media`): uploaded ids with their alt text. */
+  media?: MediaRef[];
 }
 
 /** What the sender needs of its connection. */
@@ -16,7 +32,7 @@ export interface SenderLink {
   readonly userId: string | null;
   call<E extends ClientEventName>(event: E, payload: Payload<E>): Promise<Answer<E>>;
   /** The server stored the post: the page's store shows it in its place. */
-  acknowledged(pageId: string, item: { kind: 'journal'; value: JournalEntry } | { kind: 'wall'; value: WallMessage }): void;
+  acknowledged(pageId: string, item: Acknowledged): void;
 }
 
 /**
@@ -43,10 +59,19 @@ export class OutboxSender {
     this.#link = link;
   }
 
-  post(pageId: string, kind: 'journal' | 'wall', text: { title?: string; body: string }): OutboxEntry | null {
+  post(pageId: string, kind: Exclude<OutboxKind, 'heart'>, text: PostText): OutboxEntry | null {
     const userId = this.#link.userId;
     if (!userId) return null;
     const entry = this.#outbox.add({ clientId: newClientId(), userId, pageId, kind, ...text });
+    this.flush();
+    return entry;
+  }
+
+  /** Hearts a journal entry (or takes the heart back), through the outbox like a post: offline it waits, the last click wins. */
+  heart(pageId: string, entryId: string, on: boolean): OutboxEntry | null {
+    const userId = this.#link.userId;
+    if (!userId) return null;
+    const entry = this.#outbox.add({ clientId: newClientId(), userId, pageId, kind: 'heart', entryId, on, body: '' });
     this.flush();
     return entry;
   }
@@ -66,24 +91,55 @@ export class OutboxSender {
   flush(): void {
     const userId = this.#link.userId;
     if (!this.#link.connected || !userId) return;
-    for (const e of this.#outbox.pending(userId)) {
-      if (e.state !== 'failed' && !this.#inflight.has(e.clientId)) void this.#send(e);
+    const pending = this.#outbox.pending(userId);
+    // One heart per entry on the wire at a time, so the server gets the clicks in their order.
+    const hearting = new Set(pending.filter((e) => e.kind === 'heart' && this.#inflight.has(e.clientId)).map((e) => `${e.pageId}\n${e.entryId}`));
+    for (const e of pending) {
+      if (e.state === 'failed' || this.#inflight.has(e.clientId)) continue;
+      if (e.kind === 'heart') {
+        const key = `${e.pageId}\n${e.entryId}`;
+        if (hearting.has(key)) continue;
+        hearting.add(key);
+      }
+      void this.#send(e);
+    }
+  }
+
+  /** One call for one outbox entry; its acknowledgement as the store takes it. */
+  async #call(e: OutboxEntry): Promise<{ ok: true; ack: Acknowledged } | { ok: false; error: CareError }> {
+    const { pageId, clientId, body } = e;
+    switch (e.kind) {
+      case 'journal': {
+        const res = await this.#link.call('journal:post', { pageId, clientId, title: e.title ?? '', body, ...(e.media?.length ? { media: e.media } : {}) });
+        return res.ok ? { ok: true, ack: { kind: 'journal', value: res.entry } } : res;
+      }
+      case 'wall': {
+        const res = await this.#link.call('wall:post', { pageId, clientId, body });
+        return res.ok ? { ok: true, ack: { kind: 'wall', value: res.message } } : res;
+      }
+      case 'comment': {
+        const res = await this.#link.call('journal:comment', { pageId, entryId: e.entryId ?? '', clientId, body });
+        return res.ok ? { ok: true, ack: { kind: 'comment', value: res.comment } } : res;
+      }
+      case 'heart': {
+        const entryId = e.entryId ?? '';
+        const res = await this.#link.call('journal:heart', { pageId, entryId, on: e.on === true });
+        return res.ok ? { ok: true, ack: { kind: 'heart', value: { entryId, hearts: res.hearts, on: res.on } } } : res;
+      }
     }
   }
 
   async #send(e: OutboxEntry): Promise<void> {
     this.#inflight.add(e.clientId);
     this.#outbox.update(e.clientId, { state: 'sending', attempts: e.attempts + 1 });
-    const res =
-      e.kind === 'journal'
-        ? await this.#link.call('journal:post', { pageId: e.pageId, clientId: e.clientId, title: e.title ?? '', body: e.body })
-        : await this.#link.call('wall:post', { pageId: e.pageId, clientId: e.clientId, body: e.body });
+    const res = await this.#call(e);
     this.#inflight.delete(e.clientId);
     if (res.ok) {
       this.#outbox.remove(e.clientId);
-      const item = 'entry' in res ? res.entry : res.message;
-      this.#link.acknowledged(e.pageId, 'entry' in res ? { kind: 'journal', value: res.entry } : { kind: 'wall', value: res.message });
-      this.deliveries.emit({ entry: e, item });
+      this.#link.acknowledged(e.pageId, res.ack);
+      if (res.ack.kind !== 'heart') this.deliveries.emit({ entry: e, item: res.ack.value });
+      // A newer heart on the same entry waited for this one.
+      if (e.kind === 'heart') this.flush();
       return;
     }
     if (TRANSIENT.has(res.error.code)) {
@@ -91,6 +147,7 @@ export class OutboxSender {
       setTimeout(() => this.flush(), backoff(Math.min(e.attempts, 5)));
     } else {
       this.#outbox.update(e.clientId, { state: 'failed', error: res.error });
+      if (e.kind === 'heart') this.flush();
     }
   }
 }

@@ -1,6 +1,13 @@
-import type { CareError, Stream } from '../protocol/index.js';
+import type { CareError, MediaRef } from '../protocol/index.js';
 import { Listeners } from './listeners.js';
 import { outboxMode } from './settings.js';
+
+/**
+ * What the outbox holds: posts (`journal`, `wall`), comments on journal entries (`comment`,
+ * with `entryId`) and hearts on journal entries (`heart`, with `entryId` and `on`, no text:
+ * the last click per entry wins, see `Outbox.add`).
+ */
+export type OutboxKind = 'journal' | 'wall' | 'comment' | 'heart';
 
 /** A post the user made that the server has not acknowledged yet. */
 export interface OutboxEntry {
@@ -8,9 +15,15 @@ export interface OutboxEntry {
   host: string;
   userId: string;
   pageId: string;
-  kind: Stream;
+  kind: OutboxKind;
   title?: string;
   body: string;
+  /** A journal post's photos (feature `media`): ids already uploaded, with their alt text. */
+  media?: MediaRef[];
+  /** `comment` and `heart`: the journal entry it is about. */
+  entryId?: string;
+  /** `heart`: hearted (true) or taken back (false). */
+  on?: boolean;
   createdAt: number;
   attempts: number;
   /** `failed`: the server refused it; the text is kept until the user retries or discards. */
@@ -92,6 +105,12 @@ export class Outbox {
 
   add(entry: Omit<OutboxEntry, 'host' | 'attempts' | 'state' | 'createdAt'>): OutboxEntry {
     const e: OutboxEntry = { ...entry, host: this.host, attempts: 0, state: 'waiting', createdAt: Date.now() };
+    if (e.kind === 'heart') {
+      // A heart is an intent, not a text: a newer click replaces one that has not left yet
+      // (one in flight stays, and this one follows it: see OutboxSender.flush).
+      const same = (x: OutboxEntry) => x.kind === 'heart' && x.state !== 'sending' && x.userId === e.userId && x.pageId === e.pageId && x.entryId === e.entryId;
+      this.#entries.splice(0, Infinity, ...this.#entries.filter((x) => !same(x)));
+    }
     this.#entries.push(e);
     this.#persist();
     return e;
@@ -127,7 +146,7 @@ export class Outbox {
   }
 
   /** This user's entries, oldest first (the order they were written). */
-  pending(userId: string | null, pageId?: string, kind?: Stream): OutboxEntry[] {
+  pending(userId: string | null, pageId?: string, kind?: OutboxKind): OutboxEntry[] {
     return this.#entries.filter((e) => e.userId === userId && (!pageId || e.pageId === pageId) && (!kind || e.kind === kind));
   }
 }

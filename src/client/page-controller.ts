@@ -1,9 +1,11 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ClientEventName, Feature, Stream } from '../protocol/index.js';
+import type { ClientEventName, Feature, Result, Stream, UploadedMedia } from '../protocol/index.js';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
 import { CarePageWatcher } from './care-page-settings.js';
 import { inviteState, readInvite, type InviteState } from './invite.js';
-import type { OutboxEntry } from './outbox.js';
+import { uploadMedia } from './media-upload.js';
+import type { OutboxEntry, OutboxKind } from './outbox.js';
+import type { PostText } from './outbox-sender.js';
 import type { PageState } from './page-state.js';
 import type { Answer, Payload, PageStore } from './page-store.js';
 import { resolveSettings } from './settings.js';
@@ -32,6 +34,7 @@ const IDLE: PageState = {
   wall: [],
   journalHasMore: false,
   wallHasMore: false,
+  commentsHasMore: new Set(),
   requests: [],
   followerCount: 0,
   error: null,
@@ -117,8 +120,21 @@ export class PageController implements ReactiveController {
   }
 
   /** The next older page of a stream, merged into the state. */
-  loadOlder(stream: Stream, limit?: number): Promise<Answer<'history:load'>> {
+  loadOlder(stream: Exclude<Stream, 'comments'>, limit?: number): Promise<Answer<'history:load'>> {
     return this.#store ? this.#store.loadOlder(stream, limit) : Promise.resolve(UNBOUND as Answer<'history:load'>);
+  }
+
+  /** An entry's older comments (`all`: every one), merged into the entry (see PageStore.loadComments). */
+  loadComments(entryId: string, opts?: { all?: boolean; limit?: number }): Promise<Answer<'history:load'>> {
+    return this.#store ? this.#store.loadComments(entryId, opts) : Promise.resolve(UNBOUND as Answer<'history:load'>);
+  }
+
+  /**
+   * Hearts a journal entry (or takes the heart back) through the outbox: sent now if online,
+   * else after reconnecting; the last click per entry wins. `null` when nobody is signed in.
+   */
+  heartEntry(entryId: string, on: boolean): OutboxEntry | null {
+    return this.#connection?.heartEntry(this.pageId, entryId, on) ?? null;
   }
 
   /** Subscribes again from a fresh snapshot (the "Retry" of a failed load). */
@@ -126,9 +142,42 @@ export class PageController implements ReactiveController {
     void this.#store?.sync(true);
   }
 
-  /** Queues a post of the signed-in visitor in the outbox; `null` when nobody is signed in. */
-  post(kind: Stream, text: { title?: string; body: string }): OutboxEntry | null {
+  /**
+   * Queues a post of the signed-in visitor in the outbox (a `comment` names its `entryId`);
+   * `null` when nobody is signed in.
+   */
+  post(kind: 'journal' | 'wall' | 'comment', text: PostText): OutboxEntry | null {
     return this.#connection?.post(this.pageId, kind, text) ?? null;
+  }
+
+  /**
+   * Uploads one photo for a journal post of this page (feature `media`), as the signed-in
+   * visitor, reporting progress; the answer's id goes into the post's `media`.
+   */
+  upload(file: Blob, onProgress?: (fraction: number) => void, signal?: AbortSignal): Promise<Result<{ media: UploadedMedia }>> {
+    const c = this.#connection;
+    if (!c) return Promise.resolve(UNBOUND);
+    return uploadMedia({ host: c.host, pageId: this.pageId, token: c.token, file, onProgress, signal });
+  }
+
+  /**
+   * A photo URL as the browser must load it: the server may send root-relative URLs
+   * (`/media/…`, when it does not know its public address), which belong to the backend, not
+   * to the page the widget is on.
+   */
+  mediaUrl(url: string): string {
+    const c = this.#connection;
+    if (!c || /^[a-z][a-z0-9+.-]*:/i.test(url)) return url;
+    try {
+      return new URL(url, `${c.host}/`).href;
+    } catch {
+      return url;
+    }
+  }
+
+  /** Fresh signed URLs for an entry's photos once theirs expired (see PageStore.refreshMedia). */
+  refreshMedia(entryId: string): void {
+    this.#store?.refreshMedia(entryId);
   }
 
   /** Sends a refused post again (see OutboxSender.retry). */
@@ -215,8 +264,8 @@ export class PageController implements ReactiveController {
     return this.#connection?.state ?? 'connecting';
   }
 
-  /** The signed-in user's unsent posts of one kind on this page. */
-  pending(kind: 'journal' | 'wall'): OutboxEntry[] {
+  /** The signed-in user's unsent posts (comments, hearts) of one kind on this page. */
+  pending(kind: OutboxKind): OutboxEntry[] {
     const c = this.#connection;
     return c ? c.outbox.pending(c.userId, this.pageId, kind) : [];
   }

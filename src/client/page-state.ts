@@ -17,6 +17,11 @@ export interface PageState {
   wall: readonly WallMessage[];
   journalHasMore: boolean;
   wallHasMore: boolean;
+  /**
+   * Feature `journal-social`: ids of the entries with comments older than the ones loaded
+   * (`entry.comments`); `loadComments` fetches them.
+   */
+  commentsHasMore: ReadonlySet<string>;
   requests: readonly FollowRequest[];
   followerCount: number;
   error: CareError | null;

@@ -20,6 +20,8 @@ import { Listeners } from './listeners.js';
 import { NotifyStore } from './notify-store.js';
 import { SettingsStore } from './settings-store.js';
 import { SortedItems } from './sorted-map.js';
+import { mergeEntry, moreThanLoaded, withComment, withHearts, withOlderComments, withoutComment } from './journal-social.js';
+import type { Acknowledged } from './outbox-sender.js';
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
 export type Answer<E extends ClientEventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
@@ -35,6 +37,9 @@ export type LiveEvent = { [K in PageEvent['type']]: { type: K; data: Parameters<
 
 /** How long a hole in `seq` may stay open before the store asks the server for what is missing. */
 const GAP_WAIT_MS = 300;
+
+/** An entry's photo URLs are asked for again at most this often (a refusal must not loop). */
+const MEDIA_REFRESH_MS = 30_000;
 
 /**
  * One page's state, shared by every widget that shows the page. It applies live events
@@ -54,10 +59,14 @@ export class PageStore {
   readonly #requests = new Map<string, FollowRequest>();
   #journalHasMore = false;
   #wallHasMore = false;
+  /** Entries with comments older than the ones loaded (journal-social.ts). */
+  readonly #commentsHasMore = new Set<string>();
   #followerCount = 0;
   #error: PageState['error'] = null;
   /** Hearts clicked offline: the last intent per message and who clicked, sent on reconnect (in memory only). */
   readonly #hearts = new Map<string, [on: boolean, userId: string | null]>();
+  /** When each entry's photo URLs were last asked for (`media:urls`). */
+  readonly #mediaAsked = new Map<string, number>();
 
   #syncing = false;
   #syncAgain: 'since' | 'fresh' | null = null;
@@ -88,6 +97,7 @@ export class PageStore {
       wall: this.#wall.list(),
       journalHasMore: this.#journalHasMore,
       wallHasMore: this.#wallHasMore,
+      commentsHasMore: new Set(this.#commentsHasMore),
       requests: [...this.#requests.values()],
       followerCount: this.#followerCount,
       error: this.#error,
@@ -188,7 +198,7 @@ export class PageStore {
     if (res.snapshot) {
       this.#clearContent();
       const s = res.snapshot;
-      for (const e of s.journal) this.#journal.set(e);
+      for (const e of s.journal) this.#setEntry(e);
       for (const m of s.wall) this.#wall.set(m);
       for (const r of s.requests ?? []) this.#requests.set(r.userId, r);
       this.#journalHasMore = s.journalHasMore;
@@ -208,6 +218,7 @@ export class PageStore {
 
   #clearContent(): void {
     this.#journal.clear();
+    this.#commentsHasMore.clear();
     this.#wall.clear();
     this.#requests.clear();
     this.#journalHasMore = false;
@@ -261,11 +272,30 @@ export class PageStore {
   #apply(event: LiveEvent): void {
     switch (event.type) {
       case 'journal:entry':
-        this.#journal.set(event.data.entry);
+        this.#setEntry(event.data.entry);
         break;
       case 'journal:removed':
         this.#journal.delete(event.data.entryId);
+        this.#commentsHasMore.delete(event.data.entryId);
         break;
+      case 'journal:hearts': {
+        const d = event.data;
+        this.#patchEntry(d.entryId, (e) => withHearts(e, d.hearts, d.userId === this.transport.userId ? d.on : undefined));
+        break;
+      }
+      case 'journal:comment': {
+        const d = event.data;
+        // The server's count for this receiver, where it sends one (journal-social.ts).
+        const count = d.commentCount;
+        this.#patchEntry(d.entryId, (e) => withComment(e, d.comment, this.#commentsHasMore.has(e.id), count));
+        break;
+      }
+      case 'journal:comment-removed': {
+        const d = event.data;
+        const count = d.commentCount;
+        this.#patchEntry(d.entryId, (e) => withoutComment(e, d.commentId, count));
+        break;
+      }
       case 'wall:message': {
         const m = event.data.message;
         const prev = this.#wall.get(m.id);
@@ -290,6 +320,19 @@ export class PageStore {
     this.#seq = event.data.seq ?? this.#seq;
   }
 
+  /** An entry as it arrives (snapshot, event, history), merged with what we hold of its hearts and comments. */
+  #setEntry(next: JournalEntry): void {
+    const prev = this.#journal.get(next.id);
+    const e = mergeEntry(prev, next);
+    if (!prev && moreThanLoaded(e)) this.#commentsHasMore.add(e.id);
+    this.#journal.set(e);
+  }
+
+  #patchEntry(entryId: string, patch: (e: JournalEntry) => JournalEntry): void {
+    const e = this.#journal.get(entryId);
+    if (e) this.#journal.set(patch(e));
+  }
+
   /** A follow request, or the owner's decision on one (unsequenced, deciders only). */
   receiveRequest(e: FollowRequestEvent): void {
     if (e.state === 'requested') this.#requests.set(e.request.userId, e.request);
@@ -300,25 +343,57 @@ export class PageStore {
   /* --------------------------------------------------------------------------- actions */
 
   /** Puts an acknowledged item of ours in place at once; its live event may come later. */
-  acknowledged(kind: 'journal', item: JournalEntry): void;
-  acknowledged(kind: 'wall', item: WallMessage): void;
-  acknowledged(kind: Stream, item: JournalEntry | WallMessage): void {
+  acknowledged(ack: Acknowledged): void {
     if (this.#status !== 'ready') return;
-    if (kind === 'journal') this.#journal.set(item as JournalEntry);
-    else this.#wall.set({ ...(item as WallMessage), hearted: this.#wall.get(item.id)?.hearted ?? false });
+    switch (ack.kind) {
+      case 'journal':
+        this.#setEntry(ack.value);
+        break;
+      case 'wall':
+        this.#wall.set({ ...ack.value, hearted: this.#wall.get(ack.value.id)?.hearted ?? false });
+        break;
+      case 'comment': {
+        const c = ack.value;
+        this.#patchEntry(c.entryId, (e) => withComment(e, c, this.#commentsHasMore.has(e.id)));
+        break;
+      }
+      case 'heart': {
+        const h = ack.value;
+        this.#patchEntry(h.entryId, (e) => withHearts(e, h.hearts, h.on));
+        break;
+      }
+    }
     this.#changed();
   }
 
+  /**
+   * Loads an entry's older comments (feature `journal-social`), `limit` at a time, under the
+   * ones held; `all` keeps going until none remain (the "Show all N comments" of the feed).
+   */
+  async loadComments(entryId: string, { all = false, limit = 100 } = {}): Promise<Answer<'history:load'>> {
+    for (;;) {
+      const e = this.#journal.get(entryId);
+      const before = e?.comments?.[0]?.seq ?? this.#seq + 1;
+      const res = await this.transport.call('history:load', { pageId: this.pageId, stream: 'comments', entryId, before, limit });
+      if (!res.ok || res.stream !== 'comments') return res;
+      this.#patchEntry(entryId, (x) => withOlderComments(x, res.items));
+      if (res.hasMore && res.items.length > 0) this.#commentsHasMore.add(entryId);
+      else this.#commentsHasMore.delete(entryId);
+      this.#changed();
+      if (!all || !this.#commentsHasMore.has(entryId)) return res;
+    }
+  }
+
   /** Loads the next older page of a stream. */
-  async loadOlder(stream: Stream, limit = 20): Promise<Answer<'history:load'>> {
+  async loadOlder(stream: Exclude<Stream, 'comments'>, limit = 20): Promise<Answer<'history:load'>> {
     const items = stream === 'journal' ? this.#journal : this.#wall;
     const before = items.oldestSeq() ?? this.#seq + 1;
     const res = await this.transport.call('history:load', { pageId: this.pageId, stream, before, limit });
     if (res.ok) {
       if (res.stream === 'journal') {
-        for (const e of res.items) this.#journal.set(e);
+        for (const e of res.items) this.#setEntry(e);
         this.#journalHasMore = res.hasMore;
-      } else {
+      } else if (res.stream === 'wall') {
         for (const m of res.items) this.#wall.set(m);
         this.#wallHasMore = res.hasMore;
       }
@@ -341,6 +416,24 @@ export class PageStore {
       return { ok: true, hearts: m.hearts, on };
     }
     return res;
+  }
+
+  /**
+   * Asks for fresh signed URLs of an entry's photos (feature `media`) and puts them in place:
+   * called when a photo failed to load, which is how an expired URL shows (the server, not
+   * this device's clock, decides). At most once per entry every MEDIA_REFRESH_MS, so a
+   * refusal (the viewer lost access, the entry is gone) is not asked again and again.
+   */
+  refreshMedia(entryId: string): void {
+    const now = Date.now();
+    if (this.#status !== 'ready' || now - (this.#mediaAsked.get(entryId) ?? -Infinity) < MEDIA_REFRESH_MS) return;
+    this.#mediaAsked.set(entryId, now);
+    void this.transport.call('media:urls', { pageId: this.pageId, entryId }).then((res) => {
+      const e = this.#journal.get(entryId);
+      if (!res.ok || !e || this.#closed) return;
+      this.#journal.set({ ...e, media: res.media });
+      this.#changed();
+    });
   }
 
   /** Calls the server on this page; applies the answer where it changes local state at once. */

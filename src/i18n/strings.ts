@@ -62,6 +62,22 @@ export interface Messages {
   newUpdates: Plural;
   entryActions: Template;
 
+  /** Feature `journal-social` (SPEC 6.3): hearts and comments under journal entries. */
+  heartEntry: Template;
+  commentsOn: Template;
+  commentCount: Plural;
+  /** Opens the comment composer of an entry. */
+  comment: string;
+  yourComment: string;
+  showAllComments: Plural;
+  showFewerComments: string;
+  commentsClosed: string;
+  closeComments: string;
+  openComments: string;
+  signInToComment: string;
+  followToComment: string;
+  newComments: Plural;
+
   wall: string;
   wallEmpty: string;
   composeWall: string;
@@ -157,6 +173,33 @@ export interface Messages {
   confirmRevoke: string;
   done: string;
 
+  /** Photos in journal updates (SPEC 6.3, feature `media`): the composer's picker. */
+  photos: string;
+  /** Under the picker; `{n}` is the most photos an update may have. */
+  photosHint: Plural;
+  addPhotos: string;
+  /** The required text alternative of the composer's photo number `{}`. */
+  photoAlt: Template;
+  removePhoto: Template;
+  /** The upload progress bar of photo number `{}`. */
+  photoUploading: Template;
+  photoUploaded: string;
+  photoNotUploaded: Template;
+  tooManyPhotos: Plural;
+  /** `{}` is the refused file's name. */
+  notAPhoto: Template;
+  waitingForPhotos: string;
+  photosNotReady: string;
+  /** On an update still in the outbox. */
+  photoCount: Plural;
+  /** The photos of an update, `{}` its title. */
+  photosOf: Template;
+  /** A thumbnail's button, `{}` the photo's alt text. */
+  viewPhoto: Template;
+  /** The viewer's heading, `{}` is "2 / 5". */
+  photoPosition: Template;
+  previousPhoto: string;
+  nextPhoto: string;
   /** `<care-follow-button>`'s notification choices (SPEC 6.2). */
   notifications: string;
   notifyTitle: string;

@@ -4,7 +4,10 @@ import type {
   FollowState,
   Invite,
   InviteRole,
+  JournalComment,
   JournalEntry,
+  MediaItem,
+  MediaRef,
   PageInfo,
   PageSettingsView,
   PageSnapshot,
@@ -31,12 +34,48 @@ export interface JournalPostPayload {
   clientId: string;
   title: string;
   body: string;
+  /** Feature `media`: uploaded photos (`POST /api/pages/:id/media`), at most 6, each with alt text. */
+  media?: MediaRef[];
 }
 export interface JournalEditPayload {
   pageId: string;
   entryId: string;
   title: string;
   body: string;
+  /** Feature `media`: the entry's photos after the edit (replaces the list; omitted: unchanged). */
+  media?: MediaRef[];
+  /** Feature `journal-social`: the entry's author opens (`true`) or closes (`false`) comments. */
+  comments?: boolean;
+}
+/** `journal:heart` (SPEC 6.3). */
+export interface JournalHeartPayload {
+  pageId: string;
+  entryId: string;
+  on: boolean;
+}
+/** `journal:comment` (SPEC 6.3): idempotent by `clientId`, like posts. */
+export interface JournalCommentPayload {
+  pageId: string;
+  entryId: string;
+  clientId: string;
+  /** ≤ 2,000 characters, light Markdown like the wall. */
+  body: string;
+}
+/** `journal:comment-delete` (its author or a moderator) and `journal:comment-approve` (a moderator). */
+export interface JournalCommentRef {
+  pageId: string;
+  commentId: string;
+}
+/** `journal:comment-hide` (a moderator), like `wall:hide`. */
+export interface JournalCommentHidePayload {
+  pageId: string;
+  commentId: string;
+  hidden: boolean;
+}
+/** `media:urls`: fresh signed URLs for an entry's photos after theirs expired. */
+export interface MediaUrlsPayload {
+  pageId: string;
+  entryId: string;
 }
 export interface JournalDeletePayload {
   pageId: string;
@@ -149,6 +188,8 @@ export interface PushUnsubscribePayload {
 export interface HistoryLoadPayload {
   pageId: string;
   stream: Stream;
+  /** With `stream: 'comments'`: whose comments. */
+  entryId?: string;
   /** Load items created before this `seq` (the oldest `seq` the client holds). */
   before: number;
   limit: number;
@@ -183,7 +224,8 @@ export type SubscribeAnswer =
 
 export type HistoryAnswer =
   | { stream: 'journal'; items: JournalEntry[]; hasMore: boolean }
-  | { stream: 'wall'; items: WallMessage[]; hasMore: boolean };
+  | { stream: 'wall'; items: WallMessage[]; hasMore: boolean }
+  | { stream: 'comments'; entryId: string; items: JournalComment[]; hasMore: boolean };
 
 type Ack<T extends object = object> = (result: Result<T>) => void;
 
@@ -217,6 +259,14 @@ export interface ClientToServerEvents {
   'notify:set': (p: NotifySetPayload, ack: Ack<NotifyPrefs>) => void;
   'push:subscribe': (p: PushSubscribePayload, ack: Ack) => void;
   'push:unsubscribe': (p: PushUnsubscribePayload, ack: Ack) => void;
+  // Feature `journal-social` (SPEC 6.3).
+  'journal:heart': (p: JournalHeartPayload, ack: Ack<{ hearts: number; on: boolean }>) => void;
+  'journal:comment': (p: JournalCommentPayload, ack: Ack<{ comment: JournalComment }>) => void;
+  'journal:comment-delete': (p: JournalCommentRef, ack: Ack) => void;
+  'journal:comment-hide': (p: JournalCommentHidePayload, ack: Ack<{ comment: JournalComment }>) => void;
+  'journal:comment-approve': (p: JournalCommentRef, ack: Ack<{ comment: JournalComment }>) => void;
+  // Feature `media` (SPEC 6.3).
+  'media:urls': (p: MediaUrlsPayload, ack: Ack<{ media: MediaItem[] }>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -247,6 +297,12 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'notify:set',
   'push:subscribe',
   'push:unsubscribe',
+  'journal:heart',
+  'journal:comment',
+  'journal:comment-delete',
+  'journal:comment-hide',
+  'journal:comment-approve',
+  'media:urls',
 ];
 
 /* ----------------------------------------------------------------------- server → client */
@@ -274,6 +330,31 @@ export interface WallHeartsEvent extends Sequenced {
   /** Who toggled, so the viewer's own other tabs update their heart state. */
   userId: string;
   on: boolean;
+}
+/** SPEC 6.3: an entry's heart count changed. */
+export interface JournalHeartsEvent extends Sequenced {
+  entryId: string;
+  hearts: number;
+  /** Who toggled, so the viewer's own other tabs update their heart state. */
+  userId: string;
+  on: boolean;
+}
+/** SPEC 6.3: a comment was added or changed (hidden, approved); sent only to viewers who may see it. */
+export interface JournalCommentEvent extends Sequenced {
+  entryId: string;
+  comment: JournalComment;
+  /**
+   * The entry's comment count as this receiver sees it after the change (moderators count
+   * hidden and pending comments, an author their own): set it, never count events yourself.
+   */
+  commentCount?: number;
+}
+/** SPEC 6.3: a comment was deleted, or is no longer visible to this viewer. */
+export interface JournalCommentRemovedEvent extends Sequenced {
+  entryId: string;
+  commentId: string;
+  /** As in `JournalCommentEvent`: the entry's count for this receiver after the change. */
+  commentCount?: number;
 }
 /**
  * The follower count. Readers receive it in `seq` order; a viewer who may not read a
@@ -320,6 +401,9 @@ export interface ServerToClientEvents {
   'wall:message': (e: WallMessageEvent) => void;
   'wall:removed': (e: WallRemovedEvent) => void;
   'wall:hearts': (e: WallHeartsEvent) => void;
+  'journal:hearts': (e: JournalHeartsEvent) => void;
+  'journal:comment': (e: JournalCommentEvent) => void;
+  'journal:comment-removed': (e: JournalCommentRemovedEvent) => void;
   'follow:count': (e: FollowCountEvent) => void;
   'follow:request': (e: FollowRequestEvent) => void;
   'page:updated': (e: PageUpdatedEvent) => void;
@@ -334,6 +418,9 @@ export type PageEvent =
   | { type: 'wall:message'; data: WallMessageEvent }
   | { type: 'wall:removed'; data: WallRemovedEvent }
   | { type: 'wall:hearts'; data: WallHeartsEvent }
+  | { type: 'journal:hearts'; data: JournalHeartsEvent }
+  | { type: 'journal:comment'; data: JournalCommentEvent }
+  | { type: 'journal:comment-removed'; data: JournalCommentRemovedEvent }
   | { type: 'follow:count'; data: FollowCountEvent & { seq: number } }
   | { type: 'page:updated'; data: PageUpdatedEvent & { seq: number; page: PageInfo } };
 

@@ -10,4 +10,10 @@ export const LIMITS = {
   /** How many items of each stream a snapshot carries before "load older" paging. */
   snapshotJournal: 20,
   snapshotWall: 30,
+  /** SPEC 6.3: a comment's body, and how many of an entry's last comments come with it. */
+  commentBodyMax: 2_000,
+  snapshotComments: 3,
+  /** SPEC 6.3: photos per journal entry, and an alt text's length. */
+  mediaPerEntry: 6,
+  altMax: 300,
 } as const;

@@ -92,6 +92,72 @@ export interface JournalEntry {
   author: Author;
   createdAt: string;
   editedAt: string | null;
+  /** Feature `journal-social` (SPEC 6.3): hearts on the entry. Absent from other backends. */
+  hearts?: number;
+  /** Whether the receiving viewer hearted it; absent in broadcasts (keep the local value). */
+  hearted?: boolean;
+  /** `false` when the entry's author closed comments (`journal:edit {comments: false}`). */
+  commentsOpen?: boolean;
+  /** Comments this viewer may see (hidden and pending ones only for those who see them). */
+  commentCount?: number;
+  /**
+   * The last comments (at most `LIMITS.snapshotComments`), oldest first, in snapshots and
+   * history; older ones through `history:load {stream: 'comments', entryId}`.
+   */
+  comments?: JournalComment[];
+  /** Feature `media` (SPEC 6.3): the entry's photos, in order, with URLs signed for this viewer. */
+  media?: MediaItem[];
+}
+
+/** A comment on a journal entry (SPEC 6.3): the wall's rules apply. */
+export interface JournalComment {
+  id: string;
+  pageId: string;
+  entryId: string;
+  /** The page `seq` of the change that created it. */
+  seq: number;
+  body: string;
+  author: Author;
+  createdAt: string;
+  /** Hidden by a moderator: only moderators receive hidden comments. */
+  hidden: boolean;
+  /** Waiting for approval under pre-moderation: only the author and moderators see it. */
+  pending: boolean;
+}
+
+/**
+ * A photo of a journal entry, as a reader receives it (SPEC 6.3): re-encoded by the server
+ * without metadata, at two sizes, each behind a short-lived signed URL (≤ 1 h) made for
+ * readers of the page. `media:urls` gives fresh URLs after `expiresAt`.
+ */
+export interface MediaItem {
+  id: string;
+  /** Required text alternative, 1–300 characters, written by the poster. */
+  alt: string;
+  /** The display size's pixels. */
+  width: number;
+  height: number;
+  /** Display size (long edge ≤ 1600 px). */
+  url: string;
+  /** Thumbnail (long edge ≤ 400 px). */
+  thumbUrl: string;
+  thumbWidth: number;
+  thumbHeight: number;
+  /** When both URLs stop working (ISO 8601). */
+  expiresAt: string;
+}
+
+/** A photo attached to a post or an edit: an uploaded media id and its alt text. */
+export interface MediaRef {
+  id: string;
+  alt: string;
+}
+
+/** The answer to `POST /api/pages/:id/media` (SPEC 6.3). */
+export interface UploadedMedia {
+  id: string;
+  width: number;
+  height: number;
 }
 
 export interface WallMessage {
@@ -168,7 +234,8 @@ export interface PageSettingsView {
   invites: Invite[];
 }
 
-export type Stream = 'journal' | 'wall';
+/** `comments`: one entry's comments (`history:load` with `entryId`; feature `journal-social`). */
+export type Stream = 'journal' | 'wall' | 'comments';
 
 /** Everything a reader needs to render a page from scratch. */
 export interface PageSnapshot {

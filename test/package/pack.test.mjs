@@ -98,7 +98,7 @@ const feed: CareJournalFeed = document.createElement('care-journal-feed');
 feed.page = 'jane-doe';
 feed.theme = 'dark';
 feed.addEventListener('care-posted', (e) => {
-  const kind: 'journal' | 'wall' = e.detail.kind;
+  const kind: 'journal' | 'wall' | 'comment' = e.detail.kind;
   console.log(kind, e.detail.item.id);
 });
 document.addEventListener('care-connection-change', (e) => console.log(e.detail.state));

@@ -3,9 +3,14 @@ import { DEMO_USERS } from './users.js';
 
 const author = (id: string) => ({ id, name: DEMO_USERS[id]?.name ?? id });
 
-/** Seeds the demo pages of SPEC section 5 once; a restart keeps what visitors added. */
-export async function seedDemo(storage: Storage): Promise<void> {
-  if (!(await storage.getPage('jane-doe'))) {
+/**
+ * Seeds the demo pages of SPEC section 5 once; a restart keeps what visitors added. Answers
+ * whether `jane-doe` was created now, so its photo, hearts and comments (social-seed.ts,
+ * which needs the running services) are added once too.
+ */
+export async function seedDemo(storage: Storage): Promise<boolean> {
+  const fresh = !(await storage.getPage('jane-doe'));
+  if (fresh) {
     await storage.createPage({ id: 'jane-doe', title: 'Jane Doe', visibility: 'public', wallModeration: 'post', owners: ['jane'], editors: ['sam'] });
     await storage.setFollow('jane-doe', author('friend'), 'following');
     const entries: [string, string, string][] = [
@@ -25,4 +30,5 @@ export async function seedDemo(storage: Storage): Promise<void> {
     await storage.createPage({ id: 'alex-private', title: 'Alex Rivera', visibility: 'private', wallModeration: 'post', owners: ['alex'], editors: [] });
     await storage.postJournal('alex-private', author('alex'), 'seed-journal-0', 'Starting treatment', 'Round one of chemo starts Monday. I am keeping this page private: only people I approve can read it.');
   }
+  return fresh;
 }

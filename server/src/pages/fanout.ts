@@ -1,5 +1,6 @@
-import type { FollowRequest, FollowRequestEvent, JournalEntry, PageInfo, WallMessage } from '../../../src/protocol/index.js';
+import type { FollowRequest, FollowRequestEvent, JournalComment, JournalEntry, PageInfo, WallMessage } from '../../../src/protocol/index.js';
 import type { CareNamespace } from '../socket/types.js';
+import type { CommentCounts } from '../storage/types.js';
 import { rooms } from './rooms.js';
 
 /**
@@ -8,10 +9,70 @@ import { rooms } from './rooms.js';
  * not replay.
  */
 export class Fanout {
+  /**
+   * Set with the `media` feature (SPEC 6.3): entries go out with photo URLs made for each
+   * reader (media/fanout.ts) instead of one broadcast.
+   */
+  entryOut: ((entry: JournalEntry, seq: number) => void) | null = null;
+
   constructor(private readonly ns: CareNamespace) {}
 
+  /**
+   * `entry` must be the same for every reader: a new one (nobody hearted or commented it yet),
+   * or without what differs per viewer (entry-social.ts `forEveryone`).
+   */
   journalEntry(entry: JournalEntry, seq: number): void {
+    if (this.entryOut) return this.entryOut(entry, seq);
     this.ns.to(rooms.read(entry.pageId)).emit('journal:entry', { pageId: entry.pageId, seq, entry });
+  }
+
+  journalHearts(pageId: string, entryId: string, hearts: number, userId: string, on: boolean, seq: number): void {
+    this.ns.to(rooms.read(pageId)).emit('journal:hearts', { pageId, seq, entryId, hearts, userId, on });
+  }
+
+  /**
+   * A new or changed comment (SPEC 6.3), with the wall's rule: a hidden or pending comment
+   * reaches moderators and its author only; every other reader gets `journal:comment-removed`
+   * under the same `seq` (no hole in their sequence, never the text). Each event carries the
+   * entry's `commentCount` as its receivers see it: all comments for moderators, the visible
+   * ones plus their own held ones for the authors of held comments, the visible ones for the
+   * rest; so a client never has to count comments it was never shown.
+   */
+  journalComment(comment: JournalComment, seq: number, counts: CommentCounts): void {
+    const shown = !comment.hidden && !comment.pending;
+    this.#commentGroups(comment.pageId, counts, (to, count, author) => {
+      const base = { pageId: comment.pageId, seq, entryId: comment.entryId, commentCount: count };
+      if (shown || author === undefined || author === comment.author.id) to.emit('journal:comment', { ...base, comment });
+      else to.emit('journal:comment-removed', { ...base, commentId: comment.id });
+    }, shown ? null : comment.author.id);
+  }
+
+  journalCommentRemoved(pageId: string, entryId: string, commentId: string, seq: number, counts: CommentCounts): void {
+    this.#commentGroups(pageId, counts, (to, count) => to.emit('journal:comment-removed', { pageId, seq, entryId, commentId, commentCount: count }));
+  }
+
+  /**
+   * Every reader of the page exactly once, by what they see of an entry's comments:
+   * moderators (`author` undefined), each author of held comments (and `alsoAuthor`, the
+   * author of the held comment being sent, whose own count includes it), and the rest (`null`).
+   */
+  #commentGroups(
+    pageId: string,
+    counts: CommentCounts,
+    send: (to: ReturnType<CareNamespace['to']>, commentCount: number, author?: string | null) => void,
+    alsoAuthor: string | null = null,
+  ): void {
+    const mod = rooms.mod(pageId);
+    const authors = new Set(counts.held.keys());
+    if (alsoAuthor !== null) authors.add(alsoAuthor);
+    send(this.ns.to(mod), counts.all, undefined);
+    // A page room per author: someone who lost the page is in none of its rooms.
+    for (const author of authors) send(this.ns.to(rooms.self(pageId, author)).except(mod), counts.visible + (counts.held.get(author) ?? 0), author);
+    send(
+      this.ns.to(rooms.read(pageId)).except([mod, ...[...authors].map((a) => rooms.self(pageId, a))]),
+      counts.visible,
+      null,
+    );
   }
 
   journalRemoved(pageId: string, entryId: string, seq: number): void {

@@ -1,6 +1,8 @@
-import type { JournalEntry, PageEvent, PageInfo, WallMessage } from '../../../src/protocol/index.js';
+import type { JournalComment, JournalEntry, PageEvent, PageInfo, WallMessage } from '../../../src/protocol/index.js';
 import { LIMITS } from '../../../src/protocol/index.js';
-import type { ChangeRecord, Storage, WallView } from '../storage/types.js';
+import type { ChangeRecord, ChangeType, WallView } from '../storage/types.js';
+import { withoutSocial, withSocial } from './entry-social.js';
+import type { ReplayReads } from './snapshot-reads.js';
 import { wallVisible } from './visibility.js';
 
 /*
@@ -24,13 +26,13 @@ const JOURNAL_CHUNK = LIMITS.snapshotJournal;
 
 /** Everything the changes after `since` did to one thing (an item, the follower count, the settings). */
 interface Touched {
-  kind: 'journal' | 'wall' | 'follow' | 'page';
+  kind: 'journal' | 'wall' | 'follow' | 'page' | 'comment';
   id: string;
   /** The seq of its last change: its one event carries this seq. */
   seq: number;
   /** Its last change removed it: nothing to read. */
   removed: boolean;
-  /** A wall message itself changed (posted, hidden, approved), not only its hearts. */
+  /** The item itself changed (a wall message posted, hidden, approved; an entry posted or edited), not only its hearts. */
   message: boolean;
   data: Record<string, unknown> | null;
 }
@@ -49,16 +51,22 @@ interface Touched {
  *   current count. Its `userId`/`on` are the viewer's own heart when signed in (the only heart
  *   a client uses: its `hearted`), else those of the last heart change, as they went live.
  *   The other hearters' intermediate toggles are not replayed.
+ * - A journal entry with `journal-social` (SPEC 6.3): `journal:entry` carries the viewer's
+ *   `hearted`, `commentCount` and last comments, as in a snapshot; an entry whose hearts alone
+ *   changed gives `journal:hearts` (the viewer's own heart, as for the wall).
+ * - A comment: `journal:comment` in its current state, or `journal:comment-removed` once
+ *   deleted or when the viewer may not see it (held); both with the entry's `commentCount`
+ *   as the viewer sees it now.
  * - `follow:count` and `page:updated`: the last one only.
  *
  * Answers `null` when the coalesced events would pass CATCH_UP_MAX_EVENTS or
  * CATCH_UP_MAX_CHARS: the caller then answers `reset` with a snapshot. The count is known
  * from the change records alone, so an oversized catch-up reads no item at all.
  */
-export async function replay(storage: Pick<Storage, 'wallByIds' | 'journalByIds' | 'heartedBy'>, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView): Promise<PageEvent[] | null> {
+export async function replay(storage: ReplayReads, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView, social = false): Promise<PageEvent[] | null> {
   const touched = new Map<string, Touched>();
   for (const c of changes) {
-    const kind = c.type === 'journal' || c.type === 'journal-removed' ? 'journal' : c.type === 'follow-count' ? 'follow' : c.type === 'page' ? 'page' : 'wall';
+    const kind = KIND[c.type];
     const id = c.itemId ?? '';
     const key = `${kind}:${id}`;
     const before = touched.get(key);
@@ -66,9 +74,10 @@ export async function replay(storage: Pick<Storage, 'wallByIds' | 'journalByIds'
       kind,
       id,
       seq: c.seq,
-      removed: c.type === 'journal-removed' || c.type === 'wall-removed',
-      message: (before?.message ?? false) || c.type === 'wall',
-      data: c.data,
+      removed: c.type === 'journal-removed' || c.type === 'wall-removed' || c.type === 'comment-removed',
+      message: (before?.message ?? false) || c.type === 'wall' || c.type === 'journal',
+      // A comment's entry stays in its first change's data (every one of them names it).
+      data: c.data ?? before?.data ?? null,
     });
   }
   if (touched.size > CATCH_UP_MAX_EVENTS) return null;
@@ -81,15 +90,45 @@ export async function replay(storage: Pick<Storage, 'wallByIds' | 'journalByIds'
   for (const m of messages.values()) if (wallVisible(m, view)) chars += m.body.length + m.author.name.length;
   if (chars > CATCH_UP_MAX_CHARS) return null;
 
+  const comments = await storage.commentsByIds(pageId, toRead('comment'));
+  for (const c of comments.values()) if (wallVisible(c, view)) chars += c.body.length + c.author.name.length;
+  if (chars > CATCH_UP_MAX_CHARS) return null;
+
   const entries = new Map<string, JournalEntry>();
   const journalIds = toRead('journal');
+  // Entries that changed themselves go out whole, with the viewer's hearts and comments (SPEC 6.3).
+  const whole = new Set(all.filter((t) => t.kind === 'journal' && t.message).map((t) => t.id));
   for (let i = 0; i < journalIds.length; i += JOURNAL_CHUNK) {
-    for (const [id, e] of await storage.journalByIds(pageId, journalIds.slice(i, i + JOURNAL_CHUNK))) {
-      entries.set(id, e);
-      chars += e.title.length + e.body.length + e.author.name.length;
+    const read = [...(await storage.journalByIds(pageId, journalIds.slice(i, i + JOURNAL_CHUNK))).values()];
+    const decorated = social ? await withSocial(storage, pageId, view, read.filter((e) => whole.has(e.id))) : [];
+    const done = new Set(decorated.map((e) => e.id));
+    for (const e of [...read.filter((e) => !done.has(e.id)), ...decorated]) {
+      entries.set(e.id, social ? e : withoutSocial(e));
+      chars += e.title.length + e.body.length + e.author.name.length + (e.comments ?? []).reduce((n, c) => n + c.body.length + c.author.name.length, 0);
     }
     if (chars > CATCH_UP_MAX_CHARS) return null;
   }
+
+  // Each commented entry's count as this viewer sees it now (the comment events carry it).
+  const commentEntries = [...new Set(all.filter((t) => t.kind === 'comment').map((t) => entryOf(t, comments.get(t.id))))];
+  const counts = commentEntries.length > 0 ? await storage.commentSummaries(pageId, commentEntries, view, 0) : new Map<string, { count: number }>();
+  const commentEvent = (t: Touched, c: JournalComment | undefined): PageEvent => {
+    const entryId = entryOf(t, c);
+    const commentCount = counts.get(entryId)?.count ?? 0;
+    if (!c || !wallVisible(c, view)) return { type: 'journal:comment-removed', data: { pageId, seq: t.seq, entryId, commentId: t.id, commentCount } };
+    return { type: 'journal:comment', data: { pageId, seq: t.seq, entryId, comment: c, commentCount } };
+  };
+  const heartsOnly = social && view.userId ? all.filter((t) => t.kind === 'journal' && !t.message && !t.removed && (entries.get(t.id)?.hearts ?? 0) > 0).map((t) => t.id) : [];
+  const entryHearted = heartsOnly.length > 0 ? await storage.journalHeartedBy(pageId, view.userId!, heartsOnly) : new Set<string>();
+  const entryEvent = (t: Touched, e: JournalEntry | undefined): PageEvent => {
+    const { seq, id } = t;
+    if (!e) return { type: 'journal:removed', data: { pageId, seq, entryId: id } };
+    if (t.message || !social) return { type: 'journal:entry', data: { pageId, seq, entry: e } };
+    // Only its hearts changed: the count, and the viewer's own heart as for the wall.
+    const last = t.data as { userId: string; on: boolean };
+    const heart = view.userId ? { userId: view.userId, on: entryHearted.has(id) } : { userId: last.userId, on: last.on };
+    return { type: 'journal:hearts', data: { pageId, seq, entryId: id, hearts: e.hearts ?? 0, ...heart } };
+  };
 
   // A message nobody hearted is not hearted by this viewer: only the others are looked up.
   const heartedIds = [...messages.values()].filter((m) => m.hearts > 0).map((m) => m.id);
@@ -108,10 +147,10 @@ export async function replay(storage: Pick<Storage, 'wallByIds' | 'journalByIds'
     .map((t): PageEvent => {
       const { seq, id } = t;
       switch (t.kind) {
-        case 'journal': {
-          const entry = entries.get(id);
-          return entry ? { type: 'journal:entry', data: { pageId, seq, entry } } : { type: 'journal:removed', data: { pageId, seq, entryId: id } };
-        }
+        case 'journal':
+          return entryEvent(t, entries.get(id));
+        case 'comment':
+          return commentEvent(t, comments.get(id));
         case 'wall':
           return wallEvent(t, messages.get(id));
         case 'follow':
@@ -120,4 +159,23 @@ export async function replay(storage: Pick<Storage, 'wallByIds' | 'journalByIds'
           return { type: 'page:updated', data: { pageId, seq, page } };
       }
     });
+}
+
+/** Which thing a stored change touched. */
+const KIND: Record<ChangeType, Touched['kind']> = {
+  journal: 'journal',
+  'journal-removed': 'journal',
+  'journal-hearts': 'journal',
+  wall: 'wall',
+  'wall-removed': 'wall',
+  hearts: 'wall',
+  'follow-count': 'follow',
+  page: 'page',
+  comment: 'comment',
+  'comment-removed': 'comment',
+};
+
+/** The entry a comment belongs to: from the comment, or (deleted) from its change record. */
+function entryOf(t: Touched, c: JournalComment | undefined): string {
+  return c?.entryId ?? String(t.data?.entryId ?? '');
 }

@@ -18,13 +18,17 @@ import type { Payload } from '../socket/validation.js';
 import type { CareNamespace, CareSocket } from '../socket/types.js';
 import type { FollowRecord, MemberRole, NewPage, PageRecord, Storage, WallView } from '../storage/types.js';
 import { Audit, type Actor } from './audit.js';
+import { forEveryone, withoutSocial, withSocial } from './entry-social.js';
 import { Fanout } from './fanout.js';
 import { SERVER_FEATURES } from './features.js';
+import { JournalSocialService } from './journal-social.js';
 import { replay } from './replay.js';
 import { SnapshotReads } from './snapshot-reads.js';
 import { currentIdentity, Presence } from './presence.js';
 import { roomsFor } from './rooms.js';
 import { wallVisible } from './visibility.js';
+import type { MediaFanout } from '../media/fanout.js';
+import { urlViewerOf, type MediaService } from '../media/service.js';
 
 /**
  * The job queue, as the service sees it: a hint that a change committed a notification cause
@@ -65,6 +69,10 @@ export class PageService {
   /** The SPEC 6 features announced in `page.features` and served. */
   readonly features: Feature[];
   private readonly snapshots: SnapshotReads;
+  /** SPEC 6.3 photos (media/), set by app.ts when the server has the `media` feature. */
+  media: MediaService | null = null;
+  /** SPEC 6.3's hearts and comments on entries; `null` without the `journal-social` feature. */
+  readonly social: JournalSocialService | null;
 
   constructor(
     readonly storage: Storage,
@@ -76,11 +84,29 @@ export class PageService {
     this.fanout = new Fanout(ns);
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
     this.snapshots = new SnapshotReads(storage);
+    this.social = this.has('journal-social') ? new JournalSocialService(this) : null;
     this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
   }
 
   has(feature: Feature): boolean {
     return this.features.includes(feature);
+  }
+
+  /** Turns photos on: entries leave the server with their photos, URLs made for each reader. */
+  useMedia(media: MediaService, fanout: MediaFanout): void {
+    this.media = media;
+    this.fanout.entryOut = (entry, seq) => fanout.journalEntry(entry, seq);
+  }
+
+  /** Entries on their way to `a`'s viewer, with `media` signed for them (feature `media`). */
+  private withMedia(a: Access, entries: JournalEntry[]): Promise<JournalEntry[]> {
+    return this.media ? this.media.withMedia(a.page.id, urlViewerOf(a.viewer), entries) : Promise.resolve(entries);
+  }
+
+  /** Photos named in a post or an edit need the `media` feature. */
+  private mediaService(): MediaService {
+    if (!this.media) throw new CareFailure('invalid', 'This server does not take photos (no "media" feature).');
+    return this.media;
   }
 
   /** What every reader learns about the page, with the features this server serves. */
@@ -109,7 +135,8 @@ export class PageService {
     throw new CareFailure('forbidden', `You may not ${what} on this page.`);
   }
 
-  private wallView(a: Access): WallView {
+  /** What of the wall (and of entries' comments, SPEC 6.3) the viewer sees. */
+  wallView(a: Access): WallView {
     return { moderator: a.viewer.can.moderate, userId: a.viewer.userId };
   }
 
@@ -136,8 +163,9 @@ export class PageService {
       // Shared with the page's other subscribers at this seq and since (snapshot-reads.ts).
       const changes = await this.snapshots.changesSince(page, p.since);
       // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
-      const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a)));
-      if (changes && events) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events };
+      const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a), this.social !== null));
+      const withPhotos = events && this.media ? await this.media.eventsWithMedia(page.id, urlViewerOf(viewer), events) : events;
+      if (changes && withPhotos) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events: withPhotos };
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
     }
     return { access: 'read', page: info, viewer, seq: page.seq, snapshot: await this.snapshot(a) };
@@ -208,7 +236,7 @@ export class PageService {
       a.viewer.can.decide ? this.storage.requests(a.page.id) : Promise.resolve(undefined),
     ]);
     const snap: PageSnapshot = {
-      journal: journal.items,
+      journal: await this.withMedia(a, await this.entriesFor(a, journal.items, this.snapshots.socialReads(a.page))),
       journalHasMore: journal.hasMore,
       wall: await this.withHearted(a, wall.items),
       wallHasMore: wall.hasMore,
@@ -225,13 +253,30 @@ export class PageService {
     return items.map((m) => ({ ...m, hearted: hearted.has(m.id) }));
   }
 
+  /** Entries as this viewer receives them: with their hearts and comments (SPEC 6.3), or without any of it when the feature is off. */
+  private entriesFor(a: Access, entries: JournalEntry[], reads: Pick<Storage, 'journalHeartedBy' | 'commentSummaries'> = this.storage): Promise<JournalEntry[]> {
+    if (!this.social) return Promise.resolve(entries.map(withoutSocial));
+    return withSocial(reads, a.page.id, this.wallView(a), entries);
+  }
+
+  /** An entry for every reader (a live event), or its first-wave shape. */
+  private broadcast(entry: JournalEntry): JournalEntry {
+    return this.social ? forEveryone(entry) : withoutSocial(entry);
+  }
+
   async history(actor: Actor, p: Payload<'history:load'>): Promise<HistoryAnswer> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.read, 'read this page');
     if (a.page.visibility !== 'public') await this.audit.read(a.page, actor, a.viewer, { stream: p.stream, before: p.before });
+    // `seq` is a 32-bit integer column (PostgreSQL refuses a larger bound): any `before` beyond it means "from the newest".
+    p = { ...p, before: Math.min(p.before, SEQ_MAX) };
+    if (p.stream === 'comments') {
+      if (!this.social || p.entryId === undefined) throw new CareFailure('invalid', 'stream: this server has no comments.');
+      return this.social.history(a, { ...p, entryId: p.entryId });
+    }
     if (p.stream === 'journal') {
       const page = await this.storage.journalPage(a.page.id, p.before, p.limit);
-      return { stream: 'journal', items: page.items, hasMore: page.hasMore };
+      return { stream: 'journal', items: await this.withMedia(a, await this.entriesFor(a, page.items)), hasMore: page.hasMore };
     }
     const page = await this.storage.wallPage(a.page.id, p.before, p.limit, this.wallView(a));
     return { stream: 'wall', items: await this.withHearted(a, page.items), hasMore: page.hasMore };
@@ -243,30 +288,55 @@ export class PageService {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'post journal updates');
     const author = authorOf(actor.identity!);
+    // Claimed for this post before it is written: the entry and its photos appear in one commit.
+    if (p.media?.length) await this.mediaService().claim(a.page.id, { authorId: author.id, clientId: p.clientId }, p.media);
     const { entry, seq, created } = await this.audit.within(a.page.id, actor, 'journal.post', { viewer: a.viewer, cause: 'journal.posted' }, () =>
       this.storage.postJournal(a.page.id, author, p.clientId, p.title.trim(), p.body),
     );
+    // A new entry has no hearts or comments, the same for every reader.
+    const fresh = this.social ? { ...entry, hearted: false, commentCount: 0, comments: [] } : withoutSocial(entry);
     if (created) {
-      this.fanout.journalEntry(entry, seq);
+      this.fanout.journalEntry(fresh, seq);
       this.jobs?.poke();
     }
-    return entry;
+    // A retry answers the original as it is now; either way with its photos for the poster.
+    return (await this.withMedia(a, [created ? fresh : (await this.entriesFor(a, [entry]))[0]!]))[0]!;
   }
 
   async editJournal(actor: Actor, p: Payload<'journal:edit'>): Promise<JournalEntry> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal, 'edit journal updates');
-    const r = await this.audit.within(a.page.id, actor, 'journal.edit', { target: p.entryId, viewer: a.viewer }, () => this.storage.editJournal(a.page.id, p.entryId, p.title.trim(), p.body));
+    if (p.comments !== undefined) await this.checkCommentsSwitch(a, p.entryId, p.comments);
+    // The photos change first; the edit's `seq` then announces text and photos together.
+    if (p.media) await this.mediaService().replace(a.page.id, p.entryId, p.media);
+    const detail = p.comments === undefined ? undefined : { comments: p.comments };
+    const r = await this.audit.within(a.page.id, actor, 'journal.edit', { target: p.entryId, viewer: a.viewer, detail }, () =>
+      this.storage.editJournal(a.page.id, p.entryId, p.title.trim(), p.body, p.comments),
+    );
     if (!r) throw new CareFailure('not_found', 'No such journal entry.');
-    this.fanout.journalEntry(r.value, r.seq);
-    return r.value;
+    this.fanout.journalEntry(this.broadcast(r.value), r.seq);
+    return (await this.withMedia(a, await this.entriesFor(a, [r.value])))[0]!;
+  }
+
+  /**
+   * SPEC 6.3: the entry's author opens and closes its comments. Another editor's edit may
+   * carry the current state along (a client sends what it shows), but not change it.
+   */
+  private async checkCommentsSwitch(a: Access, entryId: string, open: boolean): Promise<void> {
+    if (!this.social) throw new CareFailure('invalid', 'comments: this server has no comments.');
+    const entry = await this.storage.getJournal(a.page.id, entryId);
+    if (!entry) throw new CareFailure('not_found', 'No such journal entry.');
+    if (entry.commentsOpen !== open && entry.author.id !== a.viewer.userId) throw new CareFailure('forbidden', 'Only the author of this update may open or close its comments.');
   }
 
   async deleteJournal(actor: Actor, p: Payload<'journal:delete'>): Promise<void> {
     const a = await this.access(p.pageId, actor.identity);
     this.require(a, a.viewer.can.postJournal || a.viewer.can.moderate, 'delete journal updates');
+    // Photo files (CARE_MEDIA_DIR) go after the commit that deleted their rows.
+    const files = (await this.media?.filesOf(a.page.id, p.entryId)) ?? [];
     const seq = await this.audit.within(a.page.id, actor, 'journal.delete', { target: p.entryId, viewer: a.viewer }, () => this.storage.deleteJournal(a.page.id, p.entryId));
     if (seq === null) throw new CareFailure('not_found', 'No such journal entry.');
+    await this.media?.deleteFiles(files);
     this.fanout.journalRemoved(a.page.id, p.entryId, seq);
   }
 
@@ -513,8 +583,10 @@ export class PageService {
 
   async deletePage(actor: Actor & { identity: Identity }, pageId: string): Promise<void> {
     const viewer = await this.requireAdminOrOwner(actor.identity, pageId);
+    const files = (await this.media?.filesOf(pageId)) ?? [];
     const deleted = await this.audit.within(pageId, actor, 'page.delete', { target: null, viewer }, () => this.storage.deletePage(pageId));
     if (!deleted) throw new CareFailure('not_found', `No page "${pageId}".`);
+    await this.media?.deleteFiles(files);
     // The page is gone, so every socket's rooms for it are none; each is told to resubscribe.
     await this.resync(pageId);
   }
@@ -565,6 +637,9 @@ export class PageService {
     await this.presence.reevaluate({ pageId, userIds }, userIds ? 'all' : 'changed', exceptSocketId);
   }
 }
+
+/** The largest `seq` a page can reach (an `integer` column in both dialects). */
+const SEQ_MAX = 2_147_483_647;
 
 /** A page as its readers see it; `features` only when the server has any (a first-wave backend sends none). */
 export function pageInfo(p: PageRecord, features: readonly Feature[] = []): PageInfo {

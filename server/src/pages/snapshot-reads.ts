@@ -1,6 +1,7 @@
-import type { JournalEntry, WallMessage } from '../../../src/protocol/index.js';
+import type { JournalComment, JournalEntry, WallMessage } from '../../../src/protocol/index.js';
 import { LIMITS } from '../../../src/protocol/index.js';
-import type { ChangeRecord, Page, PageRecord, Storage, WallView } from '../storage/types.js';
+import type { ChangeRecord, CommentSummary, Page, PageRecord, Storage, WallView } from '../storage/types.js';
+import type { SocialReads } from './entry-social.js';
 import { wallVisible } from './visibility.js';
 
 /** How long a page's read is reused (at the same `seq`), and how much text all of them may hold. */
@@ -17,9 +18,10 @@ interface Entry {
 }
 
 /** What replay.ts reads, answered from the shared reads of one page at one `seq`. */
-export type ReplayReads = Pick<Storage, 'wallByIds' | 'journalByIds' | 'heartedBy'>;
+export type ReplayReads = Pick<Storage, 'wallByIds' | 'journalByIds' | 'heartedBy' | 'commentsByIds'> & SocialReads;
 
-const textOf = (x: JournalEntry | WallMessage) => ('title' in x ? x.title.length : 0) + x.body.length + x.author.name.length;
+const textOf = (x: JournalEntry | WallMessage | JournalComment) => ('title' in x ? x.title.length : 0) + x.body.length + x.author.name.length;
+const summaryText = (m: Map<string, CommentSummary>) => [...m.values()].reduce((n, s) => n + s.last.reduce((k, c) => k + textOf(c), 0), 0);
 
 /**
  * The reads of `page:subscribe` that do not depend on who asks, shared by every subscriber of
@@ -70,12 +72,35 @@ export class SnapshotReads {
 
   /** The item reads of a catch-up (replay.ts), shared; `heartedBy` is the viewer's own. */
   replayReads(page: PageRecord): ReplayReads {
-    const byIds = <T extends JournalEntry | WallMessage>(kind: string, read: (ids: string[]) => Promise<Map<string, T>>) => (pageId: string, ids: string[]) =>
+    const byIds = <T extends JournalEntry | WallMessage | JournalComment>(kind: string, read: (ids: string[]) => Promise<Map<string, T>>) => (pageId: string, ids: string[]) =>
       pageId === page.id ? this.#read(page, `${kind}:${ids.join(',')}`, () => read(ids), (m) => [...m.values()].reduce((n, x) => n + textOf(x), 0)) : read(ids);
     return {
       wallByIds: byIds('wall-ids', (ids) => this.storage.wallByIds(page.id, ids)),
       journalByIds: byIds('journal-ids', (ids) => this.storage.journalByIds(page.id, ids)),
+      commentsByIds: byIds('comment-ids', (ids) => this.storage.commentsByIds(page.id, ids)),
       heartedBy: (pageId, userId, ids) => this.storage.heartedBy(pageId, userId, ids),
+      ...this.socialReads(page),
+    };
+  }
+
+  /**
+   * The comment reads of entries' decoration (SPEC 6.3, entry-social.ts), shared like the
+   * wall: read once in a moderator's view and once in the view of a reader with no held
+   * comment on these entries (most readers); a reader who has a held comment among them (its
+   * author) reads their own. Whose hearts are whose is per viewer and never shared.
+   */
+  socialReads(page: PageRecord): SocialReads {
+    return {
+      journalHeartedBy: (pageId, userId, ids) => this.storage.journalHeartedBy(pageId, userId, ids),
+      commentSummaries: async (pageId, ids, view, last) => {
+        if (pageId !== page.id) return this.storage.commentSummaries(pageId, ids, view, last);
+        const key = `${last}:${ids.join(',')}`;
+        const shared = (who: string, as: WallView) => this.#read(page, `comments-${who}:${key}`, () => this.storage.commentSummaries(pageId, ids, as, last), summaryText);
+        if (view.moderator) return shared('mod', { moderator: true, userId: null });
+        const held = await this.#read(page, `comments-held:${ids.join(',')}`, () => this.storage.heldCommentAuthors(pageId, ids), (s) => s.size * 16);
+        if (view.userId !== null && held.has(view.userId)) return this.storage.commentSummaries(pageId, ids, view, last);
+        return shared('reader', { moderator: false, userId: null });
+      },
     };
   }
 

@@ -14,6 +14,7 @@ import { PageSettingsService } from '../pages/settings.js';
 import { eventScope, retryMessage, type RateLimiter } from './rate-limit.js';
 import { armExpiry } from './session.js';
 import type { CareSocket } from './types.js';
+import { mediaUrls } from '../media/urls.js';
 import { parsePayload, type Payload } from './validation.js';
 
 type Run<E extends ClientEventName> = (payload: Payload<E>, actor: Actor, socket: CareSocket) => Promise<object | void>;
@@ -109,6 +110,19 @@ export function createHandlers(
     on('notify:set', (p, actor) => notify.set(actor, p));
     on('push:subscribe', (p, actor) => notify.subscribePush(actor, p));
     on('push:unsubscribe', (p, actor) => notify.unsubscribePush(actor, p));
+  }
+  // SPEC 6.3: hearts and comments on journal entries.
+  const social = service.social;
+  if (social) {
+    on('journal:heart', (p, actor) => social.heart(actor, p));
+    on('journal:comment', async (p, actor) => ({ comment: await social.comment(actor, p) }));
+    on('journal:comment-delete', (p, actor) => social.delete(actor, p));
+    on('journal:comment-hide', async (p, actor) => ({ comment: await social.hide(actor, p) }));
+    on('journal:comment-approve', async (p, actor) => ({ comment: await social.approve(actor, p) }));
+  }
+  if (service.has('media') && service.media) {
+    const media = service.media;
+    on('media:urls', async (p, actor) => ({ media: await mediaUrls(service, media, actor, p) }));
   }
   on('session:refresh', async (p, _actor, socket) => {
     const current = socket.data.identity;

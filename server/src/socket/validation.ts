@@ -13,6 +13,14 @@ export const userId = wellFormed(z.string().min(1).max(LIMITS.idMax));
 const clientId = z.string().min(1).max(LIMITS.clientIdMax).regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -');
 /** Text must say something; its length limit is checked on the text as sent. */
 const text = (max: number) => wellFormed(z.string().max(max)).refine((s) => s.trim().length > 0, 'must not be empty');
+/**
+ * Photos of a post or an edit (SPEC 6.3): at most `mediaPerEntry`, each an uploaded id once,
+ * with alt text (1–300 characters, trimmed; required: every photo is described).
+ */
+const mediaRefs = z
+  .array(z.strictObject({ id: itemId, alt: wellFormed(z.string().trim().min(1, 'must describe the photo (alt text)').max(LIMITS.altMax)) }))
+  .max(LIMITS.mediaPerEntry)
+  .refine((refs) => new Set(refs.map((r) => r.id)).size === refs.length, 'must name each photo once');
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** Far longer than any push service's endpoint (a few hundred characters at most). */
 const PUSH_ENDPOINT_MAX = 2048;
@@ -33,8 +41,8 @@ function isHttpsUrl(s: string): boolean {
 export const schemas = {
   'page:subscribe': z.strictObject({ pageId, since: seq.optional() }),
   'page:unsubscribe': z.strictObject({ pageId }),
-  'journal:post': z.strictObject({ pageId, clientId, title: text(LIMITS.titleMax), body: text(LIMITS.journalBodyMax) }),
-  'journal:edit': z.strictObject({ pageId, entryId: itemId, title: text(LIMITS.titleMax), body: text(LIMITS.journalBodyMax) }),
+  'journal:post': z.strictObject({ pageId, clientId, title: text(LIMITS.titleMax), body: text(LIMITS.journalBodyMax), media: mediaRefs.optional() }),
+  'journal:edit': z.strictObject({ pageId, entryId: itemId, title: text(LIMITS.titleMax), body: text(LIMITS.journalBodyMax), media: mediaRefs.optional(), comments: z.boolean().optional() }),
   'journal:delete': z.strictObject({ pageId, entryId: itemId }),
   'wall:post': z.strictObject({ pageId, clientId, body: text(LIMITS.wallBodyMax) }),
   'wall:heart': z.strictObject({ pageId, messageId: itemId, on: z.boolean() }),
@@ -44,7 +52,10 @@ export const schemas = {
   'follow:set': z.strictObject({ pageId, follow: z.boolean() }),
   'follow:decide': z.strictObject({ pageId, userId, approve: z.boolean() }),
   'follow:remove': z.strictObject({ pageId, userId, block: z.boolean().optional() }),
-  'history:load': z.strictObject({ pageId, stream: z.enum(['journal', 'wall']), before: seq, limit: z.number().int().min(1).max(LIMITS.historyLimitMax) }),
+  // `entryId` names the entry whose comments `stream: 'comments'` pages through, and only then.
+  'history:load': z
+    .strictObject({ pageId, stream: z.enum(['journal', 'wall', 'comments']), entryId: itemId.optional(), before: seq, limit: z.number().int().min(1).max(LIMITS.historyLimitMax) })
+    .refine((p) => (p.stream === 'comments') === (p.entryId !== undefined), { message: 'entryId is required with stream "comments", and only with it', path: ['entryId'] }),
   'session:refresh': z.strictObject({ token: z.string().min(1).max(8192) }),
   'page:settings': z.strictObject({ pageId }),
   'page:configure': z
@@ -84,6 +95,14 @@ export const schemas = {
     }),
   }),
   'push:unsubscribe': z.strictObject({ endpoint: z.string().min(1).max(PUSH_ENDPOINT_MAX) }),
+  // SPEC 6.3, feature `journal-social`: hearts and comments on journal entries.
+  'journal:heart': z.strictObject({ pageId, entryId: itemId, on: z.boolean() }),
+  'journal:comment': z.strictObject({ pageId, entryId: itemId, clientId, body: text(LIMITS.commentBodyMax) }),
+  'journal:comment-delete': z.strictObject({ pageId, commentId: itemId }),
+  'journal:comment-hide': z.strictObject({ pageId, commentId: itemId, hidden: z.boolean() }),
+  'journal:comment-approve': z.strictObject({ pageId, commentId: itemId }),
+  // Feature `media`: fresh signed URLs for an entry's photos.
+  'media:urls': z.strictObject({ pageId, entryId: itemId }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { createMediaTables } from '../media/schema.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -281,6 +282,49 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
           SELECT id, 'webhook', id, ${pageOf}, NULL, body, attempts, 'queued', due_at, NULL, due_at, NULL FROM webhook_outbox WHERE true
           ON CONFLICT (key) DO NOTHING`.execute(db);
         await db.schema.dropTable('webhook_outbox').execute();
+      },
+    },
+    '008_journal_social': {
+      // SPEC 6.3: hearts and comments on journal entries. Comments follow the wall's rules, so
+      // they have the wall's columns (hidden, pending, an idempotency key per author) plus the
+      // entry they answer; they and the hearts go with their entry and their page. The entry
+      // keeps its heart count (as wall messages do) and whether its author closed comments.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('journal_entries').addColumn('hearts', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema.alterTable('journal_entries').addColumn('comments_open', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+        await db.schema
+          .createTable('journal_comments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('entry_id', 'text', (c) => c.notNull().references('journal_entries.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('author_id', 'text', (c) => c.notNull())
+          .addColumn('author_name', 'text', (c) => c.notNull())
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('hidden', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('pending', 'integer', (c) => c.notNull().defaultTo(0))
+          .addUniqueConstraint('journal_comments_idempotency', ['page_id', 'author_id', 'client_id'])
+          .execute();
+        await db.schema.createIndex('journal_comments_entry_seq').on('journal_comments').columns(['entry_id', 'seq']).execute();
+        await db.schema.createIndex('journal_comments_page').on('journal_comments').columns(['page_id', 'seq']).execute();
+        await db.schema
+          .createTable('journal_hearts')
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('entry_id', 'text', (c) => c.notNull().references('journal_entries.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('journal_hearts_pk', ['entry_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('journal_hearts_page_user').on('journal_hearts').columns(['page_id', 'user_id']).execute();
+      },
+    },
+    '009_media': {
+      // SPEC 6.3 photos: which page and entry each belongs to, and (by default) the bytes.
+      // See media/schema.ts.
+      async up(db: Kysely<unknown>) {
+        await createMediaTables(db, dialect);
       },
     },
   };

@@ -33,7 +33,7 @@ export const kindOf = (table: PostTable) => (table === 'journal_entries' ? 'jour
 
 /** The columns of a new post, in the order the prepared inserts bind them. */
 export const POST_COLUMNS = {
-  journal_entries: ['id', 'page_id', 'client_id', 'author_id', 'author_name', 'title', 'body', 'created_at', 'edited_at'],
+  journal_entries: ['id', 'page_id', 'client_id', 'author_id', 'author_name', 'title', 'body', 'created_at', 'edited_at', 'hearts', 'comments_open'],
   wall_messages: ['id', 'page_id', 'client_id', 'author_id', 'author_name', 'body', 'created_at', 'hidden', 'pending', 'hearts'],
 } as const satisfies { [T in PostTable]: readonly (keyof NewPost<T>)[] };
 

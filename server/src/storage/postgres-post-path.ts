@@ -4,7 +4,7 @@ import { ACCESS_SQL, auditValues, causeValues, deletedPost, journalCause, kindOf
 import type { Database } from './schema.js';
 
 /** Our own 0/1 flags and counters; every other post column is text. */
-const INTEGER_COLUMNS = new Set(['hidden', 'pending', 'hearts']);
+const INTEGER_COLUMNS = new Set(['hidden', 'pending', 'hearts', 'comments_open']);
 
 /**
  * The insert of a post as one statement (bump the page's `seq`, which locks its row until

@@ -39,6 +39,10 @@ export interface JournalTable {
   body: string;
   created_at: string;
   edited_at: string | null;
+  /** SPEC 6.3 (migration 008): how many people hearted the entry. */
+  hearts: number;
+  /** 0/1: the entry's author closed (0) or opened (1) comments (migration 008). */
+  comments_open: number;
 }
 export interface WallTable {
   id: string;
@@ -59,6 +63,27 @@ export interface HeartsTable {
   user_id: string;
   created_at: string;
 }
+/** A comment on a journal entry (SPEC 6.3, migration 008): the wall's rules, so the wall's columns. */
+export interface JournalCommentsTable {
+  id: string;
+  page_id: string;
+  entry_id: string;
+  seq: number;
+  client_id: string;
+  author_id: string;
+  author_name: string;
+  body: string;
+  created_at: string;
+  hidden: number;
+  pending: number;
+}
+/** One person's heart on one journal entry (migration 008). */
+export interface JournalHeartsTable {
+  page_id: string;
+  entry_id: string;
+  user_id: string;
+  created_at: string;
+}
 export interface ChangesTable {
   page_id: string;
   seq: number;
@@ -70,7 +95,7 @@ export interface ChangesTable {
 /** A deleted post's idempotency key (no content): see migration 002. */
 export interface DeletedPostsTable {
   page_id: string;
-  kind: 'journal' | 'wall';
+  kind: 'journal' | 'wall' | 'comment';
   author_id: string;
   client_id: string;
 }
@@ -169,6 +194,8 @@ export interface Database {
   journal_entries: JournalTable;
   wall_messages: WallTable;
   hearts: HeartsTable;
+  journal_comments: JournalCommentsTable;
+  journal_hearts: JournalHeartsTable;
   changes: ChangesTable;
   audit_log: AuditTable;
   deleted_posts: DeletedPostsTable;

@@ -4,7 +4,10 @@ import type { Author, FollowRequest, FollowState, InviteRole, JournalEntry, Page
 import { CareFailure } from '../errors.js';
 import { causeJob, causeKeys } from '../jobs/causes.js';
 import { migrations } from './migrations.js';
+import { MediaStore, purgeMediaIn } from '../media/store.js';
+import type { MediaDatabase } from '../media/schema.js';
 import { JobsSql, purgePageJobs, type JobsStorage } from './jobs-storage.js';
+import { JournalSocialSql } from './journal-social.js';
 import { NotifyPrefsStore, type NotifyPrefsChange } from './notify-prefs.js';
 import { pendingAudit, takeCause } from './pending-audit.js';
 import type { PostPath } from './post-path.js';
@@ -41,6 +44,10 @@ export class SqlStorage implements Storage {
   private readonly jobs: JobsSql;
   /** SPEC 6.2's choices, addresses and push subscriptions (notify-prefs.ts). */
   readonly #notify: NotifyPrefsStore;
+  /** SPEC 6.3's photo rows (media/store.ts). */
+  readonly media: MediaStore;
+  /** SPEC 6.3's hearts and comments on journal entries (journal-social.ts). */
+  readonly #social: JournalSocialSql;
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -51,11 +58,17 @@ export class SqlStorage implements Storage {
     private readonly posts: PostPath,
   ) {
     this.jobs = new JobsSql(db, dialect, (trx, a) => this.insertAudit(trx, a));
+    this.media = new MediaStore(db as unknown as Kysely<MediaDatabase>);
     this.#notify = new NotifyPrefsStore(
       db,
       (trx, target) => this.auditIn(trx, target),
       (trx, record) => this.insertAudit(trx, record),
     );
+    this.#social = new JournalSocialSql(db, {
+      change: (trx, pageId, type, itemId, data) => this.change(trx, pageId, type, itemId, data),
+      rememberDeleted: (trx, pageId, kind, post) => this.rememberDeleted(trx, pageId, kind, post),
+      isUniqueViolation,
+    });
   }
 
   async migrate(): Promise<void> {
@@ -123,6 +136,8 @@ export class SqlStorage implements Storage {
       await this.auditIn(trx, id);
       // Children first, explicitly, so a purge never depends on cascade settings.
       await trx.deleteFrom('hearts').where('page_id', '=', id).execute();
+      await purgeMediaIn(trx as never, id);
+      await JournalSocialSql.purge(trx, { pageId: id });
       await trx.deleteFrom('wall_messages').where('page_id', '=', id).execute();
       await trx.deleteFrom('journal_entries').where('page_id', '=', id).execute();
       await trx.deleteFrom('follows').where('page_id', '=', id).execute();
@@ -254,7 +269,7 @@ export class SqlStorage implements Storage {
   /* ----------------------------------------------------------------------------- journal */
 
   async postJournal(pageId: string, author: Author, clientId: string, title: string, body: string) {
-    const row = { id: randomUUID(), page_id: pageId, client_id: clientId, author_id: author.id, author_name: author.name, title, body, created_at: now(), edited_at: null };
+    const row = { id: randomUUID(), page_id: pageId, client_id: clientId, author_id: author.id, author_name: author.name, title, body, created_at: now(), edited_at: null, hearts: 0, comments_open: 1 };
     const r = await this.posts.insertPost('journal_entries', row, pendingAudit.getStore());
     const entry = toEntry(r.row);
     return { entry, seq: entry.seq, created: r.created };
@@ -265,10 +280,15 @@ export class SqlStorage implements Storage {
     return r ? toEntry(r) : null;
   }
 
-  async editJournal(pageId: string, entryId: string, title: string, body: string): Promise<Sequenced<JournalEntry> | null> {
+  async editJournal(pageId: string, entryId: string, title: string, body: string, comments?: boolean): Promise<Sequenced<JournalEntry> | null> {
     return this.db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable('journal_entries').set({ title, body, edited_at: now() }).where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 0) return null;
+      const before = await trx.selectFrom('journal_entries').select(['title', 'body']).where('page_id', '=', pageId).where('id', '=', entryId).executeTakeFirst();
+      if (!before) return null;
+      const patch: Partial<JournalTable> = { title, body };
+      // Opening or closing comments alone is no edit of the text: `editedAt` stays.
+      if (comments === undefined || before.title !== title || before.body !== body) patch.edited_at = now();
+      if (comments !== undefined) patch.comments_open = comments ? 1 : 0;
+      await trx.updateTable('journal_entries').set(patch).where('page_id', '=', pageId).where('id', '=', entryId).execute();
       const seq = await this.change(trx, pageId, 'journal', entryId, null);
       const row = await trx.selectFrom('journal_entries').selectAll().where('id', '=', entryId).executeTakeFirstOrThrow();
       return { value: toEntry(row), seq };
@@ -277,9 +297,13 @@ export class SqlStorage implements Storage {
 
   async deleteJournal(pageId: string, entryId: string): Promise<number | null> {
     return this.db.transaction().execute(async (trx) => {
+      // Its comments and hearts first (they reference it), explicitly, as a page's purge.
+      await JournalSocialSql.purge(trx, { pageId, entryId });
       const r = await trx.deleteFrom('journal_entries').where('page_id', '=', pageId).where('id', '=', entryId).returning(['author_id', 'client_id']).executeTakeFirst();
       if (!r) return null;
       await this.rememberDeleted(trx, pageId, 'journal', r);
+      // Its photos go in the same commit (their files, if any, after it: media/service.ts).
+      await purgeMediaIn(trx as never, pageId, r);
       return this.change(trx, pageId, 'journal-removed', entryId, null);
     });
   }
@@ -375,6 +399,21 @@ export class SqlStorage implements Storage {
     const rows = await this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).where('id', 'in', ids).execute();
     return new Map(rows.map((r) => [r.id, toMessage(r)]));
   }
+
+  /* ---------------------------------------------- hearts and comments on entries (6.3) */
+
+  // Delegated so their SQL stays in journal-social.ts.
+  setJournalHeart: Storage['setJournalHeart'] = (...a) => this.#social.setJournalHeart(...a);
+  journalHeartedBy: Storage['journalHeartedBy'] = (...a) => this.#social.journalHeartedBy(...a);
+  postComment: Storage['postComment'] = (...a) => this.#social.postComment(...a);
+  getComment: Storage['getComment'] = (...a) => this.#social.getComment(...a);
+  setCommentFlags: Storage['setCommentFlags'] = (...a) => this.#social.setCommentFlags(...a);
+  deleteComment: Storage['deleteComment'] = (...a) => this.#social.deleteComment(...a);
+  commentPage: Storage['commentPage'] = (...a) => this.#social.commentPage(...a);
+  commentsByIds: Storage['commentsByIds'] = (...a) => this.#social.commentsByIds(...a);
+  commentSummaries: Storage['commentSummaries'] = (...a) => this.#social.commentSummaries(...a);
+  heldCommentAuthors: Storage['heldCommentAuthors'] = (...a) => this.#social.heldCommentAuthors(...a);
+  commentCounts: Storage['commentCounts'] = (...a) => this.#social.commentCounts(...a);
 
   /* ------------------------------------------------------------ settings and invitations */
 
@@ -582,7 +621,7 @@ export class SqlStorage implements Storage {
   /* ----------------------------------------------------------------------------- changes */
 
   /** Keeps a deleted post's idempotency key, so that a late retry cannot post it again. */
-  private async rememberDeleted(trx: Transaction<Database>, pageId: string, kind: 'journal' | 'wall', post: { author_id: string; client_id: string }): Promise<void> {
+  private async rememberDeleted(trx: Transaction<Database>, pageId: string, kind: 'journal' | 'wall' | 'comment', post: { author_id: string; client_id: string }): Promise<void> {
     await trx
       .insertInto('deleted_posts')
       .values({ page_id: pageId, kind, author_id: post.author_id, client_id: post.client_id })
@@ -676,12 +715,13 @@ export class SqlStorage implements Storage {
   async exportPage(pageId: string): Promise<PageExport | null> {
     const page = await this.getPage(pageId);
     if (!page) return null;
-    const [members, follows, journal, wall, hearts] = await Promise.all([
+    const [members, follows, journal, wall, hearts, social] = await Promise.all([
       this.members(pageId),
       this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).orderBy('created_at').execute(),
       this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).orderBy('seq').execute(),
       this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).orderBy('seq').execute(),
       this.db.selectFrom('hearts').selectAll().where('page_id', '=', pageId).orderBy('created_at').execute(),
+      this.#social.exportRows(this.db, pageId),
     ]);
     return {
       page,
@@ -690,6 +730,7 @@ export class SqlStorage implements Storage {
       journal: journal.map(toEntry),
       wall: wall.map(toMessage),
       hearts: hearts.map((h) => ({ messageId: h.message_id, userId: h.user_id, at: h.created_at })),
+      ...social,
     };
   }
 }
@@ -732,8 +773,20 @@ function toPage(r: Selectable<PagesTable>): PageRecord {
   };
 }
 
+/** An entry as stored, with its heart count and comments state (SPEC 6.3; the service drops them when the feature is off). */
 function toEntry(r: Selectable<JournalTable>): JournalEntry {
-  return { id: r.id, pageId: r.page_id, seq: r.seq, title: r.title, body: r.body, author: { id: r.author_id, name: r.author_name }, createdAt: r.created_at, editedAt: r.edited_at };
+  return {
+    id: r.id,
+    pageId: r.page_id,
+    seq: r.seq,
+    title: r.title,
+    body: r.body,
+    author: { id: r.author_id, name: r.author_name },
+    createdAt: r.created_at,
+    editedAt: r.edited_at,
+    hearts: Number(r.hearts),
+    commentsOpen: Number(r.comments_open) === 1,
+  };
 }
 
 function toMessage(r: Selectable<WallTable>): WallMessage {

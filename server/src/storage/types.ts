@@ -10,6 +10,7 @@ import type {
   Invite,
   InviteRole,
   FollowState,
+  JournalComment,
   JournalEntry,
   PageInfo,
   PageSettings,
@@ -18,6 +19,7 @@ import type {
   WallModeration,
 } from '../../../src/protocol/index.js';
 import type { JobsStorage } from './jobs-storage.js';
+import type { MediaStore } from '../media/store.js';
 
 export type MemberRole = 'owner' | 'editor';
 
@@ -43,7 +45,19 @@ export interface PageRecord extends PageInfo {
 }
 
 /** A stored change: which item it touched; replay renders it from the item's current state. */
-export type ChangeType = 'journal' | 'journal-removed' | 'wall' | 'wall-removed' | 'hearts' | 'follow-count' | 'page';
+export type ChangeType =
+  | 'journal'
+  | 'journal-removed'
+  | 'wall'
+  | 'wall-removed'
+  | 'hearts'
+  | 'follow-count'
+  | 'page'
+  // SPEC 6.3: an entry's hearts (item: the entry; data: who, on), a comment added or changed
+  // (item: the comment; data: its entry), a comment deleted (likewise).
+  | 'journal-hearts'
+  | 'comment'
+  | 'comment-removed';
 
 export interface ChangeRecord {
   seq: number;
@@ -112,6 +126,9 @@ export interface PageExport {
   journal: JournalEntry[];
   wall: WallMessage[];
   hearts: { messageId: string; userId: string; at: string }[];
+  /** SPEC 6.3: every comment on the page's entries, hidden and pending ones included. */
+  comments: JournalComment[];
+  journalHearts: { entryId: string; userId: string; at: string }[];
 }
 
 /**
@@ -119,8 +136,10 @@ export interface PageExport {
  * Every method that changes what readers see bumps the page's `seq` inside the same
  * transaction and records the change, so catch-up and live fan-out can never disagree.
  */
-export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage {
+export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage, JournalSocialStorage {
   readonly dialect: 'sqlite' | 'postgres';
+  /** SPEC 6.3: journal photos' rows (media/store.ts). */
+  readonly media: MediaStore;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -149,7 +168,8 @@ export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage {
    */
   postJournal(pageId: string, author: Author, clientId: string, title: string, body: string): Promise<{ entry: JournalEntry; seq: number; created: boolean }>;
   getJournal(pageId: string, entryId: string): Promise<JournalEntry | null>;
-  editJournal(pageId: string, entryId: string, title: string, body: string): Promise<Sequenced<JournalEntry> | null>;
+  /** `comments` (SPEC 6.3): opens or closes comments; an edit that changes only that keeps `editedAt`. */
+  editJournal(pageId: string, entryId: string, title: string, body: string, comments?: boolean): Promise<Sequenced<JournalEntry> | null>;
   deleteJournal(pageId: string, entryId: string): Promise<number | null>;
   journalPage(pageId: string, before: number | null, limit: number): Promise<Page<JournalEntry>>;
   journalByIds(pageId: string, ids: string[]): Promise<Map<string, JournalEntry>>;
@@ -258,4 +278,48 @@ export interface NotifyStorage {
   /** Removes a subscription (only `userId`'s when given); whether one was removed. */
   removePushSubscription(endpoint: string, userId?: string): Promise<boolean>;
   pushSubscription(endpoint: string): Promise<{ userId: string; endpoint: string; keys: { p256dh: string; auth: string } } | null>;
+}
+
+/** An entry's comments as one viewer sees them: how many, and the last few (oldest first). */
+export interface CommentSummary {
+  count: number;
+  last: JournalComment[];
+}
+
+/**
+ * An entry's comment counts for every kind of viewer at once (for a live fan-out): moderators
+ * see `all`; everyone else `visible` plus their own held (hidden or pending) comments.
+ */
+export interface CommentCounts {
+  all: number;
+  visible: number;
+  /** Held comments per author (authors with none are absent). */
+  held: Map<string, number>;
+}
+
+/**
+ * SPEC 6.3's storage: hearts and comments on journal entries (journal-social.ts). Part of
+ * `Storage`. Every change bumps the page's `seq` and records the change, like the wall's.
+ */
+export interface JournalSocialStorage {
+  /** Sets the viewer's heart on an entry; `seq` is `null` when nothing changed; `null` for no such entry. */
+  setJournalHeart(pageId: string, entryId: string, userId: string, on: boolean): Promise<{ hearts: number; seq: number | null } | null>;
+  journalHeartedBy(pageId: string, userId: string, entryIds: string[]): Promise<Set<string>>;
+  /**
+   * Idempotent by `(author, clientId)` like posts: a retry returns the original (`created:
+   * false`), a retry of a deleted comment fails with `conflict`. `not_found` without the entry;
+   * `forbidden` when its comments are closed.
+   */
+  postComment(pageId: string, entryId: string, author: Author, clientId: string, body: string, pending: boolean): Promise<{ comment: JournalComment; seq: number; created: boolean }>;
+  getComment(pageId: string, commentId: string): Promise<JournalComment | null>;
+  setCommentFlags(pageId: string, commentId: string, flags: { hidden?: boolean; pending?: boolean }): Promise<Sequenced<JournalComment> | null>;
+  deleteComment(pageId: string, commentId: string): Promise<{ seq: number; entryId: string } | null>;
+  /** One entry's comments visible in `view`, created before `before`: the `limit` newest of them, oldest first. */
+  commentPage(pageId: string, entryId: string, before: number | null, limit: number, view: WallView): Promise<Page<JournalComment>>;
+  commentsByIds(pageId: string, ids: string[]): Promise<Map<string, JournalComment>>;
+  /** Per entry (every one asked for, none missing): the comments visible in `view`, counted, and the `last` newest of them. */
+  commentSummaries(pageId: string, entryIds: string[], view: WallView, last: number): Promise<Map<string, CommentSummary>>;
+  /** Who has held comments on these entries: a viewer who has none sees what every other non-moderator sees. */
+  heldCommentAuthors(pageId: string, entryIds: string[]): Promise<Set<string>>;
+  commentCounts(pageId: string, entryId: string): Promise<CommentCounts>;
 }

@@ -1,6 +1,8 @@
 import { html, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 import type { PageController } from '../../client/page-controller.js';
 
+type Authored = { seq: number; author: { id: string } };
+
 /**
  * The widget's polite live region: what it says to assistive technology, once. `newItems`
  * announces items from others that arrived live; the first load, older pages and items coming
@@ -30,8 +32,11 @@ export class Announcer implements ReactiveController {
     });
   }
 
-  /** Call from `willUpdate` with the widget's items and how to say "N new". */
-  newItems(items: readonly { seq: number; author: { id: string } }[], say: (n: number) => string): void {
+  /**
+   * Call from `willUpdate` with the widget's items and how to say "N new"; `also`: a second
+   * kind of item said in the same breath (the journal's comments), counted the same way.
+   */
+  newItems(items: readonly Authored[], say: (n: number) => string, also?: { items: readonly Authored[]; say: (n: number) => string }): void {
     const { binding, state } = this.care;
     if (binding !== this.#seenBinding || state.status !== 'ready') {
       this.#seenBinding = binding;
@@ -42,8 +47,11 @@ export class Announcer implements ReactiveController {
     this.#seenSeq = Math.max(since ?? 0, state.seq);
     if (since === null) return;
     const me = state.viewer?.userId ?? null;
-    const fresh = items.filter((m) => m.seq > since && m.author.id !== me).length;
-    if (fresh > 0) this.say(say(fresh));
+    const fresh = (list: readonly Authored[]) => list.filter((m) => m.seq > since && m.author.id !== me).length;
+    const n = fresh(items);
+    const m = also ? fresh(also.items) : 0;
+    const text = [n > 0 ? say(n) : '', m > 0 && also ? also.say(m) : ''].filter(Boolean).join('. ');
+    if (text) this.say(text);
   }
 
   region(): TemplateResult {

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import type { ConnectionState, Delivery } from '../../client/connection.js';
+import type { OutboxKind } from '../../client/outbox.js';
 import { PageController } from '../../client/page-controller.js';
 import type { Strings } from '../../i18n/index.js';
 import { exactTime, relativeTime, whenExactReady } from '../../i18n/time.js';
@@ -136,9 +137,12 @@ export abstract class CareElement extends LitElement {
 
   /** Which of this user's posts this widget announces as `care-posted` once acknowledged. */
   protected readonly postKind: 'journal' | 'wall' | null = null;
+  /** More kinds it announces (the journal feed: its entries' comments). */
+  protected readonly alsoPosts: readonly OutboxKind[] = [];
 
   private delivered(d: Delivery): void {
-    if (d.entry.kind === this.postKind) this.emit('care-posted', { kind: d.entry.kind, item: d.item } as CarePostedDetail);
+    const kind = d.entry.kind;
+    if (kind === this.postKind || this.alsoPosts.includes(kind)) this.emit('care-posted', { kind, item: d.item } as CarePostedDetail);
   }
 
   protected emit<K extends keyof GlobalEventHandlersEventMap>(type: K, detail: GlobalEventHandlersEventMap[K] extends CustomEvent<infer D> ? D : never): void {
@@ -180,9 +184,9 @@ export abstract class CareElement extends LitElement {
     return el;
   }
 
-  /** Reports each refused post of this widget's kind once as `care-error`. Call from `willUpdate`. */
-  protected reportRefusals(kind: 'journal' | 'wall'): void {
-    const pending = this.care.pending(kind);
+  /** Reports each refused post of this widget's kinds once as `care-error`. Call from `willUpdate`, once, with every kind. */
+  protected reportRefusals(...kinds: OutboxKind[]): void {
+    const pending = kinds.flatMap((kind) => this.care.pending(kind));
     const failed = new Set(pending.filter((e) => e.state === 'failed').map((e) => e.clientId));
     for (const id of this.#reported) if (!failed.has(id)) this.#reported.delete(id);
     for (const e of pending) {

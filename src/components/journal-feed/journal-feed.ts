@@ -6,7 +6,15 @@ import { renderMarkdown } from '../../markdown/render.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { clearValidity, reportValidity } from '../base/validation.js';
+import { EntrySocial } from './entry-social.js';
+import { entrySocialStyles } from './entry-social.styles.js';
 import { journalFeedStyles } from './journal-feed.styles.js';
+import { dropHandlers, renderPhotoPicker } from './media-composer.js';
+import { MediaDraft } from './media-draft.js';
+import { MediaEdit } from './media-editor.js';
+import { renderGallery } from './media-gallery.js';
+import { mediaStyles } from './media.styles.js';
+import { PhotoViewer } from './media-viewer.js';
 import { RowWindow } from './window.js';
 
 /** Lists up to this long render whole; longer ones render only what is near the viewport. */
@@ -14,9 +22,11 @@ const WINDOW_AFTER = 60;
 
 /**
  * @summary The patient's care journal: updates newest first, live. Owners and editors get a
- * composer, edit and delete.
+ * composer, edit and delete. With a backend that has the `journal-social` feature, every
+ * update has a heart (count, live, one per signed-in reader, kept offline until it can be
+ * sent) and a comment thread under the wall's rules (see `entry-social.ts`).
  *
- * @event care-posted - `{kind: 'journal', item}` after the server acknowledged a new update.
+ * @event care-posted - `{kind: 'journal', item}` after the server acknowledged a new update; `{kind: 'comment', item}` after it acknowledged a comment this visitor wrote.
  * @event care-connection-change - `{state}` of the shared connection (`connecting`, `online`, `offline` or `unauthorized`), fired once per change by the first widget bound to that connection, so listen on `document` or a common ancestor; every widget's `connectionState` reads the current state.
  * @event care-error - `{code, message}` when an action was refused; once `unsupported_protocol` when the server speaks another protocol version; once `config` when a setting is wrong (a missing `page`, a failing `token-url`, a host never reached), `message` naming it.
  *
@@ -28,9 +38,51 @@ const WINDOW_AFTER = 60;
  * @csspart entry-title - An update's title.
  * @csspart entry-meta - Author and time of an update.
  * @csspart entry-body - An update's text.
+ * @csspart social - The row under an update with its heart, the Comment button and the author's close/open control.
+ * @csspart heart-button - An update's heart toggle (`aria-pressed`).
+ * @csspart heart-count - An update's number of hearts.
+ * @csspart comment-button - Opens an update's comment composer (`aria-expanded`).
+ * @csspart comment-hint - "Sign in / follow this page to comment" in place of the Comment button.
+ * @csspart comments-closed - "Comments are closed." on an update whose author closed them.
+ * @csspart close-comments-button - The update author's "Close comments" / "Open comments".
+ * @csspart comments - An update's comment thread (a labelled section).
+ * @csspart comment-count - The number of comments of an update.
+ * @csspart show-comments-button - "Show all N comments" / "Show fewer comments".
+ * @csspart comment-list - The list of comments.
+ * @csspart comment - One comment (`<article>`), sent or unsent.
+ * @csspart outbox-comment - An unsent comment of this visitor (also has `comment`).
+ * @csspart comment-meta - Author, time and labels of a comment.
+ * @csspart comment-author - A comment's author.
+ * @csspart comment-body - A comment's text.
+ * @csspart badge - "Hidden from visitors" / "Hidden by a moderator" / "Waiting for approval" / "Sending…" on a comment.
+ * @csspart comment-actions - A comment's buttons.
+ * @csspart comment-approve-button - Approve, on a comment waiting for approval (moderators).
+ * @csspart comment-moderate-button - Hide / Show (moderators).
+ * @csspart comment-delete-button - Delete (the author, moderators), and the confirming Delete or Block.
+ * @csspart comment-block-button - Block the comment's author from the page (moderators).
+ * @csspart comment-composer - The form for a new comment.
+ * @csspart comment-textarea - The comment field.
+ * @csspart comment-counter - The comment's "characters left" counter.
+ * @csspart comment-send-button - The comment composer's Send button.
  * @csspart button - Every button.
  * @csspart notice - Loading, offline, locked, not-found and error notices.
  * @csspart invite-notice - The notice about an invitation link in the address bar (sign in to accept it, accepted, or no longer valid); also has `notice`.
+ * @csspart photo-picker - The composer's photos (feature `media`): "Add photos", the chosen photos and their alt text; in an update's editor, its photos.
+ * @csspart add-photos - The "Add photos" button (also `button`); photos may also be dropped on the composer, which then has the class `dragging`.
+ * @csspart photo-drafts - The list of photos chosen for the update.
+ * @csspart photo-draft - One chosen photo: preview, alt text, upload progress, Remove (in the editor: one of the update's photos, alt text, Remove).
+ * @csspart upload-progress - A photo's upload progress bar.
+ * @csspart upload-status - "Uploaded", or why a photo was not.
+ * @csspart remove-photo - A chosen photo's Remove button (also `button`).
+ * @csspart photos - An update's photos (a list of thumbnails).
+ * @csspart photo-button - A thumbnail's button, which opens the viewer.
+ * @csspart photo - A thumbnail image.
+ * @csspart viewer - The photo viewer (a modal `<dialog>`).
+ * @csspart viewer-image - The photo in the viewer.
+ * @csspart viewer-caption - The photo's alt text, shown under it in the viewer.
+ * @csspart viewer-close - The viewer's Close button (also `button`).
+ * @csspart viewer-previous - The viewer's Previous button (also `button`).
+ * @csspart viewer-next - The viewer's Next button (also `button`).
  *
  * @cssproperty --care-color-primary - Buttons and links.
  * @cssproperty --care-color-on-primary - Text on primary buttons.
@@ -40,13 +92,14 @@ const WINDOW_AFTER = 60;
  * @cssproperty --care-color-border - Borders and separators.
  * @cssproperty --care-color-danger - Errors.
  * @cssproperty --care-color-focus - The focus ring.
+ * @cssproperty --care-color-heart - The heart of a hearted update.
  * @cssproperty --care-font-family - Font.
  * @cssproperty --care-font-size - Base font size.
  * @cssproperty --care-radius - Corner radius.
  * @cssproperty --care-space - Padding unit.
  */
 export class CareJournalFeed extends CareElement {
-  static override styles = [tokens, journalFeedStyles];
+  static override styles = [tokens, journalFeedStyles, entrySocialStyles, mediaStyles];
   protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {
@@ -74,6 +127,21 @@ export class CareJournalFeed extends CareElement {
   declare private windowTick: number;
 
   readonly #rows = new RowWindow();
+  /** The composer's photos (feature `media`), uploaded as soon as they are chosen. */
+  readonly #photos = new MediaDraft(this, (file, progress, signal) => this.care.upload(file, progress, signal));
+  readonly #drop = dropHandlers(this.#photos, () => this.care.has('media') && this.care.state.viewer?.can.postJournal === true);
+  readonly #viewer = new PhotoViewer(this);
+  /** The photos of the update being edited. */
+  readonly #mediaEdit = new MediaEdit(this);
+  readonly #refreshMedia = (entryId: string) => this.care.refreshMedia(entryId);
+  readonly #mediaUrl = (url: string) => this.care.mediaUrl(url);
+  /** Hearts and comments under each entry (feature `journal-social`). */
+  readonly #social = new EntrySocial(this, {
+    t: () => this.t,
+    markdown: (key, text) => this.markdown(key, text),
+    time: (iso) => this.time(iso),
+    reportError: (error) => this.reportError(error),
+  });
   readonly #onScroll = () => {
     if (this.care.state.journal.length > WINDOW_AFTER) this.windowTick++;
   };
@@ -91,14 +159,19 @@ export class CareJournalFeed extends CareElement {
   }
 
   protected override readonly postKind = 'journal' as const;
+  protected override readonly alsoPosts = ['comment'] as const;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     super.willUpdate(changed);
-    this.announcer.newItems(this.care.state.journal, this.t.newUpdates);
-    this.reportRefusals('journal');
+    const journal = this.care.state.journal;
+    this.announcer.newItems(journal, this.t.newUpdates, { items: this.#social.comments(journal), say: this.t.newComments });
+    this.reportRefusals('journal', 'comment');
+    this.#social.willUpdate();
+    this.#mediaEdit.editing(this.editing);
   }
 
   protected override updated(): void {
+    this.#social.updated();
     if (this.care.state.journal.length <= WINDOW_AFTER) return;
     const articles = this.renderRoot.querySelectorAll<HTMLElement>('article[data-id]');
     if (this.#rows.measure([...articles].map((a) => [a.dataset.id!, a.offsetHeight]))) this.windowTick++;
@@ -110,6 +183,7 @@ export class CareJournalFeed extends CareElement {
       <h2 id="heading" part="heading">${t.journal}</h2>
       ${this.notices.invite()} ${this.notices.offline()} ${this.notices.status()} ${this.care.state.status === 'locked' ? this.notices.locked() : nothing}
       ${this.care.state.status === 'ready' ? this.#renderContent() : nothing} ${this.announcer.region()}
+      ${this.#viewer.render(this.care.state.journal, t, this.direction, this.#mediaUrl, this.#refreshMedia)}
     </section>`;
   }
 
@@ -120,7 +194,7 @@ export class CareJournalFeed extends CareElement {
     return html`
       ${viewer?.can.postJournal ? this.#renderComposer() : nothing}
       ${this.actionError ? html`<p class="error-text" role="alert">${this.actionError}</p>` : nothing}
-      ${pending.map((p) => this.#renderPending(p))}
+      ${pending.map((p) => this.#renderPending(p))} ${this.#social.orphans(journal)}
       ${journal.length === 0 && pending.length === 0 ? html`<p class="muted">${t.journalEmpty}</p>` : nothing}
       ${journal.length > 0 ? this.#renderFeed(journal, journalHasMore) : nothing}
       ${journalHasMore
@@ -169,6 +243,7 @@ export class CareJournalFeed extends CareElement {
         ${t.byAuthor(e.author.name)} · ${this.time(e.createdAt)}${e.editedAt ? html` · <span>${t.edited}</span>` : nothing}
       </p>
       <div part="entry-body">${this.#body(e)}</div>
+      ${e.media?.length ? renderGallery(e, e.media, t, this.#mediaUrl, (i, trigger) => this.#viewer.show(e.id, i, trigger), () => this.#refreshMedia(e.id)) : nothing}
       ${can?.postJournal || can?.moderate
         ? html`<div class="row actions" role="group" aria-label=${t.entryActions(e.title)}>
             ${can.postJournal ? html`<button part="button" @click=${() => (this.editing = e.id)}>${t.edit}</button>` : nothing}
@@ -179,6 +254,7 @@ export class CareJournalFeed extends CareElement {
               : html`<button part="button" @click=${() => (this.confirming = e.id)}>${t.delete}</button>`}
           </div>`
         : nothing}
+      ${this.#social.render(e, this.care.state.viewer)}
     </article>`;
   }
 
@@ -189,12 +265,18 @@ export class CareJournalFeed extends CareElement {
 
   #renderComposer(): TemplateResult {
     const t = this.t;
-    return html`<form part="composer" aria-label=${t.composeJournal} novalidate @submit=${this.#submitNew} @input=${clearValidity} @keydown=${this.#submitOnCtrlEnter}>
+    const photos = this.care.has('media');
+    const waiting = this.#photos.waiting;
+    return html`<form part="composer" aria-label=${t.composeJournal} novalidate @submit=${this.#submitNew} @input=${clearValidity} @keydown=${this.#submitOnCtrlEnter} @dragover=${this.#drop.over} @dragleave=${this.#drop.leave} @drop=${this.#drop.drop}>
       <label for="new-title">${t.title}</label>
       <input id="new-title" name="title" maxlength=${LIMITS.titleMax} required autocomplete="off" />
       <label for="new-body">${t.body}</label>
       <textarea id="new-body" name="body" maxlength=${LIMITS.journalBodyMax} required></textarea>
-      <div class="row end"><button part="button" class="primary" type="submit">${t.post}</button></div>
+      ${photos ? renderPhotoPicker(this.#photos, t) : nothing}
+      <div class="row end">
+        ${photos ? html`<span class="muted" role="status">${waiting ? t.waitingForPhotos : ''}</span>` : nothing}
+        <button part="button" class="primary" type="submit" ?disabled=${waiting}>${t.post}</button>
+      </div>
     </form>`;
   }
 
@@ -206,6 +288,7 @@ export class CareJournalFeed extends CareElement {
         <input id="edit-title" name="title" .value=${e.title} maxlength=${LIMITS.titleMax} required />
         <label for="edit-body">${t.body}</label>
         <textarea id="edit-body" name="body" .value=${e.body} maxlength=${LIMITS.journalBodyMax} required></textarea>
+        ${this.#mediaEdit.render(e, t, this.#mediaUrl)}
         <div class="row end">
           <button part="button" type="button" @click=${() => (this.editing = null)}>${t.cancel}</button>
           <button part="button" class="primary" type="submit">${t.save}</button>
@@ -219,7 +302,7 @@ export class CareJournalFeed extends CareElement {
     return html`<article part="entry" class="pending" aria-busy=${p.state !== 'failed'}>
       <h3 part="entry-title" dir="auto">${p.title}</h3>
       <p class="meta" part="entry-meta">
-        ${p.state === 'failed' ? html`<span class="error-text">${t.notSent(p.error?.message ?? '')}</span>` : html`<span class="muted">${t.sending}</span>`}
+        ${p.state === 'failed' ? html`<span class="error-text">${t.notSent(p.error?.message ?? '')}</span>` : html`<span class="muted">${t.sending}</span>`}${p.media?.length ? html` · <span class="muted">${t.photoCount(p.media.length)}</span>` : nothing}
       </p>
       <div part="entry-body" class="body" dir="auto">${p.body}</div>
       ${p.state === 'failed'
@@ -240,15 +323,25 @@ export class CareJournalFeed extends CareElement {
     }
   };
 
-  #submitNew = (ev: SubmitEvent) => {
+  #submitNew = async (ev: SubmitEvent) => {
     ev.preventDefault();
     const form = ev.currentTarget as HTMLFormElement;
-    if (!reportValidity(form, this.t)) return;
+    if (this.#photos.waiting || !reportValidity(form, this.t)) return;
+    // Photos still uploading are waited for; one that failed keeps the update here.
+    const media = this.#photos.photos.length ? await this.#photos.refs() : [];
+    if (media === null) {
+      this.actionError = this.t.photosNotReady;
+      return;
+    }
     const data = new FormData(form);
     const title = String(data.get('title') ?? '').trim();
     const body = String(data.get('body') ?? '');
     if (!title || !body.trim()) return;
-    if (this.care.post('journal', { title, body })) form.reset();
+    if (this.care.post('journal', media.length ? { title, body, media } : { title, body })) {
+      form.reset();
+      this.#photos.clear();
+      this.actionError = '';
+    }
   };
 
   async #submitEdit(ev: SubmitEvent, entryId: string): Promise<void> {
@@ -256,7 +349,9 @@ export class CareJournalFeed extends CareElement {
     const form = ev.currentTarget as HTMLFormElement;
     if (!reportValidity(form, this.t)) return;
     const data = new FormData(form);
-    const res = await this.care.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? '') });
+    const entry = this.care.state.journal.find((x) => x.id === entryId);
+    const media = entry && this.#mediaEdit.refs(entry, data);
+    const res = await this.care.call('journal:edit', { entryId, title: String(data.get('title') ?? ''), body: String(data.get('body') ?? ''), ...(media ? { media } : {}) });
     if (res?.ok) this.editing = null;
     else if (res) this.#fail(res.error);
   }
