@@ -121,26 +121,6 @@ export const entrySocialStyles = css`
     min-block-size: 3.5em;
     resize: vertical;
   }
-  .comment-composer textarea[aria-invalid='true'] {
-    border-color: var(--_danger);
-    border-width: 2px;
-  }
-  .composer-foot {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5em;
-    align-items: center;
-    justify-content: space-between;
-  }
-  .counter {
-    font-size: 0.875em;
-    color: var(--_muted);
-    font-variant-numeric: tabular-nums;
-  }
-  .counter.over {
-    color: var(--_danger);
-    font-weight: 600;
-  }
   .orphans {
     margin-block-end: var(--_space);
   }

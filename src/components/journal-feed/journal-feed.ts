@@ -7,6 +7,7 @@ import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
 import { clearValidity, reportValidity } from '../base/validation.js';
 import { EntrySocial } from './entry-social.js';
+import { composerStyles } from '../../styles/composer.js';
 import { entrySocialStyles } from './entry-social.styles.js';
 import { journalFeedStyles } from './journal-feed.styles.js';
 import { dropHandlers, renderPhotoPicker } from './media-composer.js';
@@ -99,7 +100,7 @@ const WINDOW_AFTER = 60;
  * @cssproperty --care-space - Padding unit.
  */
 export class CareJournalFeed extends CareElement {
-  static override styles = [tokens, journalFeedStyles, entrySocialStyles, mediaStyles];
+  static override styles = [tokens, composerStyles, journalFeedStyles, entrySocialStyles, mediaStyles];
   protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {

@@ -31,26 +31,6 @@ export const messageWallStyles = css`
     min-block-size: 5em;
     resize: vertical;
   }
-  textarea[aria-invalid='true'] {
-    border-color: var(--_danger);
-    border-width: 2px;
-  }
-  .composer-foot {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5em;
-    align-items: center;
-    justify-content: space-between;
-  }
-  .counter {
-    font-size: 0.875em;
-    color: var(--_muted);
-    font-variant-numeric: tabular-nums;
-  }
-  .counter.over {
-    color: var(--_danger);
-    font-weight: 600;
-  }
   .write-hint {
     margin: 0 0 var(--_space);
   }

@@ -6,6 +6,7 @@ import { LIMITS, type CareError, type Result, type Viewer, type WallMessage } fr
 import { renderMarkdown } from '../../markdown/render.js';
 import { tokens } from '../../styles/tokens.js';
 import { CareElement } from '../base/care-element.js';
+import { composerStyles } from '../../styles/composer.js';
 import { messageWallStyles } from './message-wall.styles.js';
 
 /** How long typing must pause before the remaining characters are announced. */
@@ -63,7 +64,7 @@ const OLDER_PAGE = 30;
  * @cssproperty --care-space - Padding unit.
  */
 export class CareMessageWall extends CareElement {
-  static override styles = [tokens, messageWallStyles];
+  static override styles = [tokens, composerStyles, messageWallStyles];
   protected static override renderMarkdown = renderMarkdown;
 
   static override properties: PropertyDeclarations = {
