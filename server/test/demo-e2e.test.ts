@@ -222,6 +222,9 @@ describe('demo site under a strict CSP, in Chromium', { skip: existsSync(CHROME)
     await guest.page.waitForFunction(() => !location.search.includes('care-invite'), { timeout: 15000 });
     assert.equal(new URL(guest.page.url()).searchParams.get('as'), 'visitor');
 
+    // Jane's panel hears of her new follower (settings:changed) and reads its lists again:
+    // wait for that first, so the re-render cannot land between the clicks below.
+    await jane.page.waitForFunction(() => (document.querySelector('care-page-settings')?.shadowRoot?.textContent ?? '').includes('Val Visitor'), { timeout: 15000 });
     // Public again, for the tests after this one: widening asks first.
     await click('#vis-public');
     await inPanel('button.save');
