@@ -13,6 +13,10 @@ import type {
   PageSnapshot,
   PageTeaser,
   Stream,
+  Task,
+  TaskDraft,
+  TaskKind,
+  TaskRepeat,
   Viewer,
   Visibility,
   WallMessage,
@@ -165,6 +169,12 @@ export interface NotifyPrefs {
   vapidPublicKey?: string;
   /** Present for the page's owners and editors only. */
   owner?: OwnerNotify;
+  /**
+   * Feature `planner` (SPEC 6.4): a reminder the day before each task the viewer signed up
+   * for, by the channels available to them (email to the token's `email` claim, push to the
+   * browsers they registered). Signing up is the choice; `true` until they turn it off.
+   */
+  reminders?: boolean;
 }
 /** `notify:set` (SPEC 6.2): what changes; at least one field. `owner` only for owners and editors. */
 export interface NotifySetPayload {
@@ -172,6 +182,8 @@ export interface NotifySetPayload {
   email?: EmailMode;
   push?: boolean;
   owner?: Partial<OwnerNotify>;
+  /** Feature `planner`: planner reminders for this page on or off. */
+  reminders?: boolean;
 }
 /** A browser's push subscription, as `PushSubscription.toJSON()` gives it. */
 export interface PushSubscriptionData {
@@ -184,6 +196,47 @@ export interface PushSubscribePayload {
 }
 export interface PushUnsubscribePayload {
   endpoint: string;
+}
+/**
+ * `task:create` (SPEC 6.4, the family): idempotent by `clientId` like posts: a retry answers
+ * the task(s) it created. With `repeat`, one task per occurrence, sharing a `seriesId`.
+ */
+export interface TaskCreatePayload {
+  pageId: string;
+  clientId: string;
+  task: TaskDraft;
+  repeat?: TaskRepeat;
+}
+/**
+ * `task:update` (the family): the fields that change, at least one. `start: null` makes it
+ * an any-time task (and drops `end`); `end: null` drops the end. `slots` may not go below
+ * the number of people signed up (`conflict`).
+ */
+export interface TaskUpdatePayload {
+  pageId: string;
+  taskId: string;
+  kind?: TaskKind;
+  title?: string;
+  date?: string;
+  start?: string | null;
+  end?: string | null;
+  slots?: number;
+  details?: string;
+}
+/** `task:cancel` (the family): the task leaves the planner; `note` (≤ 500) reaches its volunteers and the family. */
+export interface TaskCancelPayload {
+  pageId: string;
+  taskId: string;
+  note?: string;
+}
+/**
+ * `task:signup`: `on: true` "I'll do it", `on: false` "I can't any more". Idempotent (signing
+ * up twice is once). The last spot taken by someone else first: `conflict`.
+ */
+export interface TaskSignupPayload {
+  pageId: string;
+  taskId: string;
+  on: boolean;
 }
 export interface HistoryLoadPayload {
   pageId: string;
@@ -225,7 +278,8 @@ export type SubscribeAnswer =
 export type HistoryAnswer =
   | { stream: 'journal'; items: JournalEntry[]; hasMore: boolean }
   | { stream: 'wall'; items: WallMessage[]; hasMore: boolean }
-  | { stream: 'comments'; entryId: string; items: JournalComment[]; hasMore: boolean };
+  | { stream: 'comments'; entryId: string; items: JournalComment[]; hasMore: boolean }
+  | { stream: 'tasks'; items: Task[]; hasMore: boolean };
 
 type Ack<T extends object = object> = (result: Result<T>) => void;
 
@@ -267,6 +321,11 @@ export interface ClientToServerEvents {
   'journal:comment-approve': (p: JournalCommentRef, ack: Ack<{ comment: JournalComment }>) => void;
   // Feature `media` (SPEC 6.3).
   'media:urls': (p: MediaUrlsPayload, ack: Ack<{ media: MediaItem[] }>) => void;
+  // Feature `planner` (SPEC 6.4). `task:create` answers the first task and, with `repeat`, all of them.
+  'task:create': (p: TaskCreatePayload, ack: Ack<{ task: Task; tasks: Task[] }>) => void;
+  'task:update': (p: TaskUpdatePayload, ack: Ack<{ task: Task }>) => void;
+  'task:cancel': (p: TaskCancelPayload, ack: Ack) => void;
+  'task:signup': (p: TaskSignupPayload, ack: Ack<{ task: Task }>) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -303,6 +362,10 @@ export const CLIENT_EVENTS: readonly ClientEventName[] = [
   'journal:comment-hide',
   'journal:comment-approve',
   'media:urls',
+  'task:create',
+  'task:update',
+  'task:cancel',
+  'task:signup',
 ];
 
 /* ----------------------------------------------------------------------- server → client */
@@ -357,6 +420,22 @@ export interface JournalCommentRemovedEvent extends Sequenced {
   commentCount?: number;
 }
 /**
+ * SPEC 6.4: a task was created or changed (edited, someone signed up or withdrew), in its
+ * whole current state as this receiver may see it: replace the task you hold (a receiver who
+ * no longer sees its `details` gets it without them).
+ */
+export interface TaskChangedEvent extends Sequenced {
+  task: Task;
+}
+/**
+ * SPEC 6.4: a task was cancelled. `note`, the family's word on why, only to the family and
+ * the task's volunteers.
+ */
+export interface TaskRemovedEvent extends Sequenced {
+  taskId: string;
+  note?: string;
+}
+/**
  * The follower count. Readers receive it in `seq` order; a viewer who may not read a
  * private page receives it without `seq` (the count is public, the page's activity is not).
  */
@@ -409,6 +488,8 @@ export interface ServerToClientEvents {
   'page:updated': (e: PageUpdatedEvent) => void;
   'settings:changed': (e: SettingsChangedEvent) => void;
   'session:expired': (e: SessionExpiredEvent) => void;
+  'task:changed': (e: TaskChangedEvent) => void;
+  'task:removed': (e: TaskRemovedEvent) => void;
 }
 
 /** A sequenced page change as replayed in a `page:subscribe` answer. */
@@ -421,6 +502,8 @@ export type PageEvent =
   | { type: 'journal:hearts'; data: JournalHeartsEvent }
   | { type: 'journal:comment'; data: JournalCommentEvent }
   | { type: 'journal:comment-removed'; data: JournalCommentRemovedEvent }
+  | { type: 'task:changed'; data: TaskChangedEvent }
+  | { type: 'task:removed'; data: TaskRemovedEvent }
   | { type: 'follow:count'; data: FollowCountEvent & { seq: number } }
   | { type: 'page:updated'; data: PageUpdatedEvent & { seq: number; page: PageInfo } };
 

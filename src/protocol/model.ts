@@ -35,6 +35,11 @@ export interface PageInfo {
   followerCount: number;
   /** The second-wave features this backend supports for the page; absent means none. */
   features?: Feature[];
+  /**
+   * Feature `planner`: the hospital's IANA time zone (`CARE_TIMEZONE`): task dates and times
+   * are wall-clock dates and times there, and "today" is its today.
+   */
+  timeZone?: string;
 }
 
 /**
@@ -65,6 +70,13 @@ export interface Capabilities {
    * owners and admins. Absent from a backend without the `settings` feature.
    */
   manage?: boolean;
+  /**
+   * Feature `planner` (SPEC 6.4): may add, change and cancel tasks, and sees every task's
+   * `details`: the page's owners and editors (the family). Absent without the feature.
+   */
+  plan?: boolean;
+  /** Feature `planner`: may sign up for tasks (`task:signup`): any signed-in reader. */
+  volunteer?: boolean;
 }
 
 export interface Viewer {
@@ -234,8 +246,11 @@ export interface PageSettingsView {
   invites: Invite[];
 }
 
-/** `comments`: one entry's comments (`history:load` with `entryId`; feature `journal-social`). */
-export type Stream = 'journal' | 'wall' | 'comments';
+/**
+ * `comments`: one entry's comments (`history:load` with `entryId`; feature `journal-social`).
+ * `tasks`: the planner's tasks (feature `planner`), by the `seq` that created them.
+ */
+export type Stream = 'journal' | 'wall' | 'comments' | 'tasks';
 
 /** Everything a reader needs to render a page from scratch. */
 export interface PageSnapshot {
@@ -245,4 +260,74 @@ export interface PageSnapshot {
   wallHasMore: boolean;
   /** Pending follow requests; present for viewers who may decide them. */
   requests?: FollowRequest[];
+  /**
+   * Feature `planner` (SPEC 6.4): the tasks not cancelled dated from `TASK_SNAPSHOT_DAYS_BACK`
+   * days before today (the hospital's today) on, earliest date first, at most
+   * `LIMITS.snapshotTasks`; `tasksHasMore` when the page has others (older ones, or beyond
+   * the cap), which `history:load {stream: 'tasks'}` pages through.
+   */
+  tasks?: Task[];
+  tasksHasMore?: boolean;
+}
+
+/* --------------------------------------------------------------------- planner (SPEC 6.4) */
+
+/** What kind of help a task asks for. */
+export type TaskKind = 'meal' | 'ride' | 'visit' | 'errand' | 'other';
+export const TASK_KINDS: readonly TaskKind[] = ['meal', 'ride', 'visit', 'errand', 'other'];
+
+/**
+ * A task of the planner as one viewer receives it. `details` (an address, a door code, an
+ * allergy) reach only the family (`can.plan`: owners and editors) and the task's own
+ * volunteers; every other reader gets the task without the field, and `hasDetails` tells
+ * them there is something they will see once they sign up.
+ */
+export interface Task {
+  id: string;
+  pageId: string;
+  /** The page `seq` of the change that created it: the cursor of `history:load {stream: 'tasks'}`. */
+  seq: number;
+  kind: TaskKind;
+  /** ≤ 200 characters, plain text. */
+  title: string;
+  /** The day, `YYYY-MM-DD`, in the hospital's time zone (`PageInfo.timeZone`). */
+  date: string;
+  /** `HH:MM` (24 h), wall-clock time in the hospital's time zone; absent: any time that day. */
+  start?: string;
+  /** `HH:MM`, after `start`; only with `start`. */
+  end?: string;
+  /** How many people the task needs, 1–20. */
+  slots: number;
+  /** ≤ 2,000 characters, plain text; present ('' when none) only for those who may see it. */
+  details?: string;
+  /** Whether the task has details (true even for a viewer who does not receive them). */
+  hasDetails: boolean;
+  /** Who signed up, in the order they did. */
+  volunteers: Author[];
+  /** The occurrences of one repeating task share it (`task:create` with `repeat`). */
+  seriesId?: string;
+  createdBy: Author;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A task as the family writes it (`task:create`). */
+export interface TaskDraft {
+  kind: TaskKind;
+  title: string;
+  date: string;
+  start?: string;
+  end?: string;
+  slots: number;
+  details?: string;
+}
+
+/**
+ * `task:create`'s `repeat`: the task again every day, every weekday (Monday–Friday) or every
+ * week on its weekday, from `date` until `until` (inclusive); at most `LIMITS.taskOccurrencesMax`
+ * occurrences, `until` at most `LIMITS.taskRepeatDaysMax` days after `date`.
+ */
+export interface TaskRepeat {
+  every: 'day' | 'weekday' | 'week';
+  until: string;
 }

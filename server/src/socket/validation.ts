@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS, type ClientEventName, type ClientToServerEvents } from '../../../src/protocol/index.js';
+import { daysBetween, isCalendarDate, isClockTime, LIMITS, TASK_KINDS, type ClientEventName, type ClientToServerEvents } from '../../../src/protocol/index.js';
 import { CareFailure } from '../errors.js';
 import { isWellFormed, NOT_WELL_FORMED } from '../unicode.js';
 
@@ -22,6 +22,23 @@ const mediaRefs = z
   .max(LIMITS.mediaPerEntry)
   .refine((refs) => new Set(refs.map((r) => r.id)).size === refs.length, 'must name each photo once');
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/*
+ * SPEC 6.4, the planner. Dates are calendar days (`YYYY-MM-DD`) and times wall-clock `HH:MM`
+ * in the hospital's zone; whether a date is too far in the past or future depends on the
+ * hospital's today, which the planner service checks.
+ */
+const calendarDate = z.string().refine(isCalendarDate, 'must be a date written YYYY-MM-DD');
+const clockTime = z.string().refine(isClockTime, 'must be a time written HH:MM (00:00–23:59)');
+const taskKind = z.enum(TASK_KINDS as [string, ...string[]]) as z.ZodType<(typeof TASK_KINDS)[number]>;
+const slots = z.number().int().min(1).max(LIMITS.taskSlotsMax);
+const taskDetails = wellFormed(z.string().max(LIMITS.taskDetailsMax));
+const endAfterStart = (t: { start?: string | null; end?: string | null }) => t.end == null || (t.start != null && t.end > t.start);
+const END_AFTER_START = 'end needs a start and must be after it';
+const taskDraft = z
+  .strictObject({ kind: taskKind, title: text(LIMITS.taskTitleMax), date: calendarDate, start: clockTime.optional(), end: clockTime.optional(), slots, details: taskDetails.optional() })
+  .refine(endAfterStart, { message: END_AFTER_START, path: ['end'] });
+const taskRepeat = z.strictObject({ every: z.enum(['day', 'weekday', 'week']), until: calendarDate });
 /** Far longer than any push service's endpoint (a few hundred characters at most). */
 const PUSH_ENDPOINT_MAX = 2048;
 
@@ -54,7 +71,7 @@ export const schemas = {
   'follow:remove': z.strictObject({ pageId, userId, block: z.boolean().optional() }),
   // `entryId` names the entry whose comments `stream: 'comments'` pages through, and only then.
   'history:load': z
-    .strictObject({ pageId, stream: z.enum(['journal', 'wall', 'comments']), entryId: itemId.optional(), before: seq, limit: z.number().int().min(1).max(LIMITS.historyLimitMax) })
+    .strictObject({ pageId, stream: z.enum(['journal', 'wall', 'comments', 'tasks']), entryId: itemId.optional(), before: seq, limit: z.number().int().min(1).max(LIMITS.historyLimitMax) })
     .refine((p) => (p.stream === 'comments') === (p.entryId !== undefined), { message: 'entryId is required with stream "comments", and only with it', path: ['entryId'] }),
   'session:refresh': z.strictObject({ token: z.string().min(1).max(8192) }),
   'page:settings': z.strictObject({ pageId }),
@@ -79,8 +96,9 @@ export const schemas = {
       email: z.enum(['off', 'instant', 'daily']).optional(),
       push: z.boolean().optional(),
       owner: z.strictObject({ requests: z.enum(['off', 'instant']).optional(), messages: z.enum(['off', 'daily']).optional() }).optional(),
+      reminders: z.boolean().optional(),
     })
-    .refine((p) => p.email !== undefined || p.push !== undefined || p.owner !== undefined, 'must change email, push or owner'),
+    .refine((p) => p.email !== undefined || p.push !== undefined || p.owner !== undefined || p.reminders !== undefined, 'must change email, push, owner or reminders'),
   // `PushSubscription.toJSON()`: a push service's URL (https only: RFC 8030 push services; which
   // services, the handler checks against CARE_PUSH_HOSTS) and the browser's keys, base64url.
   'push:subscribe': z.strictObject({
@@ -103,6 +121,31 @@ export const schemas = {
   'journal:comment-approve': z.strictObject({ pageId, commentId: itemId }),
   // Feature `media`: fresh signed URLs for an entry's photos.
   'media:urls': z.strictObject({ pageId, entryId: itemId }),
+  // SPEC 6.4, feature `planner`.
+  'task:create': z
+    .strictObject({ pageId, clientId, task: taskDraft, repeat: taskRepeat.optional() })
+    .refine((p) => p.repeat === undefined || p.repeat.until > p.task.date, { message: 'until must be after the task date', path: ['repeat', 'until'] })
+    .refine((p) => p.repeat === undefined || daysBetween(p.task.date, p.repeat.until) <= LIMITS.taskRepeatDaysMax, {
+      message: `until must be at most ${LIMITS.taskRepeatDaysMax} days after the task date`,
+      path: ['repeat', 'until'],
+    }),
+  'task:update': z
+    .strictObject({
+      pageId,
+      taskId: itemId,
+      kind: taskKind.optional(),
+      title: text(LIMITS.taskTitleMax).optional(),
+      date: calendarDate.optional(),
+      start: clockTime.nullable().optional(),
+      end: clockTime.nullable().optional(),
+      slots: slots.optional(),
+      details: taskDetails.optional(),
+    })
+    .refine((p) => Object.keys(p).some((k) => k !== 'pageId' && k !== 'taskId'), 'must change at least one field')
+    // Only when both come: an end alone is checked against the stored start by the service.
+    .refine((p) => p.start === undefined || p.end === undefined || endAfterStart(p), { message: END_AFTER_START, path: ['end'] }),
+  'task:cancel': z.strictObject({ pageId, taskId: itemId, note: wellFormed(z.string().max(LIMITS.cancelNoteMax)).optional() }),
+  'task:signup': z.strictObject({ pageId, taskId: itemId, on: z.boolean() }),
 } satisfies Record<ClientEventName, z.ZodType>;
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];

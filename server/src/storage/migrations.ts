@@ -327,5 +327,52 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await createMediaTables(db, dialect);
       },
     },
+    '010_planner': {
+      // SPEC 6.4: the planner's tasks and who signed up. A cancelled task keeps its row (with
+      // the family's note) so a catch-up can still tell its volunteers why, and a retried
+      // `task:create` finds it; reads of the planner skip it. Tasks of one `task:create` share
+      // its `client_id`, one row per occurrence (numbered from 0): a retry answers them all.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('tasks')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('seq', 'integer', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('occurrence', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('series_id', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('title', 'text', (c) => c.notNull())
+          .addColumn('date', 'text', (c) => c.notNull())
+          .addColumn('start_time', 'text')
+          .addColumn('end_time', 'text')
+          .addColumn('slots', 'integer', (c) => c.notNull())
+          .addColumn('details', 'text', (c) => c.notNull().defaultTo(''))
+          .addColumn('created_by_id', 'text', (c) => c.notNull())
+          .addColumn('created_by_name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('cancelled_at', 'text')
+          .addColumn('cancel_note', 'text')
+          .addUniqueConstraint('tasks_idempotency', ['page_id', 'created_by_id', 'client_id', 'occurrence'])
+          .execute();
+        await db.schema.createIndex('tasks_page_date').on('tasks').columns(['page_id', 'date']).execute();
+        await db.schema.createIndex('tasks_page_seq').on('tasks').columns(['page_id', 'seq']).execute();
+        // The reminders of one day, across pages.
+        await db.schema.createIndex('tasks_date').on('tasks').columns(['date']).execute();
+        await db.schema
+          .createTable('task_volunteers')
+          .addColumn('task_id', 'text', (c) => c.notNull().references('tasks.id').onDelete('cascade'))
+          .addColumn('page_id', 'text', (c) => c.notNull().references('pages.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('user_name', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('task_volunteers_pk', ['task_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('task_volunteers_page_user').on('task_volunteers').columns(['page_id', 'user_id']).execute();
+        // SPEC 6.4 reminders: on until the volunteer turns them off (`notify:set {reminders}`).
+        await db.schema.alterTable('notify_prefs').addColumn('reminders', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+      },
+    },
   };
 }

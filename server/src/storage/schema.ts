@@ -149,6 +149,8 @@ export interface NotifyPrefsTable {
   requests: string;
   /** Owners and editors: `off` | `daily` (a count of new wall messages in the digest). */
   messages: string;
+  /** 0/1, SPEC 6.4: planner reminders for the tasks they signed up for (default 1, migration 010). */
+  reminders: Generated<number>;
   updated_at: string;
 }
 /** Where to email a person: their token's `email` claim, kept when they choose email (migration 006). */
@@ -187,6 +189,40 @@ export interface JobsTable {
   finished_at: string | null;
 }
 
+/** SPEC 6.4: a planner task (migration 010). Times are `HH:MM`, dates `YYYY-MM-DD`, in the hospital's zone. */
+export interface TasksTable {
+  id: string;
+  page_id: string;
+  /** The `seq` of the change that created it. */
+  seq: number;
+  client_id: string;
+  /** Its place in the series `task:create` made (0 for the first or only one). */
+  occurrence: number;
+  series_id: string | null;
+  kind: string;
+  title: string;
+  date: string;
+  start_time: string | null;
+  end_time: string | null;
+  slots: number;
+  details: string;
+  created_by_id: string;
+  created_by_name: string;
+  created_at: string;
+  updated_at: string;
+  /** Set when cancelled: the row stays (catch-up, idempotent retries); the planner skips it. */
+  cancelled_at: string | null;
+  cancel_note: string | null;
+}
+/** Who signed up for a task (migration 010), in `created_at` order. */
+export interface TaskVolunteersTable {
+  task_id: string;
+  page_id: string;
+  user_id: string;
+  user_name: string;
+  created_at: string;
+}
+
 export interface Database {
   pages: PagesTable;
   page_members: MembersTable;
@@ -205,4 +241,6 @@ export interface Database {
   notify_users: NotifyUsersTable;
   push_subscriptions: PushSubscriptionsTable;
   jobs: JobsTable;
+  tasks: TasksTable;
+  task_volunteers: TaskVolunteersTable;
 }

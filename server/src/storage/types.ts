@@ -14,6 +14,9 @@ import type {
   JournalEntry,
   PageInfo,
   PageSettings,
+  Task,
+  TaskDraft,
+  TaskKind,
   Visibility,
   WallMessage,
   WallModeration,
@@ -57,7 +60,10 @@ export type ChangeType =
   // (item: the comment; data: its entry), a comment deleted (likewise).
   | 'journal-hearts'
   | 'comment'
-  | 'comment-removed';
+  | 'comment-removed'
+  // SPEC 6.4: a task created or changed (item: the task; sign-ups included), a task cancelled.
+  | 'task'
+  | 'task-removed';
 
 export interface ChangeRecord {
   seq: number;
@@ -136,6 +142,61 @@ export interface PageExport {
  * Every method that changes what readers see bumps the page's `seq` inside the same
  * transaction and records the change, so catch-up and live fan-out can never disagree.
  */
+/**
+ * SPEC 6.4: a planner task as stored, `details` and all; pages/planner.ts shapes it for each
+ * viewer (`details` only to the family and its volunteers) before it leaves the server.
+ */
+export interface TaskRecord extends Omit<Task, 'details' | 'hasDetails'> {
+  details: string;
+  /** Set once cancelled; cancelled tasks are read only by id (catch-up, retries). */
+  cancelledAt: string | null;
+  cancelNote: string | null;
+}
+
+/** What `task:update` changes, after validation (`null` clears `start` / `end`). */
+export interface TaskPatch {
+  kind?: TaskKind;
+  title?: string;
+  date?: string;
+  start?: string | null;
+  end?: string | null;
+  slots?: number;
+  details?: string;
+}
+
+/**
+ * SPEC 6.4's storage (storage/planner.ts). Every change bumps the page's `seq` and records a
+ * `task` / `task-removed` change in its transaction, with the caller's pending audit row,
+ * as every other change does.
+ */
+export interface PlannerStorage {
+  /**
+   * One task per date (a repeat's occurrences share `seriesId`), each under its own `seq`, in
+   * one transaction. Idempotent on (page, author, `clientId`): a retry answers the tasks
+   * first created (`created: false`), whatever happened to them since.
+   */
+  createTasks(pageId: string, author: Author, clientId: string, draft: TaskDraft, dates: string[], seriesId: string | null): Promise<{ tasks: TaskRecord[]; created: boolean }>;
+  /** Any task of the page by id, cancelled ones too. */
+  getTask(pageId: string, taskId: string): Promise<TaskRecord | null>;
+  /** `null`: no such task, or cancelled. Throws `conflict` when `slots` would fall below the volunteers. */
+  updateTask(pageId: string, taskId: string, patch: TaskPatch): Promise<Sequenced<TaskRecord> | null>;
+  /** `null`: no such task, or cancelled already. */
+  cancelTask(pageId: string, taskId: string, note: string | null): Promise<Sequenced<TaskRecord> | null>;
+  /**
+   * Signs `user` up (`on`) or off, race-safe: the count and the insert in one transaction
+   * holding the task's row, so of two people taking the last spot one gets it and the other
+   * gets `conflict`. `seq: null` when nothing changed (already in, or not in). `null`: no
+   * such task, or cancelled.
+   */
+  signupTask(pageId: string, taskId: string, user: Author, on: boolean): Promise<{ task: TaskRecord; seq: number | null } | null>;
+  /** The snapshot's tasks: not cancelled, dated `fromDate` or later, by date then start; `hasMore` when the page has any other task. */
+  tasksFrom(pageId: string, fromDate: string, limit: number): Promise<Page<TaskRecord>>;
+  /** `history:load {stream: 'tasks'}`: tasks not cancelled created before `before` (`seq`), newest first. */
+  taskPage(pageId: string, before: number | null, limit: number): Promise<Page<TaskRecord>>;
+  /** Catch-up's reads, cancelled ones included. */
+  tasksByIds(pageId: string, ids: string[]): Promise<Map<string, TaskRecord>>;
+}
+
 export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage, JournalSocialStorage {
   readonly dialect: 'sqlite' | 'postgres';
   /** SPEC 6.3: journal photos' rows (media/store.ts). */
