@@ -135,6 +135,8 @@ export interface PageExport {
   /** SPEC 6.3: every comment on the page's entries, hidden and pending ones included. */
   comments: JournalComment[];
   journalHearts: { entryId: string; userId: string; at: string }[];
+  /** SPEC 6.4: every task of the page, cancelled ones, details and volunteers included. */
+  tasks: TaskRecord[];
 }
 
 /**
@@ -176,6 +178,8 @@ export interface PlannerStorage {
    * first created (`created: false`), whatever happened to them since.
    */
   createTasks(pageId: string, author: Author, clientId: string, draft: TaskDraft, dates: string[], seriesId: string | null): Promise<{ tasks: TaskRecord[]; created: boolean }>;
+  /** The tasks one `task:create` made (its author's `clientId`), in date order; none when it made none. */
+  tasksOfCreate(pageId: string, authorId: string, clientId: string): Promise<TaskRecord[]>;
   /** Any task of the page by id, cancelled ones too. */
   getTask(pageId: string, taskId: string): Promise<TaskRecord | null>;
   /** `null`: no such task, or cancelled. Throws `conflict` when `slots` would fall below the volunteers. */
@@ -201,6 +205,8 @@ export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage, Jo
   readonly dialect: 'sqlite' | 'postgres';
   /** SPEC 6.3: journal photos' rows (media/store.ts). */
   readonly media: MediaStore;
+  /** SPEC 6.4: the planner's tasks and sign-ups (storage/planner.ts). */
+  readonly planner: PlannerStorage;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
