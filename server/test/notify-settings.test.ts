@@ -25,6 +25,7 @@ describe('notification settings', () => {
         detail: 'none',
         digestHour: 17,
         timezone: 'UTC',
+        reminderHour: 10,
         perRecipientPerHour: 20,
         linkSecret: 64,
       },
