@@ -126,6 +126,9 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     requestCooldownHours: config.requestCooldownHours,
     auditReadWindowSeconds: config.auditReadWindowSeconds,
     features: config.features,
+    // SPEC 6.4: the planner's dates are the hospital's (CARE_TIMEZONE), on the queue's clock.
+    timeZone: notify.timezone,
+    clock: config.clock,
   });
 
   // SPEC 6.3 photos: bytes in the database unless CARE_MEDIA_DIR names a directory.

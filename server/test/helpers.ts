@@ -51,6 +51,8 @@ export const PAGE_EVENTS = [
   'follow:count',
   'follow:request',
   'page:updated',
+  'task:changed',
+  'task:removed',
 ] as const;
 
 export function testConfig(overrides: Partial<Config> = {}): Config {
@@ -309,7 +311,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** Rows of every page-scoped table for one page (the audit log excepted). */
 export async function pageRowCounts(db: Kysely<Database>, pageId: string): Promise<Record<string, number>> {
-  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'journal_comments', 'journal_hearts', 'changes', 'invites', 'follow_asks', 'notify_prefs'] as const;
+  const tables = ['page_members', 'follows', 'journal_entries', 'wall_messages', 'hearts', 'journal_comments', 'journal_hearts', 'changes', 'invites', 'follow_asks', 'notify_prefs', 'tasks', 'task_volunteers'] as const;
   const out: Record<string, number> = {};
   for (const t of tables) {
     const rows = await db.selectFrom(t).select('page_id').where('page_id', '=', pageId).execute();
@@ -394,6 +396,10 @@ export function itemIdOf(e: PageEvent): string | null {
       return e.data.comment.id;
     case 'journal:comment-removed':
       return e.data.commentId;
+    case 'task:changed':
+      return e.data.task.id;
+    case 'task:removed':
+      return e.data.taskId;
     default:
       return null;
   }

@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_EVENTS, type ClientEventName, type ErrorCode, type Visibility } from '../../src/protocol/index.js';
+import { addDays, CLIENT_EVENTS, todayIn, type ClientEventName, type ErrorCode, type Visibility } from '../../src/protocol/index.js';
 import sharp from 'sharp';
 import { SERVER_FEATURES } from '../src/pages/features.js';
 import { newInviteCode } from '../src/pages/invites.js';
@@ -63,6 +63,9 @@ interface Fixture {
   code: string;
   /** SPEC 6.3: an uploaded photo not yet in any entry (the seeded entry has another, alt text marked secret). */
   mediaId: string;
+  /** SPEC 6.4: a task whose details (marked `taskSecret`) are for the family and its one volunteer, `extra`. */
+  taskId: string;
+  taskSecret: string;
 }
 
 interface Action {
@@ -162,17 +165,37 @@ const ACTIONS: Action[] = [
   { name: 'history:load comments', event: 'history:load', payload: (f) => ({ pageId: f.pageId, stream: 'comments', entryId: f.entryId, before: Number.MAX_SAFE_INTEGER, limit: 50 }), allowed: reads, changes: false },
   // The entry is the owner's: only its author opens and closes its comments.
   { name: 'journal:edit comments', event: 'journal:edit', payload: (f) => ({ pageId: f.pageId, entryId: f.entryId, title: `${f.secret}t`, body: `${f.secret}b`, comments: false }), allowed: (r) => r === 'owner', changes: true },
+  // SPEC 6.4 (feature planner): the family plans (owners, editors; staff are not family); every
+  // signed-in reader may sign up. Details and a cancellation's note carry the task secret, which
+  // only the family and the task's volunteers may ever receive (checked at the end).
+  {
+    name: 'task:create',
+    event: 'task:create',
+    payload: (f) => ({ pageId: f.pageId, clientId: 'matrix-t', task: { kind: 'meal', title: `${f.secret}task`, date: addDays(todayIn('UTC'), 3), slots: 2, details: `${f.secret}${f.taskSecret}new-details` } }),
+    allowed: isMember,
+    changes: true,
+  },
+  { name: 'task:update', event: 'task:update', payload: (f) => ({ pageId: f.pageId, taskId: f.taskId, title: `${f.secret}task-edited`, details: `${f.secret}${f.taskSecret}edited` }), allowed: isMember, changes: true },
+  { name: 'task:cancel', event: 'task:cancel', payload: (f) => ({ pageId: f.pageId, taskId: f.taskId, note: `${f.secret}${f.taskSecret}note` }), allowed: isMember, changes: true },
+  { name: 'task:signup', event: 'task:signup', payload: (f) => ({ pageId: f.pageId, taskId: f.taskId, on: true }), allowed: (r, v) => reads(r, v) && signedIn(r), changes: true },
+  // Withdrawing from a task one never signed up for changes nothing.
+  { name: 'task:signup false', event: 'task:signup', payload: (f) => ({ pageId: f.pageId, taskId: f.taskId, on: false }), allowed: (r, v) => reads(r, v) && signedIn(r), changes: false },
+  { name: 'history:load tasks', event: 'history:load', payload: (f) => ({ pageId: f.pageId, stream: 'tasks', before: Number.MAX_SAFE_INTEGER, limit: 50 }), allowed: reads, changes: false },
 ];
 
 /* ------------------------------------------------------------------------------- set-up */
 
 let ts: TestServer;
 const actors = {} as Record<Role, Client>;
-let observers: { name: string; role: Role; client: Client }[];
-/** Every socket, with the role whose reading rights it has. */
-let everyone: { name: string; role: Role; client: Client }[];
-/** Per page: its visibility, its content marker, and whether its held message was released. */
-const pages = new Map<string, { visibility: Visibility; secret: string; held: string; released: boolean; heldComment: string; commentReleased: boolean }>();
+let observers: { name: string; role: Role; user: string | null; client: Client }[];
+/** Every socket, with the role whose reading rights it has, and its user. */
+let everyone: { name: string; role: Role; user: string | null; client: Client }[];
+/**
+ * Per page: its visibility, its content marker, and whether its held message was released;
+ * SPEC 6.4: its task's details marker and who signed up for the task (the only non-family
+ * users who may receive it).
+ */
+const pages = new Map<string, { visibility: Visibility; secret: string; held: string; released: boolean; heldComment: string; commentReleased: boolean; taskSecret: string; volunteers: Set<string> }>();
 let cell = 0;
 /** A small PNG, uploaded into every fixture page (through the media service: no HTTP needed here). */
 let photo: Buffer;
@@ -183,12 +206,12 @@ before(async () => {
   photo = await sharp({ create: { width: 8, height: 6, channels: 3, background: '#888' } }).png().toBuffer();
   for (const role of ROLES) actors[role] = await ts.connect(USER[role]);
   observers = [
-    { name: 'observer owner', role: 'owner', client: await ts.connect('owner') },
-    { name: 'observer follower', role: 'follower', client: await ts.connect('follower') },
+    { name: 'observer owner', role: 'owner', user: 'owner', client: await ts.connect('owner') },
+    { name: 'observer follower', role: 'follower', user: 'follower', client: await ts.connect('follower') },
     // A signed-in visitor: reads public and members pages, not private ones.
-    { name: 'observer watcher', role: 'visitor', client: await ts.connect('watcher') },
+    { name: 'observer watcher', role: 'visitor', user: 'watcher', client: await ts.connect('watcher') },
   ];
-  everyone = [...ROLES.map((role) => ({ name: role, role, client: actors[role] })), ...observers];
+  everyone = [...ROLES.map((role) => ({ name: role, role, user: USER[role], client: actors[role] })), ...observers];
 });
 
 after(async () => {
@@ -213,12 +236,17 @@ async function fixture(visibility: Visibility): Promise<Fixture> {
   ]);
   const { comment } = await s.postComment(pageId, entry.id, { id: 'extra', name: 'Extra' }, 'seed-c', `${secret}comment-body`, false);
   const { comment: heldComment } = await s.postComment(pageId, entry.id, { id: 'extra', name: 'Extra' }, 'seed-hc', `${secret}HELDC-${n}-held-comment`, true);
-  pages.set(pageId, { visibility, secret, held, released: false, heldComment: `HELDC-${n}-`, commentReleased: false });
+  // SPEC 6.4: a task `extra` signed up for.
+  const taskSecret = `TASKDETAILS-${n}-`;
+  const taskDraft = { kind: 'ride' as const, title: `${secret}task-title`, date: addDays(todayIn('UTC'), 2), slots: 3, details: `${secret}${taskSecret}details` };
+  const task = (await s.planner.createTasks(pageId, { id: 'owner', name: 'Owner' }, 'seed-t', taskDraft, [taskDraft.date], null)).tasks[0]!;
+  await s.planner.signupTask(pageId, task.id, { id: 'extra', name: 'Extra' }, true);
+  pages.set(pageId, { visibility, secret, held, released: false, heldComment: `HELDC-${n}-`, commentReleased: false, taskSecret, volunteers: new Set(['extra']) });
   // The seeded entry ('seed-j' of the owner) holds one photo; another waits to be posted.
   const media = ts.server.media!;
   const [seeded, spare] = await Promise.all([media.ingest(pageId, 'owner', photo), media.ingest(pageId, 'owner', photo)]);
   await media.claim(pageId, { authorId: 'owner', clientId: 'seed-j' }, [{ id: seeded.id, alt: `${secret}alt` }]);
-  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, commentId: comment.id, heldCommentId: heldComment.id, secret, code, mediaId: spare.id };
+  return { pageId, entryId: entry.id, messageId: message.id, pendingId: pending.id, commentId: comment.id, heldCommentId: heldComment.id, secret, code, mediaId: spare.id, taskId: task.id, taskSecret };
 }
 
 const seqOf = async (pageId: string) => (await ts.storage.getPage(pageId))!.seq;
@@ -255,6 +283,10 @@ describe('privacy matrix', () => {
             const said = JSON.stringify(answer);
             if (!reads(role, visibility)) assert.ok(!said.includes(f.secret), `content of the page in the answer: ${said.slice(0, 200)}`);
             if (!isModerator(role)) assert.ok(!said.includes(pages.get(f.pageId)!.held) && !said.includes(pages.get(f.pageId)!.heldComment), 'a held message or comment in the answer');
+            // A task's details: in the answer to the family, and to whoever just signed up.
+            const volunteering = action.name === 'task:signup' && allowed;
+            if (!isMember(role) && !volunteering) assert.ok(!said.includes(f.taskSecret), `a task's details in the answer: ${said.slice(0, 200)}`);
+            else if (action.name === 'history:load tasks' || volunteering) assert.ok(said.includes(f.taskSecret), 'the family and the volunteer do see the details');
             else if (action.name === 'history:load wall') assert.ok(said.includes(pages.get(f.pageId)!.held), 'moderators do see held messages');
             else if (action.name === 'history:load comments') assert.ok(said.includes(pages.get(f.pageId)!.heldComment), 'moderators do see held comments');
 
@@ -276,6 +308,7 @@ describe('privacy matrix', () => {
               if (action.event === 'wall:approve') pages.get(f.pageId)!.released = true;
               if (action.event === 'journal:comment-approve') pages.get(f.pageId)!.commentReleased = true;
               if (action.makes) pages.get(f.pageId)!.visibility = action.makes;
+              if (volunteering) pages.get(f.pageId)!.volunteers.add(USER[role]!);
               const changes = typeof action.changes === 'function' ? action.changes(role, visibility) : action.changes;
               if (changes) assert.ok((await seqOf(f.pageId)) > seqBefore, 'the change took a seq');
               else assert.equal(await seqOf(f.pageId), seqBefore, 'nothing changed');
@@ -299,7 +332,8 @@ describe('privacy matrix', () => {
     const leaks: string[] = [];
     let checked = 0;
     let content = 0;
-    for (const { name, role, client } of everyone) {
+    let taskEvents = 0;
+    for (const { name, role, user, client } of everyone) {
       for (const r of client.received) {
         checked++;
         const text = JSON.stringify(r.data);
@@ -313,16 +347,20 @@ describe('privacy matrix', () => {
           // A message held for approval reaches moderators (and its author) only, until released.
           if (!isModerator(role) && !p.released && text.includes(p.held)) leaks.push(`${name} got a held message in ${r.event}`);
           if (!isModerator(role) && !p.commentReleased && text.includes(p.heldComment)) leaks.push(`${name} got a held comment in ${r.event}`);
+          // SPEC 6.4: a task's details and a cancellation's note: the family and the task's volunteers only.
+          if (!isMember(role) && !(user !== null && p.volunteers.has(user)) && text.includes(p.taskSecret)) leaks.push(`${name} got a task's details or note in ${r.event}`);
         }
         if (r.event === 'follow:request' && !decides(role)) leaks.push(`${name} got a follow request`);
         if (r.event === 'settings:changed' && !readsSettings(role)) leaks.push(`${name} got settings:changed`);
         if (r.event === 'settings:changed' && Object.keys(d).join() !== 'pageId') leaks.push(`settings:changed carries more than the page id: ${text}`);
         if (r.event === 'wall:message' && !isModerator(role) && (d.message?.hidden || d.message?.pending)) leaks.push(`${name} got a hidden or held message`);
         if (r.event === 'journal:comment' && !isModerator(role) && (d.comment?.hidden || d.comment?.pending)) leaks.push(`${name} got a hidden or held comment`);
+        if (r.event === 'task:changed' || r.event === 'task:removed') taskEvents++;
       }
     }
     // The check has something to look at: readers did receive pages' content live.
     assert.ok(checked > 200 && content > 100, `events were recorded (${checked}, ${content} with content)`);
+    assert.ok(taskEvents > 50, `task events were recorded (${taskEvents})`);
     assert.deepEqual(leaks, []);
   });
 });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CLIENT_EVENTS, LIMITS, type ClientEventName, type ErrorCode } from '../../src/protocol/index.js';
+import { addDays, CLIENT_EVENTS, LIMITS, todayIn, type ClientEventName, type ErrorCode } from '../../src/protocol/index.js';
 import { SERVER_FEATURES } from '../src/pages/features.js';
 import { callWithin, expectFailure, notifySettings, startServer, type Client, type TestServer } from './helpers.js';
 
@@ -20,6 +20,9 @@ let pendingCommentId: string;
 let visitorToken: string;
 let revokeCode: string;
 let acceptCode: string;
+let taskId: string;
+/** SPEC 6.4: task dates relative to the hospital's today (the test server's zone is UTC). */
+const inDays = (n: number) => addDays(todayIn('UTC'), n);
 
 before(async () => {
   // With SMTP and VAPID set, so every notify and push call has a valid form (nothing is sent).
@@ -37,6 +40,9 @@ before(async () => {
   await ts.storage.setFollow(pageId, { id: 'blocked-user', name: 'B' }, 'blocked');
   revokeCode = (await owner.ok('invite:create', { pageId, role: 'follower', expiresInHours: 24, maxUses: 1 })).invite.code;
   acceptCode = (await owner.ok('invite:create', { pageId, role: 'follower', expiresInHours: 24, maxUses: 5 })).invite.code;
+  // SPEC 6.4: a task from 10:00 to 12:00 in three days.
+  const draft = { kind: 'meal' as const, title: 'Dinner', date: inDays(3), start: '10:00', end: '12:00', slots: 2, details: 'Door code 1234' };
+  taskId = (await ts.storage.planner.createTasks(pageId, { id: 'owner', name: 'Owner' }, 'v-t', draft, [draft.date], null)).tasks[0]!.id;
 });
 after(async () => {
   await ts.close();
@@ -80,13 +86,18 @@ const valid: Record<ClientEventName, () => { as: () => Client; payload: Record<s
   'journal:comment-hide': () => ({ as: () => owner, payload: { pageId, commentId, hidden: true } }),
   'journal:comment-approve': () => ({ as: () => owner, payload: { pageId, commentId: pendingCommentId } }),
   'media:urls': () => ({ as: () => owner, payload: { pageId, entryId } }),
+  // SPEC 6.4: the visitor follows the page, so may sign up.
+  'task:create': () => ({ as: () => owner, payload: { pageId, clientId: 'valid-task', task: { kind: 'ride', title: 'Ride', date: inDays(5), start: '09:00', end: '10:30', slots: 1, details: 'Clinic' } } }),
+  'task:update': () => ({ as: () => owner, payload: { pageId, taskId, slots: 3 } }),
+  'task:cancel': () => ({ as: () => owner, payload: { pageId, taskId } }),
+  'task:signup': () => ({ as: () => visitor, payload: { pageId, taskId, on: true } }),
 };
 /** The events this server answers: a feature's events are tested once the server has it (`media:urls` comes with `media`). */
 const EVENTS = CLIENT_EVENTS.filter((e) => e !== 'media:urls' || (SERVER_FEATURES as readonly string[]).includes('media'));
 /** A browser's subscription as `PushSubscription.toJSON()` gives it (keys base64url). */
 const pushSubscription = () => ({ endpoint: 'https://push.example/send/abc', expirationTime: null, keys: { p256dh: `B${'p'.repeat(86)}`, auth: 'a'.repeat(22) } });
 const OPTIONAL = new Set(['since', 'block']);
-const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'commentId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration', 'email', 'endpoint']);
+const STRING_KEYS = new Set(['pageId', 'clientId', 'title', 'body', 'entryId', 'messageId', 'commentId', 'taskId', 'userId', 'stream', 'token', 'code', 'role', 'visibility', 'wallModeration', 'email', 'endpoint']);
 
 interface BadCase {
   name: string;
@@ -145,7 +156,7 @@ function casesFor(event: ClientEventName): BadCase[] {
     cases.push({ name: 'clientId over 64 characters', args: with_({ clientId: long(LIMITS.clientIdMax + 1) }), code: 'too_large' });
     cases.push({ name: 'clientId with spaces', args: with_({ clientId: 'a b' }), code: 'invalid' });
   }
-  for (const key of ['entryId', 'messageId', 'commentId', 'userId'] as const) {
+  for (const key of ['entryId', 'messageId', 'commentId', 'taskId', 'userId'] as const) {
     if (keys.includes(key)) cases.push({ name: `${key} over 128 characters`, args: with_({ [key]: long(LIMITS.idMax + 1) }), code: 'too_large' });
   }
   if (event === 'page:subscribe') {
@@ -216,6 +227,58 @@ function casesFor(event: ClientEventName): BadCase[] {
   if (event === 'push:unsubscribe') {
     cases.push({ name: 'endpoint over 2048 characters', args: with_({ endpoint: long(2049) }), code: 'too_large', message: /^endpoint is longer than 2048 characters\.$/ });
   }
+  if (event === 'task:create') {
+    const task = (patch: Record<string, unknown>) => () => {
+      const p = base() as { task: Record<string, unknown> };
+      return [{ ...p, task: { ...p.task, ...patch } }];
+    };
+    const repeat = (r: unknown) => () => [{ ...base(), repeat: r }];
+    cases.push({ name: 'a date that does not exist (2026-02-30)', args: task({ date: '2026-02-30' }), code: 'invalid', message: /^task\.date: must be a date written YYYY-MM-DD/ });
+    cases.push({ name: 'a date written otherwise (5/12/2026)', args: task({ date: '5/12/2026' }), code: 'invalid' });
+    cases.push({ name: 'a date in the past (yesterday in the hospital)', args: task({ date: inDays(-1) }), code: 'invalid', message: /^task\.date: .* is in the past/ });
+    cases.push({ name: 'a date more than 730 days ahead', args: task({ date: inDays(LIMITS.taskDaysAheadMax + 1) }), code: 'invalid' });
+    cases.push({ name: 'end before start', args: task({ start: '10:00', end: '09:59' }), code: 'invalid', message: /^task\.end: end needs a start and must be after it/ });
+    cases.push({ name: 'end equal to start', args: task({ start: '10:00', end: '10:00' }), code: 'invalid' });
+    cases.push({ name: 'end without start', args: () => { const p = base() as { task: Record<string, unknown> }; const { start: _s, ...t } = p.task; return [{ ...p, task: t }]; }, code: 'invalid' });
+    cases.push({ name: 'a time 24:00', args: task({ start: '24:00', end: undefined }), code: 'invalid' });
+    cases.push({ name: 'slots 0', args: task({ slots: 0 }), code: 'invalid' });
+    cases.push({ name: 'slots 21', args: task({ slots: LIMITS.taskSlotsMax + 1 }), code: 'invalid' });
+    cases.push({ name: 'slots 1.5', args: task({ slots: 1.5 }), code: 'invalid' });
+    cases.push({ name: 'an unknown kind', args: task({ kind: 'party' }), code: 'invalid' });
+    cases.push({ name: 'a title over 200 characters', args: task({ title: long(LIMITS.taskTitleMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'a title of only white space', args: task({ title: '   ' }), code: 'invalid' });
+    cases.push({ name: 'details over 2,000 characters', args: task({ details: long(LIMITS.taskDetailsMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'an unknown key in the task', args: task({ volunteers: [{ id: 'x', name: 'X' }] }), code: 'invalid' });
+    cases.push({ name: 'repeat every month', args: repeat({ every: 'month', until: inDays(30) }), code: 'invalid' });
+    cases.push({ name: 'repeat until before the date', args: repeat({ every: 'day', until: inDays(4) }), code: 'invalid' });
+    cases.push({ name: 'repeat until 181 days after the date', args: repeat({ every: 'week', until: inDays(5 + LIMITS.taskRepeatDaysMax + 1) }), code: 'invalid' });
+    cases.push({ name: 'repeat with an unknown key', args: repeat({ every: 'day', until: inDays(9), count: 3 }), code: 'invalid' });
+  }
+  if (event === 'task:update') {
+    cases.push({ name: 'nothing to change', args: () => [{ pageId, taskId }], code: 'invalid' });
+    cases.push({ name: 'a date that does not exist (2026-02-30)', args: with_({ date: '2026-02-30' }), code: 'invalid' });
+    cases.push({ name: 'a date in the past', args: with_({ date: inDays(-1) }), code: 'invalid' });
+    cases.push({ name: 'end before start (both given)', args: with_({ start: '11:00', end: '10:00' }), code: 'invalid' });
+    cases.push({ name: 'end before the stored start', args: with_({ end: '09:00' }), code: 'invalid', message: /^end: end needs a start/ });
+    cases.push({ name: 'start after the stored end', args: with_({ start: '12:30' }), code: 'invalid' });
+    cases.push({ name: 'slots 0', args: with_({ slots: 0 }), code: 'invalid' });
+    cases.push({ name: 'slots 21', args: with_({ slots: LIMITS.taskSlotsMax + 1 }), code: 'invalid' });
+    cases.push({ name: 'a title over 200 characters', args: with_({ title: long(LIMITS.taskTitleMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'details over 2,000 characters', args: with_({ details: long(LIMITS.taskDetailsMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'volunteers (not the family\'s to set)', args: with_({ volunteers: [] }), code: 'invalid' });
+    cases.push({ name: 'no such task', args: with_({ taskId: 'no-such-task' }), code: 'not_found' });
+  }
+  if (event === 'task:cancel') {
+    cases.push({ name: 'a note over 500 characters', args: with_({ note: long(LIMITS.cancelNoteMax + 1) }), code: 'too_large' });
+    cases.push({ name: 'no such task', args: with_({ taskId: 'no-such-task' }), code: 'not_found' });
+  }
+  if (event === 'task:signup') {
+    cases.push({ name: 'on as a string', args: with_({ on: 'yes' }), code: 'invalid' });
+    cases.push({ name: 'no such task', args: with_({ taskId: 'no-such-task' }), code: 'not_found' });
+  }
+  if (event === 'history:load') {
+    cases.push({ name: 'stream tasks with an entryId', args: () => [{ ...base(), stream: 'tasks', entryId }], code: 'invalid' });
+  }
   if (event === 'session:refresh') {
     cases.push({ name: 'token over 8192 characters', args: with_({ token: long(8193) }), code: 'too_large' });
   }
@@ -256,6 +319,8 @@ describe('malformed payloads', () => {
       ...['page:subscribe', 'page:unsubscribe', 'history:load', 'session:refresh', 'page:settings', 'page:configure', 'invite:create', 'invite:revoke', 'invite:accept', 'notify:get', 'notify:set', 'push:subscribe', 'push:unsubscribe', 'follow:unblock', 'member:remove', 'journal:post', 'journal:edit'] as const,
       ...(EVENTS.includes('media:urls') ? (['media:urls'] as const) : []),
       ...['journal:heart', 'journal:comment', 'journal:comment-hide', 'journal:comment-approve', 'journal:comment-delete', 'wall:post', 'wall:heart', 'wall:hide', 'wall:approve'] as const,
+      // The visitor signs up while they still follow; the task is cancelled last.
+      ...['task:create', 'task:update', 'task:signup', 'task:cancel'] as const,
       // The visitor comments (above) before unfollowing here.
       ...['follow:set', 'follow:decide', 'follow:remove', 'wall:delete', 'journal:delete'] as const,
     ];

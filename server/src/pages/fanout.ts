@@ -1,7 +1,8 @@
 import type { FollowRequest, FollowRequestEvent, JournalComment, JournalEntry, PageInfo, WallMessage } from '../../../src/protocol/index.js';
 import type { CareNamespace } from '../socket/types.js';
-import type { CommentCounts } from '../storage/types.js';
+import type { CommentCounts, TaskRecord } from '../storage/types.js';
 import { rooms } from './rooms.js';
+import { taskOut } from './task-view.js';
 
 /**
  * Live delivery of committed changes to the rooms allowed to see them. Called only after the
@@ -108,6 +109,36 @@ export class Fanout {
 
   wallHearts(pageId: string, messageId: string, hearts: number, userId: string, on: boolean, seq: number): void {
     this.ns.to(rooms.read(pageId)).emit('wall:hearts', { pageId, seq, messageId, hearts, userId, on });
+  }
+
+  /**
+   * SPEC 6.4: a task created or changed, to every reader once, in two shapes: WITH its
+   * `details` to the family (rooms.plan) and to each of its volunteers as they are after the
+   * change (their page room `self`), WITHOUT them to every other reader. A volunteer who just
+   * withdrew is no longer among them: from this change on they get the task without details.
+   */
+  taskChanged(task: TaskRecord, seq: number): void {
+    const { pageId } = task;
+    const plan = rooms.plan(pageId);
+    const selves = task.volunteers.map((v) => rooms.self(pageId, v.id));
+    const full = { pageId, seq, task: taskOut(task, true) };
+    this.ns.to(plan).emit('task:changed', full);
+    // Rooms union, never intersect: a volunteer who is also family is reached once, by `plan`.
+    if (selves.length > 0) this.ns.to(selves).except(plan).emit('task:changed', full);
+    this.ns.to(rooms.read(pageId)).except([plan, ...selves]).emit('task:changed', { pageId, seq, task: taskOut(task, false) });
+  }
+
+  /** A task cancelled: the family's note (if any) only to the family and the task's volunteers. */
+  taskRemoved(task: TaskRecord, seq: number): void {
+    const { pageId } = task;
+    const base = { pageId, seq, taskId: task.id };
+    const told = [rooms.plan(pageId), ...task.volunteers.map((v) => rooms.self(pageId, v.id))];
+    if (task.cancelNote) {
+      this.ns.to(told).emit('task:removed', { ...base, note: task.cancelNote });
+      this.ns.to(rooms.read(pageId)).except(told).emit('task:removed', base);
+    } else {
+      this.ns.to(rooms.read(pageId)).emit('task:removed', base);
+    }
   }
 
   /** Readers get the count in `seq` order; subscribed non-readers get it without `seq`. */

@@ -1,8 +1,9 @@
 import type { JournalComment, JournalEntry, PageEvent, PageInfo, WallMessage } from '../../../src/protocol/index.js';
 import { LIMITS } from '../../../src/protocol/index.js';
-import type { ChangeRecord, ChangeType, WallView } from '../storage/types.js';
+import type { ChangeRecord, ChangeType, TaskRecord, WallView } from '../storage/types.js';
 import { withoutSocial, withSocial } from './entry-social.js';
 import type { ReplayReads } from './snapshot-reads.js';
+import { seesDetails, taskChars, taskOut } from './task-view.js';
 import { wallVisible } from './visibility.js';
 
 /*
@@ -23,10 +24,12 @@ export const CATCH_UP_MAX_CHARS = LIMITS.snapshotJournal * (LIMITS.titleMax + LI
 
 /** Journal entries are read in chunks of this many, so an oversized catch-up stops early. */
 const JOURNAL_CHUNK = LIMITS.snapshotJournal;
+/** Likewise tasks (SPEC 6.4). */
+const TASK_CHUNK = 50;
 
 /** Everything the changes after `since` did to one thing (an item, the follower count, the settings). */
 interface Touched {
-  kind: 'journal' | 'wall' | 'follow' | 'page' | 'comment';
+  kind: 'journal' | 'wall' | 'follow' | 'page' | 'comment' | 'task';
   id: string;
   /** The seq of its last change: its one event carries this seq. */
   seq: number;
@@ -58,12 +61,24 @@ interface Touched {
  *   deleted or when the viewer may not see it (held); both with the entry's `commentCount`
  *   as the viewer sees it now.
  * - `follow:count` and `page:updated`: the last one only.
+ * - A task (SPEC 6.4, with `planner`: the viewer's `plan`): `task:changed` in its current
+ *   state, with `details` only when the viewer plans or is among its volunteers now; or
+ *   `task:removed` once cancelled, with the family's note for the same people. Without the
+ *   feature (switched off since), task changes give no event.
  *
  * Answers `null` when the coalesced events would pass CATCH_UP_MAX_EVENTS or
  * CATCH_UP_MAX_CHARS: the caller then answers `reset` with a snapshot. The count is known
  * from the change records alone, so an oversized catch-up reads no item at all.
  */
-export async function replay(storage: ReplayReads, pageId: string, page: PageInfo, changes: ChangeRecord[], view: WallView, social = false): Promise<PageEvent[] | null> {
+export async function replay(
+  storage: ReplayReads,
+  pageId: string,
+  page: PageInfo,
+  changes: ChangeRecord[],
+  view: WallView,
+  social = false,
+  planner: { plan: boolean } | null = null,
+): Promise<PageEvent[] | null> {
   const touched = new Map<string, Touched>();
   for (const c of changes) {
     const kind = KIND[c.type];
@@ -74,7 +89,7 @@ export async function replay(storage: ReplayReads, pageId: string, page: PageInf
       kind,
       id,
       seq: c.seq,
-      removed: c.type === 'journal-removed' || c.type === 'wall-removed' || c.type === 'comment-removed',
+      removed: c.type === 'journal-removed' || c.type === 'wall-removed' || c.type === 'comment-removed' || c.type === 'task-removed',
       message: (before?.message ?? false) || c.type === 'wall' || c.type === 'journal',
       // A comment's entry stays in its first change's data (every one of them names it).
       data: c.data ?? before?.data ?? null,
@@ -108,6 +123,26 @@ export async function replay(storage: ReplayReads, pageId: string, page: PageInf
     }
     if (chars > CATCH_UP_MAX_CHARS) return null;
   }
+
+  // Tasks, cancelled ones too (their note and volunteers say who hears why).
+  const tasks = new Map<string, TaskRecord>();
+  const sees = (t: TaskRecord) => seesDetails(t, { plan: planner?.plan === true, userId: view.userId });
+  const taskIds = planner ? all.filter((t) => t.kind === 'task').map((t) => t.id) : [];
+  for (let i = 0; i < taskIds.length; i += TASK_CHUNK) {
+    for (const t of (await storage.tasksByIds(pageId, taskIds.slice(i, i + TASK_CHUNK))).values()) {
+      tasks.set(t.id, t);
+      chars += taskChars(t, sees(t));
+    }
+    if (chars > CATCH_UP_MAX_CHARS) return null;
+  }
+  const taskEvent = (t: Touched, task: TaskRecord | undefined): PageEvent => {
+    const { seq, id } = t;
+    if (!task || task.cancelledAt !== null) {
+      const note = task?.cancelNote && sees(task) ? { note: task.cancelNote } : {};
+      return { type: 'task:removed', data: { pageId, seq, taskId: id, ...note } };
+    }
+    return { type: 'task:changed', data: { pageId, seq, task: taskOut(task, sees(task)) } };
+  };
 
   // Each commented entry's count as this viewer sees it now (the comment events carry it).
   const commentEntries = [...new Set(all.filter((t) => t.kind === 'comment').map((t) => entryOf(t, comments.get(t.id))))];
@@ -143,6 +178,7 @@ export async function replay(storage: ReplayReads, pageId: string, page: PageInf
   };
 
   return all
+    .filter((t) => t.kind !== 'task' || planner !== null)
     .sort((a, b) => a.seq - b.seq)
     .map((t): PageEvent => {
       const { seq, id } = t;
@@ -157,6 +193,8 @@ export async function replay(storage: ReplayReads, pageId: string, page: PageInf
           return { type: 'follow:count', data: { pageId, seq, followerCount: Number(t.data?.followerCount ?? page.followerCount) } };
         case 'page':
           return { type: 'page:updated', data: { pageId, seq, page } };
+        case 'task':
+          return taskEvent(t, tasks.get(id));
       }
     });
 }
@@ -173,6 +211,8 @@ const KIND: Record<ChangeType, Touched['kind']> = {
   page: 'page',
   comment: 'comment',
   'comment-removed': 'comment',
+  task: 'task',
+  'task-removed': 'task',
 };
 
 /** The entry a comment belongs to: from the comment, or (deleted) from its change record. */

@@ -18,6 +18,11 @@ export const rooms = {
    * hear `settings:changed`. Empty on a server without the `settings` feature.
    */
   settings: (pageId: string) => `settings:${pageId}`,
+  /**
+   * Feature `planner` (SPEC 6.4): readers who plan (`can.plan`: the page's owners and
+   * editors, the family). They receive every task with its `details`, and a cancellation's note.
+   */
+  plan: (pageId: string) => `plan:${pageId}`,
   /** Subscribed sockets that may not read: they get the public follower count only. */
   watch: (pageId: string) => `watch:${pageId}`,
   /**
@@ -30,7 +35,7 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
 };
 
-const PAGE_ROOM_KINDS = new Set(['read', 'mod', 'decide', 'settings', 'watch', 'self']);
+const PAGE_ROOM_KINDS = new Set(['read', 'mod', 'decide', 'settings', 'plan', 'watch', 'self']);
 
 /**
  * Who may read a page's settings (`page:settings`): managers (`can.manage`: owners, admins)
@@ -53,6 +58,8 @@ export function roomsFor(pageId: string, viewer: Viewer | null): string[] {
   if (viewer.can.moderate) want.push(rooms.mod(pageId));
   if (viewer.can.decide) want.push(rooms.decide(pageId));
   if (readsSettings(viewer)) want.push(rooms.settings(pageId));
+  // `can.plan` is absent without the planner feature: nobody.
+  if (viewer.can.plan) want.push(rooms.plan(pageId));
   if (viewer.userId !== null) want.push(rooms.self(pageId, viewer.userId));
   return want;
 }

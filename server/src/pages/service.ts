@@ -22,6 +22,7 @@ import { forEveryone, withoutSocial, withSocial } from './entry-social.js';
 import { Fanout } from './fanout.js';
 import { SERVER_FEATURES } from './features.js';
 import { JournalSocialService } from './journal-social.js';
+import { PlannerService } from './planner.js';
 import { replay } from './replay.js';
 import { SnapshotReads } from './snapshot-reads.js';
 import { currentIdentity, Presence } from './presence.js';
@@ -49,6 +50,10 @@ export interface ServiceOptions {
   auditReadWindowSeconds: number;
   /** See Config.features; all of SERVER_FEATURES when absent. */
   features?: Feature[];
+  /** The hospital's IANA time zone (`CARE_TIMEZONE`): the planner's dates and "today" (default UTC). */
+  timeZone?: string;
+  /** The planner's clock (milliseconds since the epoch; Config.clock): tests move "today". */
+  clock?: () => number;
 }
 
 export interface Access {
@@ -73,6 +78,8 @@ export class PageService {
   media: MediaService | null = null;
   /** SPEC 6.3's hearts and comments on entries; `null` without the `journal-social` feature. */
   readonly social: JournalSocialService | null;
+  /** SPEC 6.4's planner; `null` without the `planner` feature. */
+  readonly planner: PlannerService | null;
 
   constructor(
     readonly storage: Storage,
@@ -85,6 +92,7 @@ export class PageService {
     this.audit = new Audit(storage, options.auditReadWindowSeconds * 1000);
     this.snapshots = new SnapshotReads(storage);
     this.social = this.has('journal-social') ? new JournalSocialService(this) : null;
+    this.planner = this.has('planner') ? new PlannerService(this, options.timeZone ?? 'UTC', options.clock) : null;
     this.presence = new Presence(ns, async (pageId, identity) => (await this.findAccess(pageId, identity))?.viewer ?? null);
   }
 
@@ -111,7 +119,9 @@ export class PageService {
 
   /** What every reader learns about the page, with the features this server serves. */
   info(page: PageRecord): PageInfo {
-    return pageInfo(page, this.features);
+    const info = pageInfo(page, this.features);
+    if (this.planner) info.timeZone = this.planner.timeZone;
+    return info;
   }
 
   /* ------------------------------------------------------------------------------ access */
@@ -125,7 +135,7 @@ export class PageService {
   /** A page with the caller's access to it, in one read; `null` when there is no such page. */
   private async findAccess(pageId: string, identity: Identity | null): Promise<Access | null> {
     const found = await this.storage.pageAccess(pageId, identity?.userId ?? null);
-    return found && accessOf(found.page, identity, found.member, found.follow, this.has('settings'));
+    return found && accessOf(found.page, identity, found.member, found.follow, this.has('settings'), this.planner !== null);
   }
 
   /** Throws the right refusal: `unauthorized` asks an anonymous visitor to sign in. */
@@ -163,7 +173,8 @@ export class PageService {
       // Shared with the page's other subscribers at this seq and since (snapshot-reads.ts).
       const changes = await this.snapshots.changesSince(page, p.since);
       // `null` events: the catch-up would cost more than a snapshot (replay.ts), so reset.
-      const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a), this.social !== null));
+      const planner = this.planner && { plan: viewer.can.plan === true };
+      const events = changes && (await replay(this.snapshots.replayReads(page), page.id, info, changes, this.wallView(a), this.social !== null, planner));
       const withPhotos = events && this.media ? await this.media.eventsWithMedia(page.id, urlViewerOf(viewer), events) : events;
       if (changes && withPhotos) return { access: 'read', page: info, viewer, seq: changes.at(-1)?.seq ?? p.since, events: withPhotos };
       return { access: 'read', page: info, viewer, seq: page.seq, reset: true, snapshot: await this.snapshot(a) };
@@ -242,6 +253,7 @@ export class PageService {
       wallHasMore: wall.hasMore,
     };
     if (requests) snap.requests = requests;
+    if (this.planner) Object.assign(snap, await this.planner.snapshot(a, (from) => this.snapshots.tasks(a.page, from)));
     return snap;
   }
 
@@ -273,6 +285,10 @@ export class PageService {
     if (p.stream === 'comments') {
       if (!this.social || p.entryId === undefined) throw new CareFailure('invalid', 'stream: this server has no comments.');
       return this.social.history(a, { ...p, entryId: p.entryId });
+    }
+    if (p.stream === 'tasks') {
+      if (!this.planner) throw new CareFailure('invalid', 'stream: this server has no planner.');
+      return this.planner.history(a, p);
     }
     if (p.stream === 'journal') {
       const page = await this.storage.journalPage(a.page.id, p.before, p.limit);
@@ -648,11 +664,19 @@ export function pageInfo(p: PageRecord, features: readonly Feature[] = []): Page
   return info;
 }
 
-/** `settings`: the server has the feature, so `can.manage` is set (owners and admins, as `decide`). */
-function accessOf(page: PageRecord, identity: Identity | null, member: MemberRole | null, follow: FollowRecord['state'] | null, settings: boolean): Access {
+/**
+ * `settings`: the server has the feature, so `can.manage` is set (owners and admins, as `decide`).
+ * `planner` (SPEC 6.4): `can.plan` for the family (the page's owners and editors: staff are not
+ * family), `can.volunteer` for every signed-in reader.
+ */
+function accessOf(page: PageRecord, identity: Identity | null, member: MemberRole | null, follow: FollowRecord['state'] | null, settings: boolean, planner = false): Access {
   const facts: AccessFacts = { identity, visibility: page.visibility, member, follow: follow ?? 'none' };
   const viewer = viewerOf(facts);
   if (settings) viewer.can.manage = viewer.can.decide;
+  if (planner) {
+    viewer.can.plan = viewer.can.read && identity !== null && member !== null;
+    viewer.can.volunteer = viewer.can.read && identity !== null;
+  }
   return { page, facts, viewer };
 }
 

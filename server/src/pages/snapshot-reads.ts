@@ -1,6 +1,6 @@
 import type { JournalComment, JournalEntry, WallMessage } from '../../../src/protocol/index.js';
 import { LIMITS } from '../../../src/protocol/index.js';
-import type { ChangeRecord, CommentSummary, Page, PageRecord, Storage, WallView } from '../storage/types.js';
+import type { ChangeRecord, CommentSummary, Page, PageRecord, PlannerStorage, Storage, TaskRecord, WallView } from '../storage/types.js';
 import type { SocialReads } from './entry-social.js';
 import { wallVisible } from './visibility.js';
 
@@ -18,9 +18,10 @@ interface Entry {
 }
 
 /** What replay.ts reads, answered from the shared reads of one page at one `seq`. */
-export type ReplayReads = Pick<Storage, 'wallByIds' | 'journalByIds' | 'heartedBy' | 'commentsByIds'> & SocialReads;
+export type ReplayReads = Pick<Storage, 'wallByIds' | 'journalByIds' | 'heartedBy' | 'commentsByIds'> & SocialReads & Pick<PlannerStorage, 'tasksByIds'>;
 
 const textOf = (x: JournalEntry | WallMessage | JournalComment) => ('title' in x ? x.title.length : 0) + x.body.length + x.author.name.length;
+const taskText = (t: TaskRecord) => t.title.length + t.details.length + (t.cancelNote?.length ?? 0) + t.volunteers.reduce((n, v) => n + v.name.length, 0);
 const summaryText = (m: Map<string, CommentSummary>) => [...m.values()].reduce((n, s) => n + s.last.reduce((k, c) => k + textOf(c), 0), 0);
 
 /**
@@ -65,6 +66,14 @@ export class SnapshotReads {
     return this.storage.wallPage(page.id, null, LIMITS.snapshotWall, view);
   }
 
+  /**
+   * SPEC 6.4: the snapshot's tasks (not cancelled, dated `fromDate` on), with every task's
+   * details: shared like the rest, then shaped for each viewer (task-view.ts).
+   */
+  tasks(page: PageRecord, fromDate: string): Promise<Page<TaskRecord>> {
+    return this.#read(page, `tasks:${fromDate}`, () => this.storage.planner.tasksFrom(page.id, fromDate, LIMITS.snapshotTasks), (p) => p.items.reduce((n, t) => n + taskText(t), 0));
+  }
+
   /** The changes after `since` (storage's `changesSince`). */
   changesSince(page: PageRecord, since: number): Promise<ChangeRecord[] | null> {
     return this.#read(page, `changes:${since}`, () => this.storage.changesSince(page.id, since), (c) => (c ? c.length * 64 : 0));
@@ -79,6 +88,10 @@ export class SnapshotReads {
       journalByIds: byIds('journal-ids', (ids) => this.storage.journalByIds(page.id, ids)),
       commentsByIds: byIds('comment-ids', (ids) => this.storage.commentsByIds(page.id, ids)),
       heartedBy: (pageId, userId, ids) => this.storage.heartedBy(pageId, userId, ids),
+      tasksByIds: (pageId, ids) =>
+        pageId === page.id
+          ? this.#read(page, `task-ids:${ids.join(',')}`, () => this.storage.planner.tasksByIds(page.id, ids), (m) => [...m.values()].reduce((n, t) => n + taskText(t), 0))
+          : this.storage.planner.tasksByIds(pageId, ids),
       ...this.socialReads(page),
     };
   }

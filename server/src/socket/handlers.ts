@@ -120,6 +120,14 @@ export function createHandlers(
     on('journal:comment-hide', async (p, actor) => ({ comment: await social.hide(actor, p) }));
     on('journal:comment-approve', async (p, actor) => ({ comment: await social.approve(actor, p) }));
   }
+  // SPEC 6.4: the planner.
+  const planner = service.planner;
+  if (planner) {
+    on('task:create', (p, actor) => planner.create(actor, p));
+    on('task:update', (p, actor) => planner.update(actor, p));
+    on('task:cancel', (p, actor) => planner.cancel(actor, p));
+    on('task:signup', (p, actor) => planner.signup(actor, p));
+  }
   if (service.has('media') && service.media) {
     const media = service.media;
     on('media:urls', async (p, actor) => ({ media: await mediaUrls(service, media, actor, p) }));

@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAb
  * Rate limits (issue 4, "abuse resistance"), built on `rate-limiter-flexible`.
  *
  * Every write event (`journal:*`, `wall:*`, `follow:*`, `page:configure`, `member:remove`,
- * `invite:*`, `notify:set`, `push:*`) and every read that costs a query (`page:subscribe`,
+ * `invite:*`, `notify:set`, `push:*`, `task:*`) and every read that costs a query (`page:subscribe`,
  * `history:load`, `page:settings`, `notify:get`) consumes one point from the caller's user budget (the
  * token's `sub`; anonymous sockets have none) AND from their IP's budget; a socket handshake
  * consumes one point from its IP's handshake budget. A call over either budget is answered
@@ -106,6 +106,8 @@ export function eventScope(event: string): RateScope | null {
   if (event === 'page:configure' || event === 'member:remove' || event.startsWith('invite:')) return 'write';
   // SPEC 6.2: choices and browser registrations are writes (each one a row and an audit entry).
   if (event === 'notify:set' || event.startsWith('push:')) return 'write';
+  // SPEC 6.4: every task call is a change with its audit row (a sign-up too).
+  if (event.startsWith('task:')) return 'write';
   return null;
 }
 

@@ -8,6 +8,7 @@ import { MediaStore, purgeMediaIn } from '../media/store.js';
 import type { MediaDatabase } from '../media/schema.js';
 import { JobsSql, purgePageJobs, type JobsStorage } from './jobs-storage.js';
 import { JournalSocialSql } from './journal-social.js';
+import { PlannerSql } from './planner.js';
 import { NotifyPrefsStore, type NotifyPrefsChange } from './notify-prefs.js';
 import { pendingAudit, takeCause } from './pending-audit.js';
 import type { PostPath } from './post-path.js';
@@ -48,6 +49,8 @@ export class SqlStorage implements Storage {
   readonly media: MediaStore;
   /** SPEC 6.3's hearts and comments on journal entries (journal-social.ts). */
   readonly #social: JournalSocialSql;
+  /** SPEC 6.4's tasks and sign-ups (planner.ts). */
+  readonly planner: PlannerSql;
 
   constructor(
     protected readonly db: Kysely<Database>,
@@ -69,6 +72,7 @@ export class SqlStorage implements Storage {
       rememberDeleted: (trx, pageId, kind, post) => this.rememberDeleted(trx, pageId, kind, post),
       isUniqueViolation,
     });
+    this.planner = new PlannerSql(db, dialect, { change: (trx, pageId, type, itemId, data) => this.change(trx, pageId, type, itemId, data), isUniqueViolation });
   }
 
   async migrate(): Promise<void> {
@@ -138,6 +142,7 @@ export class SqlStorage implements Storage {
       await trx.deleteFrom('hearts').where('page_id', '=', id).execute();
       await purgeMediaIn(trx as never, id);
       await JournalSocialSql.purge(trx, { pageId: id });
+      await PlannerSql.purge(trx, id);
       await trx.deleteFrom('wall_messages').where('page_id', '=', id).execute();
       await trx.deleteFrom('journal_entries').where('page_id', '=', id).execute();
       await trx.deleteFrom('follows').where('page_id', '=', id).execute();
@@ -715,13 +720,14 @@ export class SqlStorage implements Storage {
   async exportPage(pageId: string): Promise<PageExport | null> {
     const page = await this.getPage(pageId);
     if (!page) return null;
-    const [members, follows, journal, wall, hearts, social] = await Promise.all([
+    const [members, follows, journal, wall, hearts, social, tasks] = await Promise.all([
       this.members(pageId),
       this.db.selectFrom('follows').selectAll().where('page_id', '=', pageId).orderBy('created_at').execute(),
       this.db.selectFrom('journal_entries').selectAll().where('page_id', '=', pageId).orderBy('seq').execute(),
       this.db.selectFrom('wall_messages').selectAll().where('page_id', '=', pageId).orderBy('seq').execute(),
       this.db.selectFrom('hearts').selectAll().where('page_id', '=', pageId).orderBy('created_at').execute(),
       this.#social.exportRows(this.db, pageId),
+      this.planner.exportRows(pageId),
     ]);
     return {
       page,
@@ -731,6 +737,7 @@ export class SqlStorage implements Storage {
       wall: wall.map(toMessage),
       hearts: hearts.map((h) => ({ messageId: h.message_id, userId: h.user_id, at: h.created_at })),
       ...social,
+      tasks,
     };
   }
 }

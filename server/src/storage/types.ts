@@ -135,6 +135,8 @@ export interface PageExport {
   /** SPEC 6.3: every comment on the page's entries, hidden and pending ones included. */
   comments: JournalComment[];
   journalHearts: { entryId: string; userId: string; at: string }[];
+  /** SPEC 6.4: every task of the page, cancelled ones, details and volunteers included. */
+  tasks: TaskRecord[];
 }
 
 /**
@@ -201,6 +203,8 @@ export interface Storage extends SettingsStorage, JobsStorage, NotifyStorage, Jo
   readonly dialect: 'sqlite' | 'postgres';
   /** SPEC 6.3: journal photos' rows (media/store.ts). */
   readonly media: MediaStore;
+  /** SPEC 6.4: the planner's tasks and sign-ups (storage/planner.ts). */
+  readonly planner: PlannerStorage;
   migrate(): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
