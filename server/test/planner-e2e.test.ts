@@ -166,11 +166,11 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
         const roots: ParentNode[] = [];
         const walk = (r: ParentNode) => {
           roots.push(r);
-          for (const el of r.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+          for (const el of Array.from(r.querySelectorAll('*'))) if (el.shadowRoot) walk(el.shadowRoot);
         };
         walk(document.querySelector('care-help-planner')!.shadowRoot!);
         for (const r of roots) {
-          for (const el of r.querySelectorAll('[part~=task]')) if (el.querySelector('[part~=task-title]')?.textContent?.trim() === t) return el;
+          for (const el of Array.from(r.querySelectorAll('[part~=task]'))) if (el.querySelector('[part~=task-title]')?.textContent?.trim() === t) return el;
         }
         return false;
       },
@@ -210,9 +210,9 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
       const out: string[] = [document.documentElement.outerHTML];
       const walk = (r: ShadowRoot) => {
         out.push(r.innerHTML);
-        for (const el of r.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+        for (const el of Array.from(r.querySelectorAll('*'))) if (el.shadowRoot) walk(el.shadowRoot);
       };
-      for (const el of document.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+      for (const el of Array.from(document.querySelectorAll('*'))) if (el.shadowRoot) walk(el.shadowRoot);
       return out.join('\n');
     });
 
