@@ -87,7 +87,7 @@ describe('conformance kit', () => {
     // The page's owner plays the visitor: the kit must notice that "a" may manage.
     const results = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user.endsWith('-a') ? 'owner' : user), timeoutMs: 1500 });
     const failed = results.filter((r) => !r.pass).map((r) => r.rule);
-    assert.ok(failed.includes('settings.refused') && failed.includes('invites.refused'), `failed: ${failed.join(', ')}`);
+    assert.ok(failed.includes('settings.refused') && failed.includes('invites.refused') && failed.includes('planner.refused'), `failed: ${failed.join(', ')}`);
   });
 
   it('fails when tokens come from another secret (signed-in rules)', async () => {
