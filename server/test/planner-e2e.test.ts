@@ -148,6 +148,9 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
         () => {},
       );
     });
+    // tsx compiles this file keeping function names (`__name(fn, "walk")`); the functions
+    // handed to the page need that helper there too.
+    await page.evaluateOnNewDocument('globalThis.__name = (fn) => fn;');
     page.on('pageerror', (e) => person.problems.push(`pageerror: ${String(e)}`));
     page.on('console', (m) => {
       if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) person.problems.push(`console: ${m.text()}`);
@@ -170,7 +173,7 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
         };
         walk(document.querySelector('care-help-planner')!.shadowRoot!);
         for (const r of roots) {
-          for (const el of Array.from(r.querySelectorAll('[part~=task]'))) if (el.querySelector('[part~=task-title]')?.textContent?.trim() === t) return el;
+          for (const el of Array.from(r.querySelectorAll('[part~=task]'))) if (el.querySelector('[part~=task-title] [dir=auto]')?.textContent?.trim() === t) return el;
         }
         return false;
       },
@@ -238,18 +241,9 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
     const family = await open('fam-a', pageId);
     const helper = await open('helper-a', pageId);
 
-    // The family's form: opened by its "Add a task" button when it is not open already.
+    // The family's form, behind its "Add a task" button.
     const root = 'care-help-planner >>> ';
-    if (!(await family.page.$(`${root}form[part~=composer]`))) {
-      const add = await family.page.waitForFunction(
-        () => {
-          const r = document.querySelector('care-help-planner')!.shadowRoot!;
-          return Array.from(r.querySelectorAll('button')).find((b) => /add a task/i.test(b.textContent ?? '')) ?? false;
-        },
-        { timeout: WAIT },
-      );
-      await (add as ElementHandle<HTMLButtonElement>).click();
-    }
+    await (await family.page.waitForSelector(`${root}[part~=add-button]`, { timeout: WAIT }))!.click();
     const form = (await family.page.waitForSelector(`${root}form[part~=composer]`, { timeout: WAIT })) as ElementHandle<HTMLFormElement>;
     const title = 'Dinner for four';
     await form.evaluate(
@@ -349,6 +343,8 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
     await untilPart(reader, title, 'volunteers', (t) => t.includes('volunteer-c'), 'the reader after a reload');
     await untilPart(anonymous, title, 'volunteers', (t) => t.includes('volunteer-c'), 'the signed-out reader after a reload');
 
+    // The recording sees details where they are sent: the family's and the volunteer's wire has them.
+    for (const p of [family, volunteer]) assert.ok(p.wire.some((f) => f.includes(marker)), `${p.userId}: the details on the wire`);
     for (const p of [reader, anonymous]) {
       assert.ok(p.wsFrames > 0, `${p.userId ?? 'anonymous'}: the widget talked over a WebSocket`);
       assert.ok(
@@ -378,8 +374,8 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
     // Pending: the intent waits in the outbox; the task says so, and the server has nothing yet.
     await helper.page.waitForFunction(
       (t) => {
-        const task = Array.from(document.querySelector('care-help-planner')!.shadowRoot!.querySelectorAll('[part~=task]')).find((el) => el.querySelector('[part~=task-title]')?.textContent?.trim() === t);
-        return !!task && (!!task.querySelector('[aria-busy=true], [part~=pending]') || /waiting|pending|not sent/i.test(task.textContent ?? ''));
+        const task = Array.from(document.querySelector('care-help-planner')!.shadowRoot!.querySelectorAll('[part~=task]')).find((el) => el.querySelector('[part~=task-title] [dir=auto]')?.textContent?.trim() === t);
+        return /signing you up/i.test(task?.querySelector('.pending')?.textContent ?? '');
       },
       { timeout: WAIT },
       title,
