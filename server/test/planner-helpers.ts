@@ -2,10 +2,8 @@
  * Helpers of the planner's notification tests: tasks and sign-ups, and the clock times of a
  * reminder test (the runner's injected clock, moved across the reminder hour).
  */
-import type { Kysely } from 'kysely';
-import { randomUUID } from 'node:crypto';
 import { addDays, type TaskKind } from '../../src/protocol/index.js';
-import type { Database } from '../src/storage/schema.js';
+import type { TestServer } from './helpers.js';
 import { hourIn } from './notify-e2e-helpers.js';
 
 export interface TaskSpec {
@@ -18,50 +16,40 @@ export interface TaskSpec {
 }
 
 /**
- * The planner's rows, written with Kysely (migration 010's tables) so these tests stand on the
- * job queue alone. Sign-ups and cancels change the rows as the planner's storage does.
+ * The planner through its socket events (as a family and its helpers use it): tasks created
+ * by a member, sign-ups and withdrawals by each person on their own connection, cancels.
  */
-export class TaskRows {
-  private seq = 0;
-  constructor(private readonly db: Kysely<Database>) {}
+export class Planner {
+  private n = 0;
+  constructor(private readonly ts: TestServer) {}
 
   async create(pageId: string, t: TaskSpec, createdBy = 'owner'): Promise<string> {
-    const id = randomUUID();
-    const at = new Date().toISOString();
-    await this.db
-      .insertInto('tasks')
-      .values({
-        id,
-        page_id: pageId,
-        seq: ++this.seq,
-        client_id: id.slice(0, 8),
-        occurrence: 0,
-        series_id: null,
-        kind: t.kind ?? 'errand',
-        title: t.title,
-        date: t.date,
-        start_time: t.start ?? null,
-        end_time: null,
-        slots: t.slots ?? 5,
-        details: t.details ?? '',
-        created_by_id: createdBy,
-        created_by_name: createdBy,
-        created_at: at,
-        updated_at: at,
-        cancelled_at: null,
-        cancel_note: null,
-      })
-      .execute();
-    return id;
+    const c = await this.ts.connect(createdBy);
+    try {
+      const task = { kind: t.kind ?? 'errand', title: t.title, date: t.date, slots: t.slots ?? 20, ...(t.start ? { start: t.start } : {}), ...(t.details ? { details: t.details } : {}) };
+      const r = await c.ok('task:create', { pageId, clientId: `t${++this.n}`, task });
+      return r.task.id;
+    } finally {
+      c.close();
+    }
   }
 
   async signup(pageId: string, taskId: string, userId: string, on = true): Promise<void> {
-    if (on) await this.db.insertInto('task_volunteers').values({ task_id: taskId, page_id: pageId, user_id: userId, user_name: userId, created_at: new Date().toISOString() }).execute();
-    else await this.db.deleteFrom('task_volunteers').where('task_id', '=', taskId).where('user_id', '=', userId).execute();
+    const c = await this.ts.connect(userId);
+    try {
+      await c.ok('task:signup', { pageId, taskId, on });
+    } finally {
+      c.close();
+    }
   }
 
-  async cancel(taskId: string): Promise<void> {
-    await this.db.updateTable('tasks').set({ cancelled_at: new Date().toISOString(), cancel_note: 'not needed' }).where('id', '=', taskId).execute();
+  async cancel(pageId: string, taskId: string, by = 'owner'): Promise<void> {
+    const c = await this.ts.connect(by);
+    try {
+      await c.ok('task:cancel', { pageId, taskId, note: 'not needed' });
+    } finally {
+      c.close();
+    }
   }
 }
 
