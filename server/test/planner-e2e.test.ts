@@ -286,8 +286,27 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
     await createTask('fam-b', pageId, { kind: 'ride', title, start: '09:00', slots: 1 });
     const one = await open('racer-one', pageId);
     const two = await open('racer-two', pageId);
-    const [b1, b2] = await Promise.all([partOf(one, title, 'signup-button'), partOf(two, title, 'signup-button')]);
-    await Promise.all([b1.click(), b2.click()]);
+    await Promise.all([partOf(one, title, 'signup-button'), partOf(two, title, 'signup-button')]);
+    // The same moment: each page clicks at one agreed instant on the machine's clock, so
+    // neither can have heard of the other's sign-up before its own click (a click on a task
+    // already shown full is not sent: that would be no race).
+    const at = Date.now() + 300;
+    await Promise.all(
+      [one, two].map((p) =>
+        p.page.evaluate(
+          (t, when) =>
+            new Promise<void>((resolve) => {
+              setTimeout(() => {
+                const task = Array.from(document.querySelector('care-help-planner')!.shadowRoot!.querySelectorAll('[part~=task]')).find((el) => el.querySelector('[part~=task-title] [dir=auto]')?.textContent?.trim() === t);
+                task!.querySelector<HTMLButtonElement>('[part~=signup-button]')!.click();
+                resolve();
+              }, when - Date.now());
+            }),
+          title,
+          at,
+        ),
+      ),
+    );
 
     const stored = await (async () => {
       const deadline = Date.now() + WAIT;
