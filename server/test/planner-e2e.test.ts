@@ -377,6 +377,13 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
       const shadow = await p.page.evaluate(() => document.querySelector('care-help-planner')!.shadowRoot!.innerHTML);
       assert.ok(shadow.includes(title) && !shadow.includes(marker));
     }
+
+    // "I can't any more": from that change on the details are the family's only again, and
+    // the volunteer's widget drops the ones it held.
+    await (await partOf(volunteer, title, 'withdraw-button')).click();
+    await untilPart(volunteer, title, 'details', (t) => t === '', 'the details gone after withdrawing');
+    await untilPart(family, title, 'volunteers', (t) => !t.includes('volunteer-c'), 'the family sees the volunteer gone');
+    assert.ok(!(await everything(volunteer)).includes(marker));
     assert.deepEqual([...reader.problems, ...anonymous.problems, ...family.problems, ...volunteer.problems], []);
   });
 
