@@ -265,7 +265,7 @@ describe('<care-help-planner>', () => {
       const p = await planner(page, 'olga');
       const tomorrow = day(p, 1);
       await p.addTask({ kind: 'ride', title: 'Clinic ride', date: tomorrow, slots: 1 });
-      await waitFor(() => p.titles().includes('Clinic ride'), 'added');
+      await waitFor(() => p.titles().includes('Clinic ride') && p.composer() === null, 'added, the form closed');
       p.parts<HTMLButtonElement>('view-button')[1]!.focus();
       await press('Enter', p.el);
       expect(p.part('month')).to.not.equal(null);
