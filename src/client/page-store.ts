@@ -379,7 +379,7 @@ export class PageStore {
         break;
       }
       case 'signup':
-        this.#tasks.merge(ack.value);
+        this.#tasks.merge(ack.value, this.transport.userId);
         break;
     }
     this.#changed();

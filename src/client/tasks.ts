@@ -38,10 +38,15 @@ export class TaskList {
     this.#sorted = null;
   }
 
-  /** An acknowledgement or a history item: taken unless what we hold is as new or newer. */
-  merge(task: Task): void {
+  /**
+   * An acknowledgement or a history item: taken unless what we hold is as new or newer. A
+   * sign-up does not move `updatedAt`, so the answer to our own (`me`) is also taken when it
+   * says otherwise than we hold about us: the live event with it has not arrived yet.
+   */
+  merge(task: Task, me?: string | null): void {
     const held = this.#byId.get(task.id);
-    if (!held || task.updatedAt > held.updatedAt) this.set(task);
+    const has = (t: Task) => t.volunteers.some((v) => v.id === me);
+    if (!held || task.updatedAt > held.updatedAt || (me && has(held) !== has(task))) this.set(task);
   }
 
   /** Cancelled live (`task:removed`): gone, and remembered for the announcement. */

@@ -135,8 +135,11 @@ export class CareHelpPlanner extends CareElement {
   #seenSeq: number | null = null;
   #seenBinding: unknown = null;
   #seenTasks = new Map<string, Task>();
-  /** Tasks changed by this widget's own calls: not announced back to the person who changed them. */
-  readonly #own = new Set<string>();
+  /**
+   * Changes made by this widget's own calls, not announced back to the person who made them:
+   * a task's `updatedAt` as our call's answer gave it, and the tasks we cancelled.
+   */
+  readonly #own = new Map<string, string>();
   #loadingMore = false;
 
   /* ------------------------------------------------------------------------ bookkeeping */
@@ -197,20 +200,18 @@ export class CareHelpPlanner extends CareElement {
     const said: string[] = [];
     for (const task of state.tasks) {
       const was = before.get(task.id);
-      if (this.#own.has(task.id)) continue;
       if (!was) {
-        if (task.seq > since && task.createdBy.id !== me) said.push(t.announceTaskAdded(task.title));
+        if (task.seq > since && task.createdBy.id !== me && !this.#own.has(task.id)) said.push(t.announceTaskAdded(task.title));
         continue;
       }
-      if (was.updatedAt === task.updatedAt) continue;
+      // A sign-up or a withdrawal does not move `updatedAt`: the volunteers say it.
       const ids = (x: Task) => new Set(x.volunteers.filter((v) => v.id !== me).map((v) => v.id));
       const [a, b] = [ids(was), ids(task)];
       if ([...b].some((id) => !a.has(id))) said.push(t.announceSignup(task.title));
       else if ([...a].some((id) => !b.has(id))) said.push(t.announceWithdrawal(task.title));
-      else if (was.volunteers.length === task.volunteers.length) said.push(t.announceTaskChanged(task.title));
+      else if (was.updatedAt !== task.updatedAt && !['pending', task.updatedAt].includes(this.#own.get(task.id) ?? '')) said.push(t.announceTaskChanged(task.title));
     }
-    this.#own.clear();
-    for (const c of state.cancelled) if (c.seq > since) this.#cancelled(c, me, said);
+    for (const c of state.cancelled) if (c.seq > since && !this.#own.has(c.taskId)) this.#cancelled(c, me, said);
     if (said.length) this.announcer.say(said.join('. '));
   }
 
@@ -471,10 +472,12 @@ export class CareHelpPlanner extends CareElement {
       const fields = changes(task, checked.draft);
       if (!fields) return this.#closeForm(task);
       this.#setBusy('form', true);
-      this.#own.add(task.id);
+      // Its live event may come before the answer: not announced back to its author either.
+      this.#own.set(task.id, 'pending');
       const res = await this.care.updateTask(task.id, fields);
       this.#setBusy('form', false);
       if (!res.ok) return this.#formFailed(res.error);
+      this.#own.set(task.id, res.task.updatedAt);
       this.announcer.say(this.t.taskSaved);
       this.#closeForm(task);
       return;
@@ -485,7 +488,7 @@ export class CareHelpPlanner extends CareElement {
     if (!res.ok) return this.#formFailed(res.error);
     // The next task is another one.
     this.#clientId = newClientId();
-    for (const x of res.tasks ?? [res.task]) this.#own.add(x.id);
+    for (const x of res.tasks ?? [res.task]) this.#own.set(x.id, x.updatedAt);
     this.announcer.say(this.t.tasksAdded((res.tasks ?? [res.task]).length));
     this.emit('care-posted', { kind: 'task', item: res.task });
     this.#closeForm(null);
@@ -517,7 +520,7 @@ export class CareHelpPlanner extends CareElement {
     const key = `cancel:${task.id}`;
     if (this.busy.has(key)) return;
     this.#setBusy(key, true);
-    this.#own.add(task.id);
+    this.#own.set(task.id, 'cancelled');
     const res = await this.care.cancelTask(task.id, note || undefined);
     this.#setBusy(key, false);
     if (!res.ok) return this.#fail(res.error);

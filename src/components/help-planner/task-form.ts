@@ -1,7 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import type { Strings } from '../../i18n/index.js';
 import { addDays, daysBetween, LIMITS, TASK_KINDS, type Task, type TaskDraft, type TaskKind, type TaskRepeat } from '../../protocol/index.js';
-import { clearValidity, reportValidity } from '../base/validation.js';
+import { clearValidity } from '../base/validation.js';
 import { kindLabel } from './task-item.js';
 
 const REPEATS = ['none', 'day', 'weekday', 'week'] as const;
@@ -85,32 +85,37 @@ export function renderTaskForm(x: FormTools, task: Task | null): TemplateResult 
   </form>`;
 }
 
-/** What the form holds, checked: a draft (and repeat) or `null` after showing the first problem. */
+/**
+ * What the form holds, checked: a draft (and repeat) or `null` after showing the problems.
+ * Every field's message is the widget's own (a custom validity wins over the browser's range
+ * and step messages, which would speak the browser's language), then the first is shown.
+ */
 export function checkTask(form: HTMLFormElement, t: Strings, today: string, editing?: Task): { draft: TaskDraft; repeat?: TaskRepeat } | null {
-  if (!reportValidity(form, t)) return null;
   const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null;
   const value = (name: string) => field(name)?.value.trim() ?? '';
-  const fail = (name: string, message: string) => {
-    const el = field(name) as HTMLInputElement;
-    el.setCustomValidity(message);
-    form.reportValidity();
-    return null;
-  };
+  const problems = new Map<string, string>();
+  const fail = (name: string, message: string) => void (problems.has(name) || problems.set(name, message));
+  for (const el of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input,textarea')) {
+    if (el.required && !el.value.trim()) fail(el.name, t.fieldRequired);
+    else if (el.maxLength > 0 && el.value.length > el.maxLength) fail(el.name, t.fieldTooLong(el.maxLength));
+  }
   const [date, start, end, until] = [value('date'), value('start'), value('end'), value('until')];
   // An edit may leave a past task's date as it is.
-  if (date < today && date !== editing?.date) return fail('date', t.dateInPast);
-  if (daysBetween(today, date) > LIMITS.taskDaysAheadMax) return fail('date', t.dateTooFar(LIMITS.taskDaysAheadMax));
-  if (end && !start) return fail('start', t.endWithoutStart);
-  if (start && end && end <= start) return fail('end', t.endBeforeStart);
+  if (date && date < today && date !== editing?.date) fail('date', t.dateInPast);
+  if (date && daysBetween(today, date) > LIMITS.taskDaysAheadMax) fail('date', t.dateTooFar(LIMITS.taskDaysAheadMax));
+  if (end && !start) fail('start', t.endWithoutStart);
+  if (start && end && end <= start) fail('end', t.endBeforeStart);
   const slots = Number(value('slots'));
-  if (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.taskSlotsMax) return fail('slots', t.slotsRange(LIMITS.taskSlotsMax));
+  if (value('slots') && (!Number.isInteger(slots) || slots < 1 || slots > LIMITS.taskSlotsMax)) fail('slots', t.slotsRange(LIMITS.taskSlotsMax));
   const every = value('repeat');
-  let repeat: TaskRepeat | undefined;
-  if (every === 'day' || every === 'weekday' || every === 'week') {
-    if (!until) return fail('until', t.fieldRequired);
-    if (until <= date) return fail('until', t.untilBeforeDate);
-    if (daysBetween(date, until) > LIMITS.taskRepeatDaysMax) return fail('until', t.untilTooFar(LIMITS.taskRepeatDaysMax));
-    repeat = { every, until };
+  const repeats = every === 'day' || every === 'weekday' || every === 'week';
+  if (repeats && !until) fail('until', t.fieldRequired);
+  else if (repeats && until <= date) fail('until', t.untilBeforeDate);
+  else if (repeats && daysBetween(date, until) > LIMITS.taskRepeatDaysMax) fail('until', t.untilTooFar(LIMITS.taskRepeatDaysMax));
+  for (const el of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>('input,textarea,select')) el.setCustomValidity(problems.get(el.name) ?? '');
+  if (problems.size > 0 || !form.reportValidity()) {
+    form.reportValidity();
+    return null;
   }
   const kind = (TASK_KINDS as readonly string[]).includes(value('kind')) ? (value('kind') as TaskKind) : 'other';
   const draft: TaskDraft = { kind, title: value('title'), date, slots };
@@ -118,7 +123,7 @@ export function checkTask(form: HTMLFormElement, t: Strings, today: string, edit
   if (start && end) draft.end = end;
   const details = (field('details') as HTMLTextAreaElement | null)?.value ?? '';
   if (details.trim()) draft.details = details.trim();
-  return repeat ? { draft, repeat } : { draft };
+  return repeats ? { draft, repeat: { every, until } } : { draft };
 }
 
 /** An edit's changed fields only (`start: null` makes the task an any-time one); `null` when nothing changed. */
