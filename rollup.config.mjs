@@ -93,6 +93,7 @@ export default [
       'follow-button': 'src/components/follow-button/define.ts',
       'care-page': 'src/components/care-page/define.ts',
       'page-settings': 'src/components/page-settings/define.ts',
+      'help-planner': 'src/components/help-planner/define.ts',
       client: 'src/client/index.ts',
       protocol: 'src/protocol/index.ts',
       react: 'src/react/index.ts',

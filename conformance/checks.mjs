@@ -50,6 +50,8 @@ export const RULES = [
   ['media.refused', '[media] POST /api/pages/:id/media answers 401 without a token and 403 { error: { code: "forbidden" } } to a visitor who is no owner or editor; media:urls for an unknown entry answers "not_found"; a GET /media/… URL with a forged signature answers 403 or 404 and no image'],
   ['social.refused', '[journal-social] anonymous journal:heart and journal:comment answer "unauthorized"; history:load stream "comments" without entryId answers "invalid"'],
   ['social.comments', '[journal-social, manager] on an entry the manager posts: a visitor\'s heart and comment arrive live at another subscriber (journal:hearts, journal:comment with seq); a retried comment returns the same one; history:load stream "comments" lists it; its author deletes it (journal:comment-removed); the entry is deleted again'],
+  ['planner.refused', '[planner] anonymous task:signup answers "unauthorized"; a visitor\'s task:create, task:update, task:cancel "forbidden"; task:signup on an unknown task "not_found"; malformed task payloads "invalid"; the snapshot has a tasks array and history:load stream "tasks" answers { stream: "tasks", items, hasMore }'],
+  ['planner.tasks', '[planner, manager] the manager creates a one-person task with details; another subscriber receives task:changed live without details; a volunteer signs up and gets the details in the answer; a second one answers "conflict"; the first withdraws; the manager cancels it (task:removed live), and a catch-up from before it replays task:removed; no frame to the non-volunteer carries the details'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
 ];
 
@@ -63,6 +65,16 @@ const short = (v) => {
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 300 ? `${s.slice(0, 300)}…` : s;
 };
+
+/**
+ * A calendar day `days` after today in the page's time zone (`page.timeZone`, the hospital's;
+ * UTC when the page does not say), written `YYYY-MM-DD` as the planner's task dates are.
+ */
+function calendarDay(timeZone, days) {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: timeZone || 'UTC', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+  const get = (type) => Number(parts.find((p) => p.type === type)?.value);
+  return new Date(Date.UTC(get('year'), get('month') - 1, get('day') + days)).toISOString().slice(0, 10);
+}
 
 /** An HS256 JWT signed with a random secret: well-formed, but no backend can verify it. */
 export function forgedToken(sub = 'conformance-forger') {
@@ -95,7 +107,7 @@ export async function runChecks(opts) {
   const log = opts.log ?? (() => {});
   const base = url.replace(/\/+$/, '');
   const run = randomBytes(4).toString('hex');
-  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b`, c: `conformance-${run}-c`, d: `conformance-${run}-d`, e: `conformance-${run}-e` };
+  const users = { a: `conformance-${run}-a`, b: `conformance-${run}-b`, c: `conformance-${run}-c`, d: `conformance-${run}-d`, e: `conformance-${run}-e`, f: `conformance-${run}-f`, g: `conformance-${run}-g` };
 
   const results = [];
   const acks = [];
@@ -298,6 +310,8 @@ export async function runChecks(opts) {
       const aAnswer = answers.find(([n]) => n === users.a)[1];
       state.features = aAnswer.page.features ?? [];
       state.aCan = aAnswer.viewer.can;
+      state.aSnapshot = aAnswer.snapshot;
+      state.timeZone = aAnswer.page.timeZone;
       expect(aAnswer.viewer.can.postWall === true, `${users.a} may not post on the wall (viewer.can.postWall false): the page must let signed-in visitors write`);
       state.bSeq = bAnswer.seq;
       state.subscribed = true;
@@ -636,7 +650,104 @@ export async function runChecks(opts) {
       });
       return `heart, comment at seq ${e.seq}, retry, history, delete`;
     });
+
+    await check('planner.refused', async () => {
+      feature('planner');
+      expect(state.anon, 'skipped: no anonymous connection');
+      needs('a');
+      const snapshot = state.aSnapshot;
+      expect(isObj(snapshot) && Array.isArray(snapshot.tasks), `the snapshot's tasks is ${short(snapshot?.tasks)}, expected an array`);
+      expect(typeof snapshot.tasksHasMore === 'boolean', `the snapshot's tasksHasMore is ${short(snapshot.tasksHasMore)}, expected a boolean`);
+      const date = calendarDay(state.timeZone, 1);
+      const draft = { kind: 'errand', title: 'Conformance check', date, slots: 1 };
+      const taskId = `conformance-${run}-no-such-task`;
+      const checks = [
+        [state.anon, 'task:signup', { pageId: page, taskId, on: true }, 'unauthorized'],
+        [state.a, 'task:create', { pageId: page, clientId: randomUUID(), task: draft }, 'forbidden'],
+        [state.a, 'task:update', { pageId: page, taskId, title: 'Changed' }, 'forbidden'],
+        [state.a, 'task:cancel', { pageId: page, taskId }, 'forbidden'],
+        [state.a, 'task:signup', { pageId: page, taskId, on: true }, 'not_found'],
+        [state.a, 'task:create', { pageId: page, clientId: randomUUID(), task: { ...draft, date: '2026-02-30' } }, 'invalid'],
+        [state.a, 'task:create', { pageId: page, clientId: randomUUID(), task: { ...draft, slots: 0 } }, 'invalid'],
+        [state.a, 'task:create', { pageId: page, clientId: randomUUID(), task: { ...draft, start: '18:00', end: '17:00' } }, 'invalid'],
+        [state.a, 'task:create', { pageId: page, clientId: randomUUID(), task: { ...draft, kind: 'party' } }, 'invalid'],
+        [state.a, 'task:create', { pageId: page, clientId: randomUUID(), task: draft, extra: true }, 'invalid'],
+        [state.a, 'task:signup', { pageId: page, taskId }, 'invalid'],
+        [state.a, 'task:update', { pageId: page, taskId }, 'invalid'],
+      ];
+      const wrong = [];
+      for (const [client, event, payload, code] of checks) {
+        const answer = await call(client, event, payload);
+        if (!failsWith(answer, code)) wrong.push(`${event} ${short(payload)} answered ${short(answer)}, expected ${code}`);
+      }
+      const history = await call(state.a, 'history:load', { pageId: page, stream: 'tasks', before: Number.MAX_SAFE_INTEGER, limit: 10 });
+      if (!(history?.ok === true && history.stream === 'tasks' && Array.isArray(history.items) && typeof history.hasMore === 'boolean')) wrong.push(`history:load stream "tasks" answered ${short(history)}`);
+      expect(wrong.length === 0, wrong.join('; '));
+      return `${checks.length} calls refused, ${snapshot.tasks.length} tasks in the snapshot`;
+    });
+
+    await check('planner.tasks', async () => {
+      feature('planner', { manager: true });
+      needs('b');
+      state.m ??= await connect(opts.manager);
+      const sub = await call(state.m, 'page:subscribe', { pageId: page });
+      expect(sub?.ok === true && sub.viewer?.can?.plan === true, `the manager's subscribe answered can.plan ${short(sub?.viewer?.can?.plan)}: ${short(sub?.error ?? '')}`);
+      const watching = await call(state.b, 'page:subscribe', { pageId: page });
+      expect(watching?.ok === true && watching.viewer?.can?.plan === false && watching.viewer?.can?.volunteer === true, `${users.b}'s capabilities are ${short(watching?.viewer?.can)}, expected plan false, volunteer true`);
+      const since = watching.seq;
+      const mark = state.b.received.length;
+      // Unique text, so it can be looked for in every frame the non-volunteer receives.
+      const marker = `Conformance details ${run} ${randomBytes(6).toString('hex')}`;
+      const draft = { kind: 'errand', title: `Conformance task ${run}`, date: calendarDay(sub.page.timeZone, 1), slots: 1, details: marker };
+      const live = waitFor(state.b, 'task:changed', (d) => isObj(d) && d.task?.title === draft.title);
+      const created = await call(state.m, 'task:create', { pageId: page, clientId: randomUUID(), task: draft });
+      expect(created?.ok === true && isObj(created.task) && Array.isArray(created.tasks), `the manager's task:create answered ${short(created)}`);
+      const task = created.task;
+      state.task = task.id;
+      expect(task.details === marker && task.hasDetails === true && task.slots === 1 && task.date === draft.date && Array.isArray(task.volunteers) && task.volunteers.length === 0, `the created task is ${short(task)}`);
+      const seen = await live.catch(() => {
+        throw new Error('no task:changed reached the other subscriber');
+      });
+      expect(isSeq(seen.seq) && seen.pageId === page && seen.task.id === task.id, `task:changed ${short(seen)}`);
+      expect(!Object.hasOwn(seen.task, 'details') && seen.task.hasDetails === true, `the non-volunteer's task:changed has details: ${short(seen.task)}`);
+
+      const f = await connect(users.f);
+      const g = await connect(users.g);
+      const signedUp = waitFor(state.b, 'task:changed', (d) => isObj(d) && d.task?.id === task.id && d.task.volunteers?.length === 1);
+      const mine = await call(f, 'task:signup', { pageId: page, taskId: task.id, on: true });
+      expect(mine?.ok === true && mine.task?.details === marker, `the volunteer's task:signup answered ${short(mine)}, expected the task with its details`);
+      expect(mine.task.volunteers.length === 1 && mine.task.volunteers[0].id === users.f, `volunteers are ${short(mine.task.volunteers)}`);
+      const full = await signedUp.catch(() => {
+        throw new Error('the sign-up did not reach the other subscriber live');
+      });
+      expect(!Object.hasOwn(full.task, 'details'), `the non-volunteer's task:changed after the sign-up has details: ${short(full.task)}`);
+      const late = await call(g, 'task:signup', { pageId: page, taskId: task.id, on: true });
+      expect(failsWith(late, 'conflict'), `a sign-up for the taken last spot answered ${short(late)}, expected conflict`);
+      const left = await call(f, 'task:signup', { pageId: page, taskId: task.id, on: false });
+      expect(left?.ok === true && left.task?.volunteers?.length === 0 && !Object.hasOwn(left.task, 'details'), `withdrawing answered ${short(left)}, expected no volunteers and no details`);
+
+      const removed = waitFor(state.b, 'task:removed', (d) => isObj(d) && d.taskId === task.id);
+      const cancelled = await call(state.m, 'task:cancel', { pageId: page, taskId: task.id, note: `Conformance note ${marker}` });
+      expect(cancelled?.ok === true, `the manager's task:cancel answered ${short(cancelled)}`);
+      state.task = null;
+      const gone = await removed.catch(() => {
+        throw new Error('no task:removed reached the other subscriber');
+      });
+      expect(isSeq(gone.seq) && gone.seq > full.seq, `task:removed seq ${short(gone.seq)} is not after the sign-up's ${full.seq}`);
+
+      const caught = await call(state.b, 'page:subscribe', { pageId: page, since });
+      expect(caught?.ok === true && Array.isArray(caught.events), `page:subscribe { since: ${since} } answered ${short(caught)}`);
+      const events = caught.events.filter((e) => e?.data?.taskId === task.id || e?.data?.task?.id === task.id);
+      expect(events.at(-1)?.type === 'task:removed', `the catch-up replays the task as ${short(events.map((e) => e.type))}, expected it to end with task:removed`);
+      const leaked = state.b.received.slice(mark).find((r) => JSON.stringify(r.data ?? null).includes(marker)) ?? (JSON.stringify(caught).includes(marker) ? { event: 'the catch-up answer' } : null);
+      expect(!leaked, `the details reached the non-volunteer in ${leaked?.event}`);
+      f.socket.disconnect();
+      g.socket.disconnect();
+      return `task at seq ${seen.seq}, sign-up, conflict, withdraw, cancelled at seq ${gone.seq}, replayed`;
+    });
   } finally {
+    // The task of planner.tasks is cancelled (if the rule stopped half-way).
+    if (state.task && state.m?.socket.connected) await call(state.m, 'task:cancel', { pageId: page, taskId: state.task }).catch(() => {});
     // The journal entry of social.comments goes again (its comments and hearts with it).
     if (state.entry && state.m?.socket.connected) await call(state.m, 'journal:delete', { pageId: page, entryId: state.entry }).catch(() => {});
     // The follower of notify.prefs follows no more (if a rule stopped half-way).

@@ -26,7 +26,8 @@ Options:
   --owner <user id>    the page's owner; never used as a test user (optional)
   --manager <user id>  a user who may manage the page (its owner, say): the second-wave
                        rules marked [manager] act as them (they read the settings, create
-                       and revoke an invitation); skipped without it (optional)
+                       and revoke an invitation, post and delete a journal update, create
+                       and cancel a planner task); skipped without it (optional)
   --namespace <ns>     Socket.IO namespace (default: /care)
   --timeout <ms>       how long to wait for each answer or event (default: 5000)
   --polling            allow HTTP long-polling as well as WebSocket

@@ -29,6 +29,7 @@ export const chunkInputs = {
   'care-journal-feed': 'src/components/journal-feed/define.ts',
   'care-message-wall': 'src/components/message-wall/define.ts',
   'care-page-settings': 'src/components/page-settings/define.ts',
+  'care-help-planner': 'src/components/help-planner/define.ts',
 };
 
 /**
@@ -40,7 +41,7 @@ export const chunkInputs = {
 function manualChunks(id) {
   const path = id.replaceAll('\\', '/');
   if (/\/node_modules\/dompurify\/|\/src\/markdown\//.test(path)) return 'content';
-  if (path.includes('/node_modules/') || /\/src\/(?!components\/(?:follow-button|journal-feed|message-wall|page-settings)\/)/.test(path)) return 'core';
+  if (path.includes('/node_modules/') || /\/src\/(?!components\/(?:follow-button|journal-feed|message-wall|page-settings|help-planner)\/)/.test(path)) return 'core';
   return undefined;
 }
 

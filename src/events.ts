@@ -1,5 +1,5 @@
 import type { ConnectionState } from './client/connection.js';
-import type { ErrorCode, FollowState, JournalComment, JournalEntry, WallMessage } from './protocol/index.js';
+import type { ErrorCode, FollowState, JournalComment, JournalEntry, Task, WallMessage } from './protocol/index.js';
 
 /** Detail of `care-connection-change`: the shared connection's state. */
 export interface CareConnectionChangeDetail {
@@ -8,9 +8,16 @@ export interface CareConnectionChangeDetail {
 
 /**
  * Detail of `care-posted`: fired after the server acknowledged a post, or (`comment`, from
- * `<care-journal-feed>`, feature `journal-social`) a comment on a journal entry.
+ * `<care-journal-feed>`, feature `journal-social`) a comment on a journal entry, or (from
+ * `<care-help-planner>`, feature `planner`) a task the family added (`task`) or the visitor's
+ * sign-up or withdrawal (`signup`, `item` the task as it is now).
  */
-export type CarePostedDetail = { kind: 'journal'; item: JournalEntry } | { kind: 'wall'; item: WallMessage } | { kind: 'comment'; item: JournalComment };
+export type CarePostedDetail =
+  | { kind: 'journal'; item: JournalEntry }
+  | { kind: 'wall'; item: WallMessage }
+  | { kind: 'comment'; item: JournalComment }
+  | { kind: 'task'; item: Task }
+  | { kind: 'signup'; item: Task };
 
 /** Detail of `care-follow-change`. */
 export interface CareFollowChangeDetail {

@@ -7,6 +7,7 @@ export * from './components/journal-feed/define.js';
 export * from './components/message-wall/define.js';
 export * from './components/follow-button/define.js';
 export * from './components/page-settings/define.js';
+export * from './components/help-planner/define.js';
 export { CareElement, type Theme } from './components/base/care-element.js';
 export * from './client/index.js';
 export type * from './events.js';

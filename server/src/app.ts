@@ -78,7 +78,7 @@ export async function createCareServer(config: Config): Promise<CareServer> {
   const storage = await openStorage(config.db, config.changeRetention);
   // Each channel checks its settings as it is built (the webhook's URL and secret, the VAPID keys).
   const channels = notifyChannels(config, notify, { links, subscriptions: storage, mailbox: mailbox?.transport ?? null }, config.channels);
-  const demoSeeded = config.demo ? await seedDemo(storage) : false;
+  const demoSeeded = config.demo ? await seedDemo(storage, notify.timezone) : false;
   const metrics = createMetrics();
 
   const app = express();

@@ -45,13 +45,15 @@ describe('conformance kit', () => {
     const owner = await ts.connect('owner');
     const settings = await owner.ok('page:settings', { pageId });
     assert.deepEqual([settings.settings.followers, settings.settings.invites], [[], []]);
+    // ... and no task in the planner: the one of planner.tasks is cancelled again.
+    assert.deepEqual(sub.snapshot.tasks, []);
     owner.close();
   });
 
   it('without a manager, the rules that need one are skipped (a pass), the others run', async () => {
     const results = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user), timeoutMs: 3000 });
     assert.deepEqual(failures(results), []);
-    assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.view', 'invites.accept', 'social.comments']);
+    assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.view', 'invites.accept', 'social.comments', 'planner.tasks']);
   });
 
   it('against a first-wave backend (CARE_FEATURES empty) the feature rules are skipped cleanly, and everything else passes', async () => {
@@ -60,7 +62,7 @@ describe('conformance kit', () => {
       const id = await old.page({ visibility: 'public', owners: ['owner'] });
       const results = await runChecks({ url: old.url, page: id, manager: 'owner', tokenFor: (user) => old.token(user), timeoutMs: 3000 });
       assert.deepEqual(failures(results), []);
-      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs', 'media.refused', 'social.refused', 'social.comments']);
+      assert.deepEqual(results.filter((r) => r.skipped).map((r) => r.rule), ['settings.refused', 'settings.view', 'invites.refused', 'invites.accept', 'notify.refused', 'notify.prefs', 'media.refused', 'social.refused', 'social.comments', 'planner.refused', 'planner.tasks']);
       assert.match(results.find((r) => r.rule === 'features.list')!.detail, /first-wave/);
     } finally {
       await old.close();
@@ -85,7 +87,7 @@ describe('conformance kit', () => {
     // The page's owner plays the visitor: the kit must notice that "a" may manage.
     const results = await runChecks({ url: ts.url, page: pageId, tokenFor: (user) => ts.token(user.endsWith('-a') ? 'owner' : user), timeoutMs: 1500 });
     const failed = results.filter((r) => !r.pass).map((r) => r.rule);
-    assert.ok(failed.includes('settings.refused') && failed.includes('invites.refused'), `failed: ${failed.join(', ')}`);
+    assert.ok(failed.includes('settings.refused') && failed.includes('invites.refused') && failed.includes('planner.refused'), `failed: ${failed.join(', ')}`);
   });
 
   it('fails when tokens come from another secret (signed-in rules)', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { PROTOCOL_VERSION } from '../../src/protocol/index.js';
+import { addDays, PROTOCOL_VERSION, todayIn, type Task } from '../../src/protocol/index.js';
 import { startServer, type TestServer } from './helpers.js';
 
 describe('demo mode', () => {
@@ -95,6 +95,39 @@ describe('demo mode', () => {
       assert.equal(newest.commentCount, 3);
       assert.deepEqual(newest.comments?.map((c: { author: { id: string } }) => c.author.id), ['friend', 'sam', 'visitor']);
     }
+  });
+
+  it('seeds jane-doe\'s planner with a week of tasks (SPEC 6.4); details reach the family and each task\'s volunteers only', async () => {
+    const snapshotOf = async (userId: string) => {
+      const c = await ts.connect(userId);
+      const sub = await c.ok('page:subscribe', { pageId: 'jane-doe' });
+      c.close();
+      assert.ok(sub.access === 'read' && sub.snapshot);
+      return { page: sub.page, tasks: sub.snapshot.tasks as Task[], raw: JSON.stringify(sub) };
+    };
+    const visitor = await snapshotOf('visitor');
+    assert.ok(visitor.page.features?.includes('planner'));
+    const today = todayIn(visitor.page.timeZone ?? 'UTC');
+    const week = Array.from({ length: 7 }, (_, i) => addDays(today, i));
+    assert.deepEqual([...new Set(visitor.tasks.map((t) => t.date))], week, 'a task on every day of the week from today, by date');
+    assert.deepEqual(new Set(visitor.tasks.map((t) => t.kind)), new Set(['meal', 'ride', 'visit', 'errand', 'other']));
+    const dinners = visitor.tasks.filter((t) => t.seriesId);
+    assert.equal(dinners.length, 7, 'one daily dinner, one occurrence a day');
+    assert.ok(dinners.every((t) => t.kind === 'meal' && t.slots === 2 && t.seriesId === dinners[0]!.seriesId));
+    assert.ok(visitor.tasks.some((t) => t.volunteers.length === t.slots), 'at least one task is full');
+    assert.ok(visitor.tasks.filter((t) => t.volunteers.length === 0).length >= 3, 'several are still open');
+    assert.deepEqual(new Set(visitor.tasks.flatMap((t) => t.volunteers.map((v) => v.id))), new Set(['friend', 'sam']));
+    // Signed in, not signed up: no task's details anywhere in the answer.
+    assert.ok(visitor.tasks.every((t) => !('details' in t)));
+    assert.ok(visitor.tasks.filter((t) => t.hasDetails).length >= 7);
+    assert.doesNotMatch(visitor.raw, /No nuts|Maple Court|lockbox|Harbour Road/);
+    // A volunteer reads the details of their own tasks only; the family reads all of them.
+    const friend = await snapshotOf('friend');
+    for (const t of friend.tasks) assert.equal('details' in t, t.volunteers.some((v) => v.id === 'friend'), `${t.title} on ${t.date}`);
+    assert.match(friend.tasks.find((t) => t.date === today && t.kind === 'meal')!.details!, /No nuts, please/);
+    const jane = await snapshotOf('jane');
+    assert.ok(jane.tasks.every((t) => typeof t.details === 'string'));
+    assert.equal(jane.tasks.length, visitor.tasks.length);
   });
 });
 

@@ -99,7 +99,10 @@ export class CareConnection {
     return this.#session.identity.name;
   }
 
-  /** The signed-in visitor's token, for the one HTTP call a widget makes itself: a photo upload (media-upload.ts). */
+  /**
+   * The signed-in visitor's token, for the HTTP calls a widget makes itself: a photo upload
+   * (media-upload.ts) and a planner task's calendar file (ics.ts).
+   */
   get token(): string | null {
     return this.#session.identity.token;
   }
@@ -221,6 +224,8 @@ export class CareConnection {
     for (const type of ['journal:entry', 'journal:removed', 'wall:message', 'wall:removed', 'wall:hearts', 'follow:count', 'page:updated'] as const) route(type);
     // Feature `journal-social` (SPEC 6.3): sent only by a backend that has it.
     for (const type of ['journal:hearts', 'journal:comment', 'journal:comment-removed'] as const) route(type);
+    // Feature `planner` (SPEC 6.4).
+    for (const type of ['task:changed', 'task:removed'] as const) route(type);
     s.on('follow:request', (e) => {
       const store = this.#stores.get(e.pageId)?.store;
       store?.receiveRequest(e);
@@ -308,6 +313,11 @@ export class CareConnection {
   /** Queues a heart on a journal entry (or takes it back); the last click per entry wins. */
   heartEntry(pageId: string, entryId: string, on: boolean): OutboxEntry | null {
     return this.#sender.heart(pageId, entryId, on);
+  }
+
+  /** Queues a sign-up for a planner task (or a withdrawal); the last click per task wins. */
+  signup(pageId: string, taskId: string, on: boolean): OutboxEntry | null {
+    return this.#sender.signup(pageId, taskId, on);
   }
 
   retry(clientId: string): void {

@@ -1,13 +1,14 @@
-import type { CareError, ClientEventName, JournalComment, JournalEntry, MediaRef, WallMessage } from '../protocol/index.js';
+import type { CareError, ClientEventName, JournalComment, JournalEntry, MediaRef, Task, WallMessage } from '../protocol/index.js';
 import { backoff } from './backoff.js';
 import { Listeners } from './listeners.js';
-import { newClientId, type Outbox, type OutboxEntry, type OutboxKind } from './outbox.js';
+import { intentTarget, newClientId, type Outbox, type OutboxEntry, type OutboxKind } from './outbox.js';
 import type { Answer, Payload } from './page-store.js';
 
 /** What a delivered post looks like to widgets (they fire `care-posted`). */
 export interface Delivery {
   entry: OutboxEntry;
-  item: JournalEntry | WallMessage | JournalComment;
+  /** `signup`: the task as the server answered it (with or without this visitor). */
+  item: JournalEntry | WallMessage | JournalComment | Task;
 }
 
 /** What the server acknowledged, for the page's store to put in place. */
@@ -15,7 +16,8 @@ export type Acknowledged =
   | { kind: 'journal'; value: JournalEntry }
   | { kind: 'wall'; value: WallMessage }
   | { kind: 'comment'; value: JournalComment }
-  | { kind: 'heart'; value: { entryId: string; hearts: number; on: boolean } };
+  | { kind: 'heart'; value: { entryId: string; hearts: number; on: boolean } }
+  | { kind: 'signup'; value: Task };
 
 /** The text of a post or comment (`title` and `media` for journal entries, `entryId` for comments). */
 export interface PostText {
@@ -59,7 +61,7 @@ export class OutboxSender {
     this.#link = link;
   }
 
-  post(pageId: string, kind: Exclude<OutboxKind, 'heart'>, text: PostText): OutboxEntry | null {
+  post(pageId: string, kind: Exclude<OutboxKind, 'heart' | 'signup'>, text: PostText): OutboxEntry | null {
     const userId = this.#link.userId;
     if (!userId) return null;
     const entry = this.#outbox.add({ clientId: newClientId(), userId, pageId, kind, ...text });
@@ -72,6 +74,19 @@ export class OutboxSender {
     const userId = this.#link.userId;
     if (!userId) return null;
     const entry = this.#outbox.add({ clientId: newClientId(), userId, pageId, kind: 'heart', entryId, on, body: '' });
+    this.flush();
+    return entry;
+  }
+
+  /**
+   * Signs up for a planner task ("I'll do it") or withdraws, through the outbox like a heart:
+   * offline it waits, the last click per task wins, and the server takes it once however often
+   * it is sent (signing up twice is once). A `conflict` (the last spot went to someone else) is final.
+   */
+  signup(pageId: string, taskId: string, on: boolean): OutboxEntry | null {
+    const userId = this.#link.userId;
+    if (!userId) return null;
+    const entry = this.#outbox.add({ clientId: newClientId(), userId, pageId, kind: 'signup', taskId, on, body: '' });
     this.flush();
     return entry;
   }
@@ -92,12 +107,14 @@ export class OutboxSender {
     const userId = this.#link.userId;
     if (!this.#link.connected || !userId) return;
     const pending = this.#outbox.pending(userId);
-    // One heart per entry on the wire at a time, so the server gets the clicks in their order.
-    const hearting = new Set(pending.filter((e) => e.kind === 'heart' && this.#inflight.has(e.clientId)).map((e) => `${e.pageId}\n${e.entryId}`));
+    // One heart per entry (sign-up per task) on the wire at a time, so the server gets the clicks in their order.
+    const intent = (e: OutboxEntry) => e.kind === 'heart' || e.kind === 'signup';
+    const keyOf = (e: OutboxEntry) => `${e.pageId}\n${intentTarget(e)}`;
+    const hearting = new Set(pending.filter((e) => intent(e) && this.#inflight.has(e.clientId)).map(keyOf));
     for (const e of pending) {
       if (e.state === 'failed' || this.#inflight.has(e.clientId)) continue;
-      if (e.kind === 'heart') {
-        const key = `${e.pageId}\n${e.entryId}`;
+      if (intent(e)) {
+        const key = keyOf(e);
         if (hearting.has(key)) continue;
         hearting.add(key);
       }
@@ -126,6 +143,10 @@ export class OutboxSender {
         const res = await this.#link.call('journal:heart', { pageId, entryId, on: e.on === true });
         return res.ok ? { ok: true, ack: { kind: 'heart', value: { entryId, hearts: res.hearts, on: res.on } } } : res;
       }
+      case 'signup': {
+        const res = await this.#link.call('task:signup', { pageId, taskId: e.taskId ?? '', on: e.on === true });
+        return res.ok ? { ok: true, ack: { kind: 'signup', value: res.task } } : res;
+      }
     }
   }
 
@@ -138,8 +159,8 @@ export class OutboxSender {
       this.#outbox.remove(e.clientId);
       this.#link.acknowledged(e.pageId, res.ack);
       if (res.ack.kind !== 'heart') this.deliveries.emit({ entry: e, item: res.ack.value });
-      // A newer heart on the same entry waited for this one.
-      if (e.kind === 'heart') this.flush();
+      // A newer heart on the same entry (sign-up on the same task) waited for this one.
+      if (e.kind === 'heart' || e.kind === 'signup') this.flush();
       return;
     }
     if (TRANSIENT.has(res.error.code)) {
@@ -147,7 +168,7 @@ export class OutboxSender {
       setTimeout(() => this.flush(), backoff(Math.min(e.attempts, 5)));
     } else {
       this.#outbox.update(e.clientId, { state: 'failed', error: res.error });
-      if (e.kind === 'heart') this.flush();
+      if (e.kind === 'heart' || e.kind === 'signup') this.flush();
     }
   }
 }

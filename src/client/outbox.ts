@@ -4,10 +4,17 @@ import { outboxMode } from './settings.js';
 
 /**
  * What the outbox holds: posts (`journal`, `wall`), comments on journal entries (`comment`,
- * with `entryId`) and hearts on journal entries (`heart`, with `entryId` and `on`, no text:
- * the last click per entry wins, see `Outbox.add`).
+ * with `entryId`), hearts on journal entries (`heart`, with `entryId` and `on`, no text:
+ * the last click per entry wins, see `Outbox.add`) and the planner's sign-ups (`signup`, with
+ * `taskId` and `on`: "I'll do it" or "I can't any more", the last click per task wins).
  */
-export type OutboxKind = 'journal' | 'wall' | 'comment' | 'heart';
+export type OutboxKind = 'journal' | 'wall' | 'comment' | 'heart' | 'signup';
+
+/** The kinds that are an intent rather than a text: a newer one replaces one not sent yet. */
+const INTENTS: readonly OutboxKind[] = ['heart', 'signup'];
+
+/** What an intent is about: the journal entry of a heart, the task of a sign-up. */
+export const intentTarget = (e: Pick<OutboxEntry, 'kind' | 'entryId' | 'taskId'>): string => (e.kind === 'signup' ? `t:${e.taskId ?? ''}` : `e:${e.entryId ?? ''}`);
 
 /** A post the user made that the server has not acknowledged yet. */
 export interface OutboxEntry {
@@ -22,7 +29,9 @@ export interface OutboxEntry {
   media?: MediaRef[];
   /** `comment` and `heart`: the journal entry it is about. */
   entryId?: string;
-  /** `heart`: hearted (true) or taken back (false). */
+  /** `signup`: the planner's task it is about. */
+  taskId?: string;
+  /** `heart`: hearted (true) or taken back (false); `signup`: signed up (true) or withdrawn (false). */
   on?: boolean;
   createdAt: number;
   attempts: number;
@@ -105,10 +114,10 @@ export class Outbox {
 
   add(entry: Omit<OutboxEntry, 'host' | 'attempts' | 'state' | 'createdAt'>): OutboxEntry {
     const e: OutboxEntry = { ...entry, host: this.host, attempts: 0, state: 'waiting', createdAt: Date.now() };
-    if (e.kind === 'heart') {
-      // A heart is an intent, not a text: a newer click replaces one that has not left yet
-      // (one in flight stays, and this one follows it: see OutboxSender.flush).
-      const same = (x: OutboxEntry) => x.kind === 'heart' && x.state !== 'sending' && x.userId === e.userId && x.pageId === e.pageId && x.entryId === e.entryId;
+    if (INTENTS.includes(e.kind)) {
+      // A heart or a sign-up is an intent, not a text: a newer click replaces one that has not
+      // left yet (one in flight stays, and this one follows it: see OutboxSender.flush).
+      const same = (x: OutboxEntry) => x.kind === e.kind && x.state !== 'sending' && x.userId === e.userId && x.pageId === e.pageId && intentTarget(x) === intentTarget(e);
       this.#entries.splice(0, Infinity, ...this.#entries.filter((x) => !same(x)));
     }
     this.#entries.push(e);

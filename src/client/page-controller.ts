@@ -1,8 +1,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { ClientEventName, Feature, Result, Stream, UploadedMedia } from '../protocol/index.js';
+import { todayIn, type ClientEventName, type Feature, type Result, type Stream, type TaskDraft, type TaskRepeat, type UploadedMedia } from '../protocol/index.js';
 import { connectionFor, releaseConnection, type CareConnection, type ConnectionState, type Delivery } from './connection.js';
 import { CarePageWatcher } from './care-page-settings.js';
 import { inviteState, readInvite, type InviteState } from './invite.js';
+import { fetchIcs } from './ics.js';
 import { uploadMedia } from './media-upload.js';
 import type { OutboxEntry, OutboxKind } from './outbox.js';
 import type { PostText } from './outbox-sender.js';
@@ -36,6 +37,9 @@ const IDLE: PageState = {
   wallHasMore: false,
   commentsHasMore: new Set(),
   requests: [],
+  tasks: [],
+  tasksHasMore: false,
+  cancelled: [],
   followerCount: 0,
   error: null,
   seq: 0,
@@ -135,6 +139,54 @@ export class PageController implements ReactiveController {
    */
   heartEntry(entryId: string, on: boolean): OutboxEntry | null {
     return this.#connection?.heartEntry(this.pageId, entryId, on) ?? null;
+  }
+
+  /* ------------------------------------------------------------- planner (SPEC 6.4) */
+
+  /**
+   * "I'll do it" (`on`) or "I can't any more" for a task, through the outbox: sent now if
+   * online, else after reconnecting; the last click per task wins; the server takes it once.
+   * `pending('signup')` shows it until the server answered. `null` when nobody is signed in.
+   */
+  signup(taskId: string, on: boolean): OutboxEntry | null {
+    return this.#connection?.signup(this.pageId, taskId, on) ?? null;
+  }
+
+  /**
+   * Adds a task (with `repeat`, one per occurrence). The caller keeps `clientId` for the task
+   * it means until the server answers: a retry with it after a dropped connection answers the
+   * task(s) already created instead of creating them twice.
+   */
+  createTask(clientId: string, task: TaskDraft, repeat?: TaskRepeat): Promise<Answer<'task:create'>> {
+    return this.call('task:create', repeat ? { clientId, task, repeat } : { clientId, task });
+  }
+
+  /** Changes one task (one occurrence of a series); `start: null` makes it an any-time task. */
+  updateTask(taskId: string, fields: Omit<Payload<'task:update'>, 'pageId' | 'taskId'>): Promise<Answer<'task:update'>> {
+    return this.call('task:update', { taskId, ...fields });
+  }
+
+  /** Cancels one task, with the family's note to its volunteers. */
+  cancelTask(taskId: string, note?: string): Promise<Answer<'task:cancel'>> {
+    return this.call('task:cancel', note ? { taskId, note } : { taskId });
+  }
+
+  /** A task's calendar file, fetched with the visitor's token (ics.ts). */
+  taskCalendar(taskId: string): Promise<Result<{ blob: Blob; filename: string }>> {
+    const c = this.#connection;
+    if (!c) return Promise.resolve(UNBOUND);
+    return fetchIcs({ host: c.host, pageId: this.pageId, taskId, token: c.token });
+  }
+
+  /** The hospital's today (`YYYY-MM-DD` in the page's time zone; the browser's own without one). */
+  today(now = Date.now()): string {
+    const page = this.state.page;
+    const zone = page && 'timeZone' in page && page.timeZone ? page.timeZone : Intl.DateTimeFormat().resolvedOptions().timeZone;
+    try {
+      return todayIn(zone, now);
+    } catch {
+      return todayIn('UTC', now);
+    }
   }
 
   /** Subscribes again from a fresh snapshot (the "Retry" of a failed load). */

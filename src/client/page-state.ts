@@ -1,4 +1,4 @@
-import type { CareError, FollowRequest, JournalEntry, PageInfo, PageTeaser, Viewer, WallMessage } from '../protocol/index.js';
+import type { CareError, FollowRequest, JournalEntry, PageInfo, PageTeaser, Task, Viewer, WallMessage } from '../protocol/index.js';
 
 /**
  * - `loading`: waiting for the first answer.
@@ -23,8 +23,31 @@ export interface PageState {
    */
   commentsHasMore: ReadonlySet<string>;
   requests: readonly FollowRequest[];
+  /**
+   * Feature `planner` (SPEC 6.4): the tasks held (the snapshot's, those that arrived live and
+   * those `history:load {stream: 'tasks'}` brought), earliest first: by date, start time
+   * (any-time tasks first), then creation `seq`.
+   */
+  tasks: readonly Task[];
+  /** Whether the server has tasks besides the ones held (`loadOlder('tasks')`). */
+  tasksHasMore: boolean;
+  /**
+   * Tasks cancelled while the page was open, most recent last (a few only): the task as it was
+   * held and the family's note when the event carried one, so a widget can tell a volunteer.
+   */
+  cancelled: readonly TaskCancellation[];
   followerCount: number;
   error: CareError | null;
   /** The last `seq` applied. */
   seq: number;
+}
+
+/** A task cancelled live (`task:removed`), as the page's store remembers it for a while. */
+export interface TaskCancellation {
+  seq: number;
+  taskId: string;
+  /** The task as it was held before it was cancelled, if it was. */
+  task: Task | null;
+  /** The family's note, sent only to the family and the task's volunteers. */
+  note?: string;
 }

@@ -11,6 +11,7 @@ import type {
   ServerToClientEvents,
   Stream,
   SubscribeAnswer,
+  Task,
   Viewer,
   WallMessage,
 } from '../protocol/index.js';
@@ -21,6 +22,7 @@ import { NotifyStore } from './notify-store.js';
 import { SettingsStore } from './settings-store.js';
 import { SortedItems } from './sorted-map.js';
 import { mergeEntry, moreThanLoaded, withComment, withHearts, withOlderComments, withoutComment } from './journal-social.js';
+import { TaskList } from './tasks.js';
 import type { Acknowledged } from './outbox-sender.js';
 
 export type Payload<E extends ClientEventName> = Parameters<ClientToServerEvents[E]>[0];
@@ -57,6 +59,8 @@ export class PageStore {
   readonly #journal = new SortedItems<JournalEntry>();
   readonly #wall = new SortedItems<WallMessage>();
   readonly #requests = new Map<string, FollowRequest>();
+  /** Feature `planner` (tasks.ts). */
+  readonly #tasks = new TaskList();
   #journalHasMore = false;
   #wallHasMore = false;
   /** Entries with comments older than the ones loaded (journal-social.ts). */
@@ -99,6 +103,9 @@ export class PageStore {
       wallHasMore: this.#wallHasMore,
       commentsHasMore: new Set(this.#commentsHasMore),
       requests: [...this.#requests.values()],
+      tasks: this.#tasks.list(),
+      tasksHasMore: this.#tasks.hasMore,
+      cancelled: this.#tasks.cancelled,
       followerCount: this.#followerCount,
       error: this.#error,
       seq: this.#seq,
@@ -201,6 +208,8 @@ export class PageStore {
       for (const e of s.journal) this.#setEntry(e);
       for (const m of s.wall) this.#wall.set(m);
       for (const r of s.requests ?? []) this.#requests.set(r.userId, r);
+      for (const t of s.tasks ?? []) this.#tasks.set(t);
+      this.#tasks.hasMore = s.tasksHasMore === true;
       this.#journalHasMore = s.journalHasMore;
       this.#wallHasMore = s.wallHasMore;
       this.#seq = res.seq;
@@ -221,6 +230,7 @@ export class PageStore {
     this.#commentsHasMore.clear();
     this.#wall.clear();
     this.#requests.clear();
+    this.#tasks.clear();
     this.#journalHasMore = false;
     this.#wallHasMore = false;
     this.#seq = 0;
@@ -310,6 +320,12 @@ export class PageStore {
         if (m) this.#wall.set({ ...m, hearts: event.data.hearts, hearted: event.data.userId === this.transport.userId ? event.data.on : m.hearted });
         break;
       }
+      case 'task:changed':
+        this.#tasks.set(event.data.task);
+        break;
+      case 'task:removed':
+        this.#tasks.cancel(event.data.seq, event.data.taskId, event.data.note);
+        break;
       case 'follow:count':
         this.#followerCount = event.data.followerCount;
         break;
@@ -362,6 +378,9 @@ export class PageStore {
         this.#patchEntry(h.entryId, (e) => withHearts(e, h.hearts, h.on));
         break;
       }
+      case 'signup':
+        this.#tasks.merge(ack.value, this.transport.userId);
+        break;
     }
     this.#changed();
   }
@@ -384,13 +403,20 @@ export class PageStore {
     }
   }
 
-  /** Loads the next older page of a stream. */
+  /**
+   * Loads the next older page of a stream. Tasks page by creation `seq` from the newest down
+   * (the snapshot's are by date, so its seqs are no cursor): each page is merged by id.
+   */
   async loadOlder(stream: Exclude<Stream, 'comments'>, limit = 20): Promise<Answer<'history:load'>> {
     const items = stream === 'journal' ? this.#journal : this.#wall;
-    const before = items.oldestSeq() ?? this.#seq + 1;
+    const before = (stream === 'tasks' ? this.#tasks.cursor : items.oldestSeq()) ?? this.#seq + 1;
     const res = await this.transport.call('history:load', { pageId: this.pageId, stream, before, limit });
     if (res.ok) {
-      if (res.stream === 'journal') {
+      if (res.stream === 'tasks') {
+        for (const t of res.items) this.#tasks.merge(t);
+        this.#tasks.cursor = res.items.reduce((min, t) => Math.min(min, t.seq), before);
+        this.#tasks.hasMore = res.hasMore && res.items.length > 0;
+      } else if (res.stream === 'journal') {
         for (const e of res.items) this.#setEntry(e);
         this.#journalHasMore = res.hasMore;
       } else if (res.stream === 'wall') {
@@ -446,6 +472,16 @@ export class PageStore {
       const id = (payload as unknown as { messageId: string }).messageId;
       const m = this.#wall.get(id);
       if (m) this.#wall.set({ ...m, hearts: r.hearts, hearted: r.on });
+      this.#changed();
+    }
+    if (res.ok && (event === 'task:create' || event === 'task:update')) {
+      // Ours at once; the live event may come later (or, for a task created, have come first).
+      const r = res as unknown as { task: Task; tasks?: Task[] };
+      for (const t of r.tasks ?? [r.task]) this.#tasks.merge(t);
+      this.#changed();
+    }
+    if (res.ok && event === 'task:cancel') {
+      this.#tasks.delete((payload as unknown as { taskId: string }).taskId);
       this.#changed();
     }
     if (res.ok && event === 'follow:set' && this.#viewer) {

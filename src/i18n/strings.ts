@@ -218,6 +218,111 @@ export interface Messages {
   notifySaved: string;
   notifyFailed: Template;
   close: string;
+
+  /** `<care-help-planner>` (SPEC 6.4): the heading. */
+  planner: string;
+  /** In place of the planner where the backend has no `planner` feature. */
+  plannerUnavailable: string;
+  /** The group of the two view buttons, and the views. */
+  plannerView: string;
+  viewUpcoming: string;
+  viewMonth: string;
+  /** The viewer's own tasks, first in the upcoming view. */
+  yourTasks: string;
+  plannerEmpty: string;
+  /** Past days of the upcoming view, collapsed; `{n}` is how many days have tasks. */
+  earlierDays: Plural;
+  /** `{}` is the hospital's time zone's name, shown when it differs from the visitor's. */
+  timesIn: Template;
+  /** A task without a time window. */
+  anyTime: string;
+  /** A task with a start and no end; `{}` is the start time. */
+  fromTime: Template;
+  kindMeal: string;
+  kindRide: string;
+  kindVisit: string;
+  kindErrand: string;
+  kindOther: string;
+  /** Keyed on the spots in all (`{n}`); `{left}` is how many are still open ("1 of 2 spots left"). */
+  spotsLeft: Plural;
+  full: string;
+  /** `{}` is the names of those who signed up. */
+  helping: Template;
+  details: string;
+  /** A task with details the viewer does not see (they are not signed up). */
+  detailsOnSignup: string;
+  signUp: string;
+  withdraw: string;
+  signingUp: string;
+  withdrawing: string;
+  signInToHelp: string;
+  addToCalendar: string;
+  /** The plain answer when two people took the last spot at once and this one lost. */
+  lastSpotTaken: string;
+  /** Announced (and shown) to a volunteer of a cancelled task; `{}` is its title. */
+  taskCancelledYours: Template;
+  /** The family's note on a cancellation, `{}`. */
+  familyNote: Template;
+  /** Live announcements; `{}` is the task's title. */
+  announceTaskAdded: Template;
+  announceTaskChanged: Template;
+  announceTaskCancelled: Template;
+  announceSignup: Template;
+  announceWithdrawal: Template;
+  /** The family's summary of this week: `{}` is "3 covered, 2 still open". */
+  weekSummary: Template;
+  weekCovered: Plural;
+  weekOpen: Plural;
+  weekNone: string;
+  loadMoreTasks: string;
+  /** The form. */
+  addTask: string;
+  editTask: string;
+  taskKind: string;
+  taskTitle: string;
+  taskDate: string;
+  taskStart: string;
+  taskEnd: string;
+  /** Under the time fields: both may stay empty. */
+  taskTimeHint: string;
+  taskSlots: string;
+  taskDetails: string;
+  taskDetailsHint: string;
+  repeat: string;
+  repeatNone: string;
+  repeatDay: string;
+  repeatWeekday: string;
+  repeatWeek: string;
+  repeatUntil: string;
+  saveTask: string;
+  tasksAdded: Plural;
+  taskSaved: string;
+  /** Validation of the form, in the widget's language. */
+  dateInPast: string;
+  dateTooFar: Plural;
+  endBeforeStart: string;
+  endWithoutStart: string;
+  slotsRange: Plural;
+  untilBeforeDate: string;
+  untilTooFar: Plural;
+  /** Cancelling a task: the button, the question (`{}`: the title), the note, the confirming and keeping buttons. */
+  cancelTask: string;
+  cancelTaskConfirm: Template;
+  cancelNote: string;
+  confirmCancelTask: string;
+  keepTask: string;
+  taskCancelled: string;
+  /** The month view. */
+  previousMonth: string;
+  nextMonth: string;
+  /** A day cell's label: `{n}` tasks. */
+  taskCount: Plural;
+  openSpots: Plural;
+  /** `{}` is the day (a heading). */
+  tasksOn: Template;
+  noTasksOn: string;
+  /** A day cell with more tasks than it shows. */
+  moreTasks: Plural;
 }
 
 /** What the widgets call: plain strings, templates as `(value) => string`, plurals as `(count) => string`. */

@@ -15,6 +15,7 @@ import { CareFollowButton as CareFollowButtonElement } from '../components/follo
 import { CareJournalFeed as CareJournalFeedElement } from '../components/journal-feed/define.js';
 import { CareMessageWall as CareMessageWallElement } from '../components/message-wall/define.js';
 import { CarePageSettings as CarePageSettingsElement } from '../components/page-settings/define.js';
+import { CareHelpPlanner as CareHelpPlannerElement } from '../components/help-planner/define.js';
 import type { CareConnectionChangeEvent, CareErrorEvent, CareFollowChangeEvent, CarePostedEvent } from '../events.js';
 
 /** The events every widget fires, as React props. */
@@ -56,6 +57,18 @@ export const CarePageSettings = createComponent({
   elementClass: CarePageSettingsElement,
   events: widgetEvents,
   displayName: 'CarePageSettings',
+});
+
+/**
+ * `<care-help-planner>`: ways to help (tasks the family posts, people sign up); `onCarePosted`
+ * hears a task added (`kind: 'task'`) and the visitor's sign-up or withdrawal (`kind: 'signup'`).
+ */
+export const CareHelpPlanner = createComponent({
+  react: React,
+  tagName: 'care-help-planner',
+  elementClass: CareHelpPlannerElement,
+  events: postingEvents,
+  displayName: 'CareHelpPlanner',
 });
 
 /**

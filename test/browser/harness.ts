@@ -8,6 +8,7 @@ import type { CareFollowButton } from '../../src/components/follow-button/follow
 import type { CareJournalFeed } from '../../src/components/journal-feed/journal-feed.js';
 import type { CareMessageWall } from '../../src/components/message-wall/message-wall.js';
 import type { CarePageSettings } from '../../src/components/page-settings/page-settings.js';
+import type { CareHelpPlanner } from '../../src/components/help-planner/help-planner.js';
 import { serverUrl, shadow, waitFor } from './helpers.js';
 
 /** Listeners by event name, typed by the global event map (the `care-*` events included). */
@@ -41,7 +42,13 @@ export interface MountOptions {
   loading?: boolean;
 }
 
-type Widget = { 'care-journal-feed': CareJournalFeed; 'care-message-wall': CareMessageWall; 'care-follow-button': CareFollowButton; 'care-page-settings': CarePageSettings };
+type Widget = {
+  'care-journal-feed': CareJournalFeed;
+  'care-message-wall': CareMessageWall;
+  'care-follow-button': CareFollowButton;
+  'care-page-settings': CarePageSettings;
+  'care-help-planner': CareHelpPlanner;
+};
 export type WidgetTag = keyof Widget;
 export const WIDGET_TAGS = ['care-journal-feed', 'care-message-wall', 'care-follow-button'] as const satisfies readonly WidgetTag[];
 
@@ -330,5 +337,104 @@ export class PageSettingsHarness extends Harness<CarePageSettings> {
   /** The links of the open invitations shown. */
   inviteLinks(): string[] {
     return [...this.root.querySelectorAll<HTMLInputElement>('input[part=invite-link]')].map((i) => i.value);
+  }
+}
+
+/** A task as the planner's form takes it (`start`, `end`, `details`, `repeat`, `until` optional). */
+export interface TaskFields {
+  kind?: 'meal' | 'ride' | 'visit' | 'errand' | 'other';
+  title: string;
+  date: string;
+  start?: string;
+  end?: string;
+  slots?: number;
+  details?: string;
+  repeat?: 'none' | 'day' | 'weekday' | 'week';
+  until?: string;
+}
+
+/** `<care-help-planner>`: its tasks by title, their buttons, the family's form, the month grid. */
+export class PlannerHarness extends Harness<CareHelpPlanner> {
+  /** Waits until the page has loaded with the planner shown (toolbar present). */
+  async ready(): Promise<this> {
+    await waitFor(() => this.part('toolbar') !== null, 'the planner');
+    return this;
+  }
+
+  /** The titles of the tasks shown, in order (the viewer's own first in the upcoming view). */
+  titles(): string[] {
+    return this.parts('task').map((li) => li.querySelector('[part~=task-title] [dir=auto]')?.textContent?.trim() ?? '');
+  }
+
+  /** The first task shown with this title, `null` without one. */
+  task(title: string): HTMLElement | null {
+    return this.parts('task').find((li) => li.querySelector('[part~=task-title] [dir=auto]')?.textContent?.trim() === title) ?? null;
+  }
+
+  /** A part inside the task titled `title` (`spots`, `volunteers`, `details`, `signup-button` ...). */
+  in<T extends HTMLElement = HTMLElement>(title: string, part: string): T | null {
+    return this.task(title)?.querySelector<T>(`[part~="${part}"]`) ?? null;
+  }
+
+  /** Clicks a button part of a task ("signup-button", "withdraw-button", "edit-button" ...). */
+  press(title: string, part: string): void {
+    const b = this.in<HTMLButtonElement>(title, part);
+    if (!b) throw new Error(`no ${part} on "${title}"`);
+    b.click();
+  }
+
+  /** The names in a task's `volunteers` part. */
+  volunteers(title: string): string[] {
+    return [...(this.task(title)?.querySelectorAll('[part~=volunteers] bdi') ?? [])].map((b) => b.textContent ?? '');
+  }
+
+  /** Switches view with its button. */
+  async show(view: 'upcoming' | 'month'): Promise<void> {
+    this.parts<HTMLButtonElement>('view-button')[view === 'upcoming' ? 0 : 1]!.click();
+    await this.el.updateComplete;
+  }
+
+  /** The add (or edit) form, `null` when none is open. */
+  composer(): HTMLFormElement | null {
+    return this.part<HTMLFormElement>('composer');
+  }
+
+  /** Opens "Add a task", fills the form and submits it, as a person would. */
+  async addTask(f: TaskFields): Promise<void> {
+    if (!this.composer()) {
+      const add = this.part<HTMLButtonElement>('add-button');
+      if (!add) throw new Error('no "Add a task": not the family');
+      add.click();
+      await this.el.updateComplete;
+    }
+    this.fill(f);
+    this.composer()!.requestSubmit();
+  }
+
+  /** Sets the open form's fields (those given). */
+  fill(f: Partial<TaskFields>): void {
+    const form = this.composer();
+    if (!form) throw new Error('no form open');
+    for (const [name, value] of Object.entries(f)) {
+      const el = form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
+      if (!el) throw new Error(`no field ${name}`);
+      el.value = String(value);
+    }
+  }
+
+  /** What the form's fields say is wrong now (their validation messages), by name. */
+  invalid(): Record<string, string> {
+    const form = this.composer();
+    const out: Record<string, string> = {};
+    for (const el of form ? [...form.elements] : []) {
+      const f = el as HTMLInputElement;
+      if (f.name && f.validationMessage) out[f.name] = f.validationMessage;
+    }
+    return out;
+  }
+
+  /** The notice parts' texts. */
+  notices(): string[] {
+    return this.parts('notice').map((n) => n.textContent?.replace(/\s+/g, ' ').trim() ?? '');
   }
 }

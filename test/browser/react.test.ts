@@ -91,7 +91,7 @@ describe('React wrappers (care-widgets/react)', () => {
     messages.part<HTMLButtonElement>('send-button')!.click();
     await waitFor(() => posted.length === 1, 'onCarePosted');
     expect(posted[0]!.kind).to.equal('wall');
-    expect(posted[0]!.item.body).to.equal('Sent through React');
+    expect((posted[0]!.item as { body?: string }).body).to.equal('Sent through React');
     expect(states).to.include('online');
   });
 

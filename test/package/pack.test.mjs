@@ -65,7 +65,7 @@ describe('the npm package', () => {
     const entries = Object.keys(pkg.exports)
       .filter((e) => !e.startsWith('./dist/') && !e.endsWith('.json') && e !== './care-push-sw.js')
       .map((e) => e.replace(/^\./, 'care-widgets'));
-    for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/page-settings.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
+    for (const must of ['care-widgets', 'care-widgets/journal-feed.js', 'care-widgets/message-wall.js', 'care-widgets/follow-button.js', 'care-widgets/care-page.js', 'care-widgets/page-settings.js', 'care-widgets/help-planner.js', 'care-widgets/client', 'care-widgets/protocol', 'care-widgets/react']) {
       assert.ok(entries.includes(must), `${must} is an entry`);
     }
     for (const entry of entries) {
@@ -98,7 +98,7 @@ const feed: CareJournalFeed = document.createElement('care-journal-feed');
 feed.page = 'jane-doe';
 feed.theme = 'dark';
 feed.addEventListener('care-posted', (e) => {
-  const kind: 'journal' | 'wall' | 'comment' = e.detail.kind;
+  const kind: 'journal' | 'wall' | 'comment' | 'task' | 'signup' = e.detail.kind;
   console.log(kind, e.detail.item.id);
 });
 document.addEventListener('care-connection-change', (e) => console.log(e.detail.state));

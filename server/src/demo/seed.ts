@@ -1,4 +1,5 @@
 import type { Storage } from '../storage/types.js';
+import { seedDemoPlanner } from './planner-seed.js';
 import { DEMO_USERS } from './users.js';
 
 const author = (id: string) => ({ id, name: DEMO_USERS[id]?.name ?? id });
@@ -6,9 +7,10 @@ const author = (id: string) => ({ id, name: DEMO_USERS[id]?.name ?? id });
 /**
  * Seeds the demo pages of SPEC section 5 once; a restart keeps what visitors added. Answers
  * whether `jane-doe` was created now, so its photo, hearts and comments (social-seed.ts,
- * which needs the running services) are added once too.
+ * which needs the running services) are added once too. `timeZone` is the hospital's
+ * (`CARE_TIMEZONE`): the planner's week of tasks starts on its today.
  */
-export async function seedDemo(storage: Storage): Promise<boolean> {
+export async function seedDemo(storage: Storage, timeZone = 'UTC'): Promise<boolean> {
   const fresh = !(await storage.getPage('jane-doe'));
   if (fresh) {
     await storage.createPage({ id: 'jane-doe', title: 'Jane Doe', visibility: 'public', wallModeration: 'post', owners: ['jane'], editors: ['sam'] });
@@ -25,6 +27,7 @@ export async function seedDemo(storage: Storage): Promise<boolean> {
       ['friend', 'So glad surgery went well. Rest up and let them spoil you!'],
     ];
     for (const [i, [who, body]] of messages.entries()) await storage.postWall('jane-doe', author(who), `seed-wall-${i}`, body, false);
+    await seedDemoPlanner(storage.planner, timeZone);
   }
   if (!(await storage.getPage('alex-private'))) {
     await storage.createPage({ id: 'alex-private', title: 'Alex Rivera', visibility: 'private', wallModeration: 'post', owners: ['alex'], editors: [] });
