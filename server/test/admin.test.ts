@@ -287,6 +287,10 @@ describe('delete', () => {
       await ts.storage.setHeart(id, message.id, 'kin', true);
       await ts.storage.setNotifyPrefs(id, 'kin', { email: 'daily' }, new Date().toISOString());
       await ts.storage.createInvite({ code: newInviteCode(), id: randomUUID(), pageId: id, role: 'follower', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), maxUses: 1, uses: 0, createdBy: 'pat', createdAt: new Date().toISOString(), revokedAt: null });
+      // SPEC 6.4: a task someone signed up for.
+      const draft = { kind: 'ride' as const, title: 'Ride', date: '2030-01-02', slots: 1, details: 'Entrance B' };
+      const { tasks } = await ts.storage.planner.createTasks(id, { id: 'pat', name: 'Pat' }, 't1', draft, [draft.date], null);
+      await ts.storage.planner.signupTask(id, tasks[0]!.id, { id: 'kin', name: 'Kin' }, true);
     }
     const counts = await pageRowCounts(ts.db, p.id);
     assert.ok(Object.values(counts).every((n) => n > 0), `every table has rows before: ${JSON.stringify(counts)}`);
@@ -294,7 +298,7 @@ describe('delete', () => {
 
     const res = await ts.rest('DELETE', `/api/pages/${p.id}`, { token: admin });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, journal_comments: 0, journal_hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(ts.db, p.id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, journal_comments: 0, journal_hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, tasks: 0, task_volunteers: 0, pages: 0 });
     assertError(await ts.rest('GET', `/api/pages/${p.id}`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: admin }), 404, 'not_found');
     assertError(await ts.rest('GET', `/api/pages/${p.id}/export`, { token: ownerToken }), 404, 'not_found');

@@ -147,12 +147,16 @@ describe('the owner, with their own token', () => {
     await server.ts.storage.setFollow(id, { id: 'asker', name: 'Asker' }, 'requested');
     await server.ts.storage.setNotifyPrefs(id, 'pat', { owner: { requests: 'instant' } }, new Date().toISOString());
     await server.ts.storage.createInvite({ code: newInviteCode(), id: randomUUID(), pageId: id, role: 'follower', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), maxUses: 1, uses: 0, createdBy: 'pat', createdAt: new Date().toISOString(), revokedAt: null });
+    // SPEC 6.4: a task someone signed up for.
+    const draft = { kind: 'meal' as const, title: 'Dinner', date: '2030-01-02', slots: 1, details: 'Door code' };
+    const { tasks } = await server.ts.storage.planner.createTasks(id, { id: 'pat', name: 'Pat' }, 'd4', draft, [draft.date], null);
+    await server.ts.storage.planner.signupTask(id, tasks[0]!.id, { id: 'fan', name: 'Fan' }, true);
     assert.ok(Object.values(await pageRowCounts(server.ts.db, id)).every((n) => n > 0));
     const lifetime = (await server.ts.storage.getPage(id))!.uid;
 
     const res = await server.ts.rest('DELETE', `/api/pages/${id}`, { token: tokens.pat });
     assert.equal(res.status, 204);
-    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, journal_comments: 0, journal_hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, pages: 0 });
+    assert.deepEqual(await pageRowCounts(server.ts.db, id), { page_members: 0, follows: 0, journal_entries: 0, wall_messages: 0, hearts: 0, journal_comments: 0, journal_hearts: 0, changes: 0, invites: 0, follow_asks: 0, notify_prefs: 0, tasks: 0, task_volunteers: 0, pages: 0 });
     assert.deepEqual((await auditRows(id, 'page.delete', lifetime)).map((r) => [r.actorId, r.actorRole]), [['pat', 'owner']]);
     await fan.waitFor<PageUpdatedEvent>('page:updated', (e) => e.pageId === id && e.resubscribe === true);
     await fan.fails('page:subscribe', { pageId: id }, 'not_found');

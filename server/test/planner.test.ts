@@ -146,6 +146,8 @@ describe('planner: signing up', () => {
     now += 3 * 86_400_000;
     try {
       await s.owner.fails('task:create', { pageId: s.pageId, clientId: 'd5', task: draft({ date: original }) }, 'invalid');
+      // A retry delivered late (an outbox after midnight) still answers what it made.
+      assert.equal((await s.owner.ok('task:create', { pageId: s.pageId, clientId: 'd1', task: draft({ date: original }) })).task.id, task.id);
       await s.vol2.fails('task:signup', { pageId: s.pageId, taskId: task.id, on: true }, 'invalid');
       await s.vol.ok('task:signup', { pageId: s.pageId, taskId: task.id, on: false });
       // A task of the week just past stays in the snapshot.

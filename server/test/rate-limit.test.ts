@@ -164,6 +164,8 @@ describe('rate limit configuration', () => {
     // SPEC 6.2: reading one's choices is a read; choosing and registering a browser are writes.
     assert.equal(eventScope('notify:get'), 'read');
     for (const e of ['notify:set', 'push:subscribe', 'push:unsubscribe']) assert.equal(eventScope(e), 'write', e);
+    // SPEC 6.4: every task call is a change (a sign-up too), so it spends the write budget.
+    for (const e of ['task:create', 'task:update', 'task:cancel', 'task:signup']) assert.equal(eventScope(e), 'write', e);
     assert.equal(eventScope('page:unsubscribe'), null);
     assert.equal(eventScope('session:refresh'), null);
     for (const e of CLIENT_EVENTS) assert.notEqual(eventScope(e), undefined, e);

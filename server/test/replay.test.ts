@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ClientEventName, SubscribeAnswer } from '../../src/protocol/index.js';
-import { LIMITS } from '../../src/protocol/index.js';
+import { addDays, LIMITS, todayIn } from '../../src/protocol/index.js';
 import { PageStore, type Answer, type LiveEvent, type Payload, type StoreTransport } from '../../src/client/page-store.js';
 import { CATCH_UP_MAX_CHARS, CATCH_UP_MAX_EVENTS } from '../src/pages/replay.js';
 import { fileServer, itemIdOf, type Client } from './helpers.js';
@@ -163,6 +163,25 @@ describe('catch-up size', () => {
     assert.equal(over.events, undefined);
     assert.equal(over.snapshot!.journal.length, Math.min(n + 1, LIMITS.snapshotJournal));
     assert.ok(bytes(over) < bytes(under), 'the reset answer is smaller than the catch-up it replaces');
+  });
+
+  it('a task\'s details count against the text bound for those who receive them (SPEC 6.4): the family is reset, an anonymous reader caught up', async () => {
+    const pageId = await server.ts.page({ visibility: 'public' });
+    const owner = await connect('owner');
+    const anonymous = await connect(null);
+    const since = await seqOf(pageId);
+    // Entries up to 10,000 characters below the bound (names aside), then 20 tasks: their
+    // titles (4,000 characters) keep a reader below it, their details (40,000) take the family over.
+    const entries = Math.floor((CATCH_UP_MAX_CHARS - 10_000) / (LIMITS.titleMax + LIMITS.journalBodyMax));
+    for (let i = 0; i < entries; i++) await owner.ok('journal:post', { pageId, clientId: `e${i}`, title: 't'.repeat(LIMITS.titleMax), body: 'b'.repeat(LIMITS.journalBodyMax) });
+    const date = addDays(todayIn('UTC'), 1);
+    const task = { kind: 'visit' as const, title: 'v'.repeat(LIMITS.taskTitleMax), date, slots: 1, details: 'd'.repeat(LIMITS.taskDetailsMax) };
+    await owner.ok('task:create', { pageId, clientId: 'tasks', task, repeat: { every: 'day', until: addDays(date, 19) } });
+    const family = await catchUp(owner, pageId, since);
+    assert.equal(family.reset, true, 'the family\'s catch-up would carry the details: a snapshot instead');
+    assert.equal(family.snapshot!.tasks!.length, 20);
+    const reader = await catchUp(anonymous, pageId, since);
+    assert.ok(!reader.reset && reader.events!.filter((e) => e.type === 'task:changed').length === 20, 'the reader\'s catch-up has no details to carry');
   });
 });
 

@@ -526,6 +526,75 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.deepEqual([...(await s.journalByIds(id, [e[0]!.id])).keys()], [e[0]!.id]);
     });
 
+    it('planner (SPEC 6.4): tasks per date with one seq each, idempotent by clientId, sign-ups bounded by slots, soft cancel, snapshot and history reads, export and purge', async () => {
+      const id = await page();
+      const p = s.planner;
+      const draft = { kind: 'meal' as const, title: 'Dinner', date: '2030-03-04', start: '18:00', end: '19:00', slots: 1, details: 'Door 2' };
+      const seq0 = await seqOf(id);
+      const made = await pendingAudit.run({ record: { at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action: 'task.create', target: null, detail: null, ip: null }, written: false }, () =>
+        p.createTasks(id, pat, 'c1', draft, ['2030-03-04', '2030-03-05', '2030-03-06'], 'series-1'),
+      );
+      assert.equal(made.created, true);
+      assert.deepEqual(made.tasks.map((t) => [t.date, t.seq, t.seriesId, t.start, t.end]), [
+        ['2030-03-04', seq0 + 1, 'series-1', '18:00', '19:00'],
+        ['2030-03-05', seq0 + 2, 'series-1', '18:00', '19:00'],
+        ['2030-03-06', seq0 + 3, 'series-1', '18:00', '19:00'],
+      ]);
+      // The audit row, once, in the first change's transaction, naming the first task.
+      assert.deepEqual((await auditTrail(s, id)).filter((a) => a.action === 'task.create').map((a) => a.target), [made.tasks[0]!.id]);
+      const retry = await p.createTasks(id, pat, 'c1', { ...draft, title: 'Other' }, ['2031-01-01'], null);
+      assert.deepEqual([retry.created, retry.tasks], [false, made.tasks]);
+      assert.equal(await seqOf(id), seq0 + 3);
+      const [a, b, c] = made.tasks as [NonNullable<(typeof made.tasks)[0]>, NonNullable<(typeof made.tasks)[0]>, NonNullable<(typeof made.tasks)[0]>];
+
+      const first = await p.signupTask(id, a.id, kin, true);
+      assert.deepEqual([first?.seq, first?.task.volunteers], [seq0 + 4, [kin]]);
+      assert.equal((await p.signupTask(id, a.id, kin, true))?.seq, null, 'twice is once');
+      await assert.rejects(p.signupTask(id, a.id, pat, true), (e: unknown) => e instanceof CareFailure && e.code === 'conflict');
+      await assert.rejects(p.updateTask(id, a.id, { slots: 0 }), (e: unknown) => e instanceof CareFailure && e.code === 'conflict');
+      const up = await p.updateTask(id, a.id, { slots: 2, start: null, title: 'Dinner for 2' });
+      assert.deepEqual([up?.seq, up?.value.slots, up?.value.start, up?.value.end, up?.value.title], [seq0 + 5, 2, undefined, undefined, 'Dinner for 2']);
+      assert.equal((await p.signupTask(id, a.id, pat, true))?.task.volunteers.length, 2);
+      assert.equal((await p.signupTask(id, a.id, kin, false))?.task.volunteers.map((v) => v.id).join(), 'pat');
+      assert.equal((await p.signupTask(id, 'nope', kin, true)), null);
+
+      const cancelled = await p.cancelTask(id, b.id, 'Not needed');
+      assert.deepEqual([cancelled?.value.cancelNote, cancelled?.value.cancelledAt !== null], ['Not needed', true]);
+      assert.equal(await p.cancelTask(id, b.id, null), null, 'cancelled once');
+      assert.equal(await p.updateTask(id, b.id, { slots: 3 }), null);
+      assert.equal(await p.signupTask(id, b.id, kin, true), null);
+      const changes = (await s.changesSince(id, seq0))!;
+      assert.deepEqual(changes.map((ch) => ch.type), ['task', 'task', 'task', 'task', 'task', 'task', 'task', 'task-removed']);
+
+      // The snapshot's read: not cancelled, from a date on, by date then start (any-time first).
+      const later = (await p.createTasks(id, pat, 'c2', { ...draft, date: '2030-03-04', start: '07:00', end: undefined }, ['2030-03-04'], null)).tasks[0]!;
+      const from = await p.tasksFrom(id, '2030-03-04', 10);
+      assert.deepEqual(from.items.map((t) => t.id), [a.id, later.id, c.id]);
+      assert.equal(from.hasMore, false);
+      assert.deepEqual((await p.tasksFrom(id, '2030-03-05', 10)).hasMore, true, 'older ones exist');
+      assert.deepEqual((await p.tasksFrom(id, '2030-03-04', 2)).hasMore, true, 'beyond the limit');
+      // History: by creation seq, newest first, cancelled ones left out.
+      const h1 = await p.taskPage(id, null, 2);
+      assert.deepEqual([h1.items.map((t) => t.id), h1.hasMore], [[later.id, c.id], true]);
+      const h2 = await p.taskPage(id, h1.items.at(-1)!.seq, 2);
+      assert.deepEqual([h2.items.map((t) => t.id), h2.hasMore], [[a.id], false]);
+      assert.deepEqual([...(await p.tasksByIds(id, [b.id, 'nope'])).keys()], [b.id], 'cancelled ones by id');
+
+      const exported = (await s.exportPage(id))!;
+      assert.deepEqual(exported.tasks.map((t) => [t.id, t.details, t.volunteers.map((v) => v.id), t.cancelNote]), [
+        [a.id, 'Door 2', ['pat'], null],
+        [b.id, 'Door 2', [], 'Not needed'],
+        [c.id, 'Door 2', [], null],
+        [later.id, 'Door 2', [], null],
+      ]);
+      assert.equal(await s.deletePage(id), true);
+      const db = rawDb(s);
+      if (db) {
+        assert.equal((await db.selectFrom('tasks').select('id').where('page_id', '=', id).execute()).length, 0);
+        assert.equal((await db.selectFrom('task_volunteers').select('task_id').where('page_id', '=', id).execute()).length, 0);
+      }
+    });
+
     it('the audit log keeps entries in order and refuses UPDATE and DELETE', async () => {
       const id = await page();
       const entry = (action: string) => ({ at: new Date().toISOString(), pageId: id, actorId: 'pat', actorRole: 'owner', action, target: 't', detail: { n: action }, ip: '127.0.0.1' });

@@ -43,6 +43,13 @@ export class PlannerService {
   async create(actor: Actor, p: Payload<'task:create'>): Promise<{ task: Task; tasks: Task[] }> {
     const a = await this.pages.access(p.pageId, actor.identity);
     this.pages.require(a, a.viewer.can.plan === true, 'plan tasks');
+    // A retry answers what the first call made, even once its date has passed (an outbox
+    // that delivers after midnight): the date rule is for new tasks only.
+    const made = await this.storage.tasksOfCreate(a.page.id, actor.identity!.userId, p.clientId);
+    if (made.length > 0) {
+      const tasks = made.map((t) => this.shape(a, t));
+      return { task: tasks[0]!, tasks };
+    }
     this.checkDate(p.task.date, 'task.date');
     const dates = occurrences(p.task.date, p.repeat, LIMITS.taskOccurrencesMax);
     const seriesId = dates.length > 1 ? randomUUID() : null;

@@ -36,11 +36,13 @@ export class PlannerSql implements PlannerStorage {
     private readonly hooks: PlannerHooks,
   ) {}
 
+  async tasksOfCreate(pageId: string, authorId: string, clientId: string): Promise<TaskRecord[]> {
+    const rows = await this.db.selectFrom('tasks').selectAll().where('page_id', '=', pageId).where('created_by_id', '=', authorId).where('client_id', '=', clientId).orderBy('occurrence').execute();
+    return this.withVolunteers(this.db, rows);
+  }
+
   async createTasks(pageId: string, author: Author, clientId: string, draft: TaskDraft, dates: string[], seriesId: string | null) {
-    const existing = async () => {
-      const rows = await this.db.selectFrom('tasks').selectAll().where('page_id', '=', pageId).where('created_by_id', '=', author.id).where('client_id', '=', clientId).orderBy('occurrence').execute();
-      return this.withVolunteers(this.db, rows);
-    };
+    const existing = () => this.tasksOfCreate(pageId, author.id, clientId);
     // A retry finds its originals first, whatever happened to them since.
     const before = await existing();
     if (before.length > 0) return { tasks: before, created: false };

@@ -178,6 +178,8 @@ export interface PlannerStorage {
    * first created (`created: false`), whatever happened to them since.
    */
   createTasks(pageId: string, author: Author, clientId: string, draft: TaskDraft, dates: string[], seriesId: string | null): Promise<{ tasks: TaskRecord[]; created: boolean }>;
+  /** The tasks one `task:create` made (its author's `clientId`), in date order; none when it made none. */
+  tasksOfCreate(pageId: string, authorId: string, clientId: string): Promise<TaskRecord[]>;
   /** Any task of the page by id, cancelled ones too. */
   getTask(pageId: string, taskId: string): Promise<TaskRecord | null>;
   /** `null`: no such task, or cancelled. Throws `conflict` when `slots` would fall below the volunteers. */
