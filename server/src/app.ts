@@ -37,6 +37,7 @@ import { defaultNotifySettings, deriveLinkSecret } from './notify/settings.js';
 import { DatabaseBlobs, FileBlobs } from './media/blobs.js';
 import { MediaFanout } from './media/fanout.js';
 import { mediaServeRoute, mediaUploadRouter } from './media/http.js';
+import { icsRouter } from './planner/ics-http.js';
 import { MediaService } from './media/service.js';
 import { defaultMediaSettings, mediaKey } from './media/settings.js';
 import { MediaSigner } from './media/signing.js';
@@ -195,6 +196,11 @@ export async function createCareServer(config: Config): Promise<CareServer> {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   if (media) app.use('/api', mediaUploadRouter(service, media, verifier, config.allowedOrigins));
+  // SPEC 6.4: a task's .ics file (before the admin API, which answers every other /api path).
+  if (service.planner) {
+    const pageLink = (pageId: string) => (links ? links.open(pageId) : notify.pageUrl.replaceAll('{pageId}', encodeURIComponent(pageId)));
+    app.use('/api', icsRouter(service, verifier, { timeZone: notify.timezone, host: new URL(notify.publicUrl).hostname, link: pageLink, allowedOrigins: config.allowedOrigins }));
+  }
   app.use('/api', adminRouter(service, verifier));
   if (config.demo && config.demoDir) {
     app.use('/demo', demoCsp);

@@ -288,6 +288,10 @@ function sqliteUnsubscriber(storage: Storage): EmailUnsubscriber & { calls: numb
       const r = await q.executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
+    async unsubscribeReminders() {
+      adapter.calls += 1;
+      return true;
+    },
   };
   return adapter;
 }

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import type { NotifyPrefs } from '../../src/protocol/index.js';
 import { emailClaim } from '../src/auth/tokens.js';
 import { demoEmail } from '../src/demo/token.js';
+import { SERVER_FEATURES } from '../src/pages/features.js';
 import { auditTrail, callWithin, fileServer, notifySettings, signToken, startServer, uniqueId, type Client, type TestServer } from './helpers.js';
 
 /** SMTP at a port nothing listens on and a real VAPID key pair: nothing is sent in these tests. */
@@ -23,7 +24,8 @@ const page = (visibility: 'public' | 'members' | 'private' = 'public', followers
   (on ?? server.ts).page({ id: uniqueId('ntf'), visibility, owners: ['pat'], editors: ['ed'], followers });
 
 type Answer = { ok: true } & NotifyPrefs;
-const OFF = { email: 'off', push: false };
+// With the planner (SPEC 6.4), the answer also says reminders are on (the default).
+const OFF = { email: 'off', push: false, ...(SERVER_FEATURES.includes('planner') ? { reminders: true } : {}) };
 
 /** Connects with a token of exactly these claims (an odd or missing `email`). */
 async function connectWithClaims(ts: TestServer, claims: Record<string, unknown> & { sub: string }): Promise<Client> {

@@ -25,6 +25,7 @@ describe('notification settings', () => {
         detail: 'none',
         digestHour: 17,
         timezone: 'UTC',
+        reminderHour: 10,
         perRecipientPerHour: 20,
         linkSecret: 64,
       },
@@ -45,6 +46,7 @@ describe('notification settings', () => {
       CARE_PUSH_HOSTS: ' Push.Intranet.Example , *.notify.windows.com,selfhosted.example:8443',
       CARE_NOTIFY_DETAIL: 'title',
       CARE_DIGEST_HOUR: '7',
+      CARE_REMINDER_HOUR: '0',
       CARE_TIMEZONE: 'Europe/Berlin',
       CARE_NOTIFY_RATE: '5',
       CARE_NOTIFY_SECRET: 'a-link-secret-0123456789',
@@ -59,6 +61,7 @@ describe('notification settings', () => {
       detail: 'title',
       digestHour: 7,
       timezone: 'Europe/Berlin',
+      reminderHour: 0,
       perRecipientPerHour: 5,
       linkSecret: 'a-link-secret-0123456789',
     });
@@ -68,6 +71,7 @@ describe('notification settings', () => {
     const secret = { CARE_NOTIFY_SECRET: 'a-link-secret-0123456789' };
     assert.throws(() => read({ CARE_DIGEST_HOUR: '24' }), /CARE_DIGEST_HOUR must be a whole number from 0 to 23/);
     assert.throws(() => read({ CARE_DIGEST_HOUR: '7pm' }), /CARE_DIGEST_HOUR/);
+    assert.throws(() => read({ CARE_REMINDER_HOUR: '-1' }), /CARE_REMINDER_HOUR must be a whole number from 0 to 23/);
     assert.throws(() => read({ CARE_TIMEZONE: 'Mars/Olympus_Mons' }), /CARE_TIMEZONE must be an IANA time zone/);
     assert.throws(() => read({ ...secret, CARE_SMTP_URL: 'https://mail.example' }), /CARE_SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
     assert.throws(() => read({ ...secret, CARE_SMTP_URL: 'smtp//user:hunter2@x' }), (err: Error) => /CARE_SMTP_URL/.test(err.message));

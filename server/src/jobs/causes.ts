@@ -2,19 +2,21 @@ import { createHash, randomUUID } from 'node:crypto';
 
 /**
  * Causes: what happened, as the job queue records it (a `cause` job), in the same transaction
- * as the change itself (journal posts, follow requests, approvals), or from the digest
- * scheduler. A cause is expanded later by the runner into deliveries (expand.ts). Ids and
+ * as the change itself (journal posts, follow requests, approvals), or from the daily
+ * schedulers (the digest; the planner's reminders for the next day, SPEC 6.4). A cause is expanded later by the runner into deliveries (expand.ts). Ids and
  * counts only: a cause never holds a title, a body or a name.
  */
 export type Cause =
   | { type: 'journal.posted'; pageId: string; entryId: string; seq: number; followerCount: number; at: string; authorId: string }
   | { type: 'follow.requested'; pageId: string; userId: string; pendingCount: number; at: string }
   | { type: 'follow.approved'; pageId: string; userId: string; followerCount: number; at: string }
-  | { type: 'digest'; date: string; at: string };
+  | { type: 'digest'; date: string; at: string }
+  /** The planner's reminders for the tasks dated `date` (tomorrow, when it is queued). */
+  | { type: 'reminder'; date: string; at: string };
 
 export type CauseType = Cause['type'];
 /** The causes a change declares (through its pending audit context, pending-audit.ts). */
-export type ChangeCause = Exclude<CauseType, 'digest'>;
+export type ChangeCause = Exclude<CauseType, 'digest' | 'reminder'>;
 
 export type JobKind = 'cause' | 'webhook' | 'email' | 'push';
 export const JOB_KINDS: readonly JobKind[] = ['cause', 'webhook', 'email', 'push'];
@@ -47,12 +49,19 @@ export const causeKeys = {
   requested: (pageId: string, userId: string, n: number) => `follow.requested:${pageId}:${userId}:${n}`,
   approved: (pageId: string, userId: string, n: number) => `follow.approved:${pageId}:${userId}:${n}`,
   digest: (date: string) => `digest:${date}`,
+  /** The reminders for the tasks of `date` (one cause per day, per cluster). */
+  reminder: (date: string) => `reminder:${date}`,
 };
 
 /** Delivery keys, derived from the cause's: a cause expanded twice inserts nothing new. */
 export const deliveryKeys = {
   webhook: (causeKey: string) => `webhook:${causeKey}`,
   email: (causeKey: string, userId: string) => `email:${causeKey}:${userId}`,
+  /**
+   * A reminder is one per (volunteer, page): the page joins the cause's key. Page ids cannot
+   * hold `:` (validation.ts), so `reminder:<date>:<page>` never reads as another page's.
+   */
+  reminderOf: (causeKey: string, pageId: string) => `${causeKey}:${pageId}`,
   /** Per subscription; the endpoint (a capability URL) only as a hash prefix. */
   push: (causeKey: string, endpoint: string) => `push:${causeKey}:${createHash('sha256').update(endpoint).digest('hex').slice(0, 16)}`,
 };

@@ -4,6 +4,7 @@ import type { NotifyMessage, NotifySettings } from '../notify/contract.js';
 import { EmailChannel, smtpTransport, type MailTransport } from '../notify/email.js';
 import type { NotifyLinks } from '../notify/links.js';
 import { PushChannel, type PushSubscriptionStore } from '../notify/push.js';
+import { SERVER_FEATURES } from '../pages/features.js';
 import { DEFAULT_WEBHOOK_DELIVERY, WebhookChannel } from '../webhook.js';
 import { JobRunner, webhookTuning, type Channels, type JobRunnerStore } from './runner.js';
 
@@ -44,6 +45,8 @@ export function createJobRunner(storage: JobRunnerStore, config: Config, setting
     channels,
     settings,
     metrics,
+    // No planner (CARE_FEATURES), no reminders, whatever tasks the database still holds.
+    reminders: (config.features ?? SERVER_FEATURES).includes('planner'),
     clock: config.clock,
     webhookMaxQueue: webhookDelivery.maxQueue,
     tuning: { ...config.jobTuning, webhook: { ...webhookTuning(webhookDelivery), ...config.jobTuning?.webhook } },

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { capabilities } from '../access.js';
 import type { DigestPage, EmailPayload, NotifyMessage, NotifySettings, PushPayload } from '../notify/contract.js';
-import type { AudienceRow, CauseReads } from '../storage/jobs-storage.js';
-import type { Visibility } from '../../../src/protocol/index.js';
+import type { AudienceRow, CauseReads, ReminderRow } from '../storage/jobs-storage.js';
+import type { FollowState, Visibility } from '../../../src/protocol/index.js';
 import { deliveryKeys, type Cause, type JobKind, type JobRecord, type NewJob } from './causes.js';
 
 /** What an expansion may produce: the channels this runner has, and how the hospital chose. */
@@ -28,26 +28,30 @@ export async function expandCause(cause: Cause, job: JobRecord, reads: CauseRead
   const out: Expansion = { jobs: [], droppedWebhook: false };
   // Deliveries are due when the change happened, so they go out in the order of the changes.
   const due = job.dueAt;
-  if (cause.type !== 'digest') {
-    // A deleted page's cause is purged with it; this only meets a page deleted mid-way.
-    const page = await reads.page(cause.pageId);
-    if (!page) return out;
-    if (o.channels.has('webhook')) {
-      if ((await reads.queued('webhook')) >= o.webhookMaxQueue) out.droppedWebhook = true;
-      else out.jobs.push({ id: randomUUID(), kind: 'webhook', key: deliveryKeys.webhook(job.key), pageId: cause.pageId, recipient: null, payload: webhookBody(cause), dueAt: due });
-    }
-    const title = o.detail === 'title' ? page.title : undefined;
-    if (cause.type === 'journal.posted') {
-      const audience = (await reads.audience(cause.pageId)).filter((r) => r.userId !== cause.authorId && mayStillRead(r, page.visibility as Visibility));
-      await deliver(out, reads, o, job.key, cause.pageId, due, { type: 'journal', pageId: cause.pageId, ...(title ? { title } : {}) }, audience.filter((r) => r.email === 'instant'), audience.filter((r) => r.push));
-    } else if (cause.type === 'follow.requested') {
-      const audience = (await reads.audience(cause.pageId)).filter((r) => r.member !== null && r.requests === 'instant' && r.userId !== cause.userId);
-      await deliver(out, reads, o, job.key, cause.pageId, due, { type: 'request', pageId: cause.pageId, ...(title ? { title } : {}) }, audience, audience.filter((r) => r.push));
-    }
-    // follow.approved: the webhook only.
+  if (cause.type === 'digest') {
+    await digest(out, cause, job, reads, o);
     return out;
   }
-  await digest(out, cause, job, reads, o);
+  if (cause.type === 'reminder') {
+    await reminders(out, cause, job, reads, o);
+    return out;
+  }
+  // A deleted page's cause is purged with it; this only meets a page deleted mid-way.
+  const page = await reads.page(cause.pageId);
+  if (!page) return out;
+  if (o.channels.has('webhook')) {
+    if ((await reads.queued('webhook')) >= o.webhookMaxQueue) out.droppedWebhook = true;
+    else out.jobs.push({ id: randomUUID(), kind: 'webhook', key: deliveryKeys.webhook(job.key), pageId: cause.pageId, recipient: null, payload: webhookBody(cause), dueAt: due });
+  }
+  const title = o.detail === 'title' ? page.title : undefined;
+  if (cause.type === 'journal.posted') {
+    const audience = (await reads.audience(cause.pageId)).filter((r) => r.userId !== cause.authorId && mayStillRead(r, page.visibility as Visibility));
+    await deliver(out, reads, o, job.key, cause.pageId, due, { type: 'journal', pageId: cause.pageId, ...(title ? { title } : {}) }, audience.filter((r) => r.email === 'instant'), audience.filter((r) => r.push));
+  } else if (cause.type === 'follow.requested') {
+    const audience = (await reads.audience(cause.pageId)).filter((r) => r.member !== null && r.requests === 'instant' && r.userId !== cause.userId);
+    await deliver(out, reads, o, job.key, cause.pageId, due, { type: 'request', pageId: cause.pageId, ...(title ? { title } : {}) }, audience, audience.filter((r) => r.push));
+  }
+  // follow.approved: the webhook only.
   return out;
 }
 
@@ -79,7 +83,7 @@ async function deliver(out: Expansion, reads: CauseReads, o: ExpandOptions, caus
 }
 
 /** The webhook's body, exactly as before the job queue (webhook.ts documents it): ids and counts only. */
-function webhookBody(c: Exclude<Cause, { type: 'digest' }>): string {
+function webhookBody(c: Exclude<Cause, { type: 'digest' | 'reminder' }>): string {
   switch (c.type) {
     case 'journal.posted':
       return JSON.stringify({ type: c.type, pageId: c.pageId, entryId: c.entryId, seq: c.seq, followerCount: c.followerCount, at: c.at });
@@ -87,6 +91,46 @@ function webhookBody(c: Exclude<Cause, { type: 'digest' }>): string {
       return JSON.stringify({ type: c.type, pageId: c.pageId, userId: c.userId, pendingCount: c.pendingCount, at: c.at });
     case 'follow.approved':
       return JSON.stringify({ type: c.type, pageId: c.pageId, userId: c.userId, followerCount: c.followerCount, at: c.at });
+  }
+}
+
+/**
+ * The read rule for a volunteer (SPEC 6.4): `capabilities` of a signed-in person with their
+ * membership and follow. Unlike `mayStillRead`, no notification choice is needed to be here
+ * (signing up is the choice), so a reader of a public or members-only page who does not follow
+ * still may read; a blocked person, or a private page's reader who no longer follows, may not.
+ */
+export function mayReadAsVolunteer(r: Pick<ReminderRow, 'userId' | 'member' | 'follow'>, visibility: Visibility): boolean {
+  const follow = (r.follow ?? 'none') as FollowState;
+  return capabilities({ identity: { userId: r.userId, name: '', staff: null, exp: null }, visibility, member: r.member, follow }).read;
+}
+
+/**
+ * The planner's reminders for the tasks dated `cause.date` (SPEC 6.4), as of now: one per
+ * (volunteer, page), however many tasks they took there that day, by email (when an address
+ * is known) and push (each of their browsers). Not to those who withdrew (no row), whose task
+ * was cancelled, who turned the page's reminders off, or who may no longer read the page.
+ * PHI-free: the page id (for the links) and the date (for the check before the send) only.
+ */
+async function reminders(out: Expansion, cause: Extract<Cause, { type: 'reminder' }>, job: JobRecord, reads: CauseReads, o: ExpandOptions): Promise<void> {
+  const email = o.channels.has('email');
+  const push = o.channels.has('push');
+  if (!email && !push) return;
+  const rows = (await reads.reminderAudience(cause.date)).filter((r) => r.reminders && mayReadAsVolunteer(r, r.visibility as Visibility));
+  if (rows.length === 0) return;
+  const endpoints = push ? await reads.pushEndpoints([...new Set(rows.map((r) => r.userId))]) : [];
+  for (const r of rows) {
+    const key = deliveryKeys.reminderOf(job.key, r.pageId);
+    const message: NotifyMessage = { type: 'reminder', pageId: r.pageId, date: cause.date, ...(o.detail === 'title' ? { title: r.title } : {}) };
+    if (email && r.address) {
+      const payload: EmailPayload = { to: r.address, userId: r.userId, message };
+      out.jobs.push({ id: randomUUID(), kind: 'email', key: deliveryKeys.email(key, r.userId), pageId: r.pageId, recipient: r.userId, payload: JSON.stringify(payload), dueAt: job.dueAt });
+    }
+    for (const s of endpoints) {
+      if (s.userId !== r.userId) continue;
+      const payload: PushPayload = { userId: s.userId, endpoint: s.endpoint, message };
+      out.jobs.push({ id: randomUUID(), kind: 'push', key: deliveryKeys.push(key, s.endpoint), pageId: r.pageId, recipient: s.userId, payload: JSON.stringify(payload), dueAt: job.dueAt });
+    }
   }
 }
 

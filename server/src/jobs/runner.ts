@@ -4,6 +4,7 @@ import type { JobsStorage, WantedDelivery } from '../storage/jobs-storage.js';
 import type { AuditRecord, NotifyStorage } from '../storage/types.js';
 import { DEFAULT_WEBHOOK_DELIVERY, LEASE_MARGIN_MS, type WebhookDelivery } from '../webhook.js';
 import { causeJob, causeKeys, type Cause, type JobKind, type JobRecord } from './causes.js';
+import { addDays } from '../../../src/protocol/index.js';
 import { localDateHour } from './clock.js';
 import { expandCause } from './expand.js';
 
@@ -48,11 +49,13 @@ export interface Channels {
 
 export interface JobRunnerOptions {
   channels: Channels;
-  settings: Pick<NotifySettings, 'detail' | 'digestHour' | 'timezone' | 'perRecipientPerHour'>;
+  settings: Pick<NotifySettings, 'detail' | 'digestHour' | 'reminderHour' | 'timezone' | 'perRecipientPerHour'>;
   tuning?: Partial<Record<JobKind, Partial<KindTuning>>>;
   /** Webhook jobs waiting at most; beyond it new ones are dropped (as before the job queue). */
   webhookMaxQueue?: number;
   metrics?: Metrics;
+  /** Feature `planner` (SPEC 6.4): queue the daily reminders cause (default true). */
+  reminders?: boolean;
   /** Milliseconds since the epoch; tests move it (digests, rate limits). */
   clock?: () => number;
   /** How often a node looks for jobs nobody holds (left by a node that died, or queued by another). */
@@ -92,7 +95,8 @@ type Outcome = 'sent' | 'failed' | 'retried' | 'deferred' | 'skipped';
  * delivery unique, and a claim is exclusive. Finished rows are pruned after `keepMs`.
  *
  * Every minute (and at start) it also looks at the local clock in `CARE_TIMEZONE`: from
- * `CARE_DIGEST_HOUR` on it queues the day's digest cause, once per cluster (its key).
+ * `CARE_DIGEST_HOUR` on it queues the day's digest cause, and from `CARE_REMINDER_HOUR` on the
+ * planner's reminders for the next day's tasks (SPEC 6.4), each once per cluster (its key).
  */
 export class JobRunner {
   private readonly tuning: Record<JobKind, KindTuning>;
@@ -135,21 +139,23 @@ export class JobRunner {
   }
 
   /**
-   * The minute's housekeeping, also run at start: queue today's digest once the local hour
-   * has come (once per cluster: the key), and prune finished jobs (hourly). Tests call it
-   * after moving the clock.
+   * The minute's housekeeping, also run at start: queue today's digest and tomorrow's
+   * reminders once their local hour has come (once per cluster: the keys), and prune finished
+   * jobs (hourly). Tests call it after moving the clock.
    */
   async tick(): Promise<void> {
     if (this.closed) return;
     await this.track(async () => {
       const now = this.clock();
-      if (this.options.channels.email) {
-        const { date, hour } = localDateHour(now, this.options.settings.timezone);
-        if (hour >= this.options.settings.digestHour) {
-          const cause: Cause = { type: 'digest', date, at: iso(now) };
-          if ((await this.store.enqueueJobs([causeJob(cause, causeKeys.digest(date))])) > 0) this.pump();
-        }
+      const { date, hour } = localDateHour(now, this.options.settings.timezone);
+      const causes = [];
+      if (this.options.channels.email && hour >= this.options.settings.digestHour) causes.push(causeJob({ type: 'digest', date, at: iso(now) }, causeKeys.digest(date)));
+      // Reminders go by email and push; queued on day D for the tasks of D+1.
+      if (this.options.reminders !== false && (this.options.channels.email || this.options.channels.push) && hour >= this.options.settings.reminderHour) {
+        const tomorrow = addDays(date, 1);
+        causes.push(causeJob({ type: 'reminder', date: tomorrow, at: iso(now) }, causeKeys.reminder(tomorrow)));
       }
+      if (causes.length > 0 && (await this.store.enqueueJobs(causes)) > 0) this.pump();
       if (now - this.lastPrune >= HOUR_MS) {
         this.lastPrune = now;
         await this.store.pruneJobs(iso(now - (this.options.keepMs ?? DEFAULT_KEEP_MS)));
@@ -337,14 +343,21 @@ export class JobRunner {
 /** The choice an email or push job was queued for (the storage reads it again). */
 function wantedOf(kind: 'email' | 'push', p: EmailPayload | PushPayload): WantedDelivery {
   const m = p.message;
-  return { channel: kind, message: m.type, pageId: m.type === 'digest' ? null : m.pageId, userId: p.userId, ...(kind === 'push' ? { endpoint: (p as PushPayload).endpoint } : {}) };
+  return {
+    channel: kind,
+    message: m.type,
+    pageId: m.type === 'digest' ? null : m.pageId,
+    userId: p.userId,
+    ...(kind === 'push' ? { endpoint: (p as PushPayload).endpoint } : {}),
+    ...(m.type === 'reminder' ? { date: m.date } : {}),
+  };
 }
 
 function backoff(t: KindTuning, attempts: number): number {
   return Math.min(t.retryMaxMs, t.retryBaseMs * 2 ** (attempts - 1));
 }
 
-/** The audit's `type`: the webhook's event, or the message's (`journal`, `request`, `digest`). */
+/** The audit's `type`: the webhook's event, or the message's (`journal`, `request`, `digest`, `reminder`). */
 function typeOf(kind: DeliveryKind, payload: unknown): string {
   if (kind !== 'webhook') return (payload as { message: NotifyMessage }).message.type;
   try {

@@ -16,7 +16,13 @@ export type NotifyMessage =
    * The daily digest (`daily` email; owners' `messages: 'daily'`): counts per page, pages
    * in no particular order. `title` only with the opt-in.
    */
-  | { type: 'digest'; date: string; pages: DigestPage[] };
+  | { type: 'digest'; date: string; pages: DigestPage[] }
+  /**
+   * Feature `planner` (SPEC 6.4): the recipient signed up for a task on the page tomorrow.
+   * `date` is that day, never shown (the words say "tomorrow"): it lets the runner check
+   * before the send that the sign-up still stands. No task title, kind, time or details.
+   */
+  | { type: 'reminder'; pageId: string; date: string; title?: string };
 
 export interface DigestPage {
   pageId: string;
@@ -94,6 +100,8 @@ export interface NotifySettings {
   /** `CARE_DIGEST_HOUR` (0–23, default 17) in `CARE_TIMEZONE` (IANA, default `UTC`). */
   digestHour: number;
   timezone: string;
+  /** `CARE_REMINDER_HOUR` (0–23, default 10) in `CARE_TIMEZONE`: planner reminders for the next day go out. */
+  reminderHour: number;
   /** `CARE_NOTIFY_RATE`: emails (and pushes) per recipient per hour at most, default 20; more wait. */
   perRecipientPerHour: number;
   /** Signs unsubscribe and open links: `CARE_NOTIFY_SECRET`, else derived from `CARE_JWT_SECRET`. */

@@ -105,19 +105,22 @@ export function composeEmail(job: DeliveryJob<EmailPayload>, settings: Pick<Noti
   // Belt and braces: whatever the queue put in the payload, no title without the opt-in.
   const message = settings.detail === 'title' ? job.payload.message : withoutTitles(job.payload.message);
   const text = notifyText(message);
-  // The digest unsubscribes from every page's emails; the others from that page's.
-  const unsubscribe = links.unsubscribe(userId, message.type === 'digest' ? null : message.pageId);
+  // The digest unsubscribes from every page's emails; a reminder from the page's reminders;
+  // the others from that page's emails.
+  const unsubscribe =
+    message.type === 'digest' ? links.unsubscribe(userId, null) : message.type === 'reminder' ? links.unsubscribe(userId, message.pageId, 'reminders') : links.unsubscribe(userId, message.pageId);
   const pages = message.type === 'digest' ? message.pages.map((p) => p.pageId) : [message.pageId];
   // Several pages in a digest: each listed with its own link, no single button.
   const open = pages.length === 1 ? links.open(pages[0]!) : null;
   const items = (text.items ?? []).map((i) => ({ text: i.text, url: links.open(i.pageId) }));
   const why = REASON[message.type];
+  const stop = message.type === 'reminder' ? 'Stop these reminders' : 'Stop these emails';
   return {
     from: settings.mailFrom,
     to,
     subject: text.subject,
-    text: plainText(text, open, items, why, unsubscribe),
-    html: htmlBody(text, open, items, why, unsubscribe),
+    text: plainText(text, open, items, why, stop, unsubscribe),
+    html: htmlBody(text, open, items, why, stop, unsubscribe),
     messageId: `<${createHash('sha256').update(job.key).digest('hex')}@${mailDomain(settings.mailFrom)}>`,
     headers: {
       'List-Unsubscribe': `<${unsubscribe}>`,
@@ -136,22 +139,24 @@ const REASON: Record<NotifyMessage['type'], string> = {
   journal: 'You get this email because you asked for an email about each update on a page you follow.',
   request: 'You get this email because you asked to hear about follow requests for your page.',
   digest: 'You get this email because you asked for a daily summary of the pages you follow.',
+  reminder: 'You get this email because you signed up to help, and reminders are on for this page.',
 };
 
 function withoutTitles(m: NotifyMessage): NotifyMessage {
   if (m.type === 'digest') return { type: 'digest', date: m.date, pages: m.pages.map(({ title: _title, ...p }) => p) };
-  return { type: m.type, pageId: m.pageId };
+  const { title: _title, ...rest } = m;
+  return rest;
 }
 
 type Item = { text: string; url: string };
 
-function plainText(t: NotifyText, open: string | null, items: Item[], why: string, unsubscribe: string): string {
+function plainText(t: NotifyText, open: string | null, items: Item[], why: string, stop: string, unsubscribe: string): string {
   const [first, ...rest] = t.lines;
   const out = [first ?? ''];
   for (const i of items) out.push(`${i.text}\n${i.url}`);
   out.push(...rest);
   if (open) out.push(`${t.action}: ${open}`);
-  out.push(`-- \n${why}\nStop these emails: ${unsubscribe}`);
+  out.push(`-- \n${why}\n${stop}: ${unsubscribe}`);
   return `${out.join('\n\n')}\n`;
 }
 
@@ -160,7 +165,7 @@ function plainText(t: NotifyText, open: string | null, items: Item[], why: strin
  * drop `<style>`), system fonts, 16 px text, contrast above 7:1 for the text and the button,
  * a real link for the button (so it works with images and CSS off), and `lang` set.
  */
-function htmlBody(t: NotifyText, open: string | null, items: Item[], why: string, unsubscribe: string): string {
+function htmlBody(t: NotifyText, open: string | null, items: Item[], why: string, stop: string, unsubscribe: string): string {
   const [first, ...rest] = t.lines;
   const p = (s: string) => `<p style="margin:0 0 16px">${escapeHtml(s)}</p>`;
   const list = items.length
@@ -181,7 +186,7 @@ function htmlBody(t: NotifyText, open: string | null, items: Item[], why: string
     ...rest.map(p),
     button,
     '<hr style="border:0;border-top:1px solid #d1d5db;margin:24px 0">',
-    `<p style="margin:0;font-size:14px;color:#374151">${escapeHtml(why)} <a href="${escapeHtml(unsubscribe)}" style="color:#1d4ed8">Stop these emails</a>.</p>`,
+    `<p style="margin:0;font-size:14px;color:#374151">${escapeHtml(why)} <a href="${escapeHtml(unsubscribe)}" style="color:#1d4ed8">${escapeHtml(stop)}</a>.</p>`,
     '</div>',
     '</body>',
     '</html>',

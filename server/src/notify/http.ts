@@ -3,10 +3,12 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { escapeHtml } from './email.js';
 import type { NotifyLinks } from './links.js';
 
-/** What the unsubscribe route needs of the storage (H4's `Storage.unsubscribeEmail`). */
+/** What the unsubscribe route needs of the storage (`Storage.unsubscribeEmail` / `unsubscribeReminders`). */
 export interface EmailUnsubscriber {
   /** Email `off` (and owner requests/messages `off`) for the page, or every page when `pageId` is null; audited. Rows changed. */
   unsubscribeEmail(userId: string, pageId: string | null, at: string): Promise<number>;
+  /** Planner reminders `off` for the page (SPEC 6.4); audited. Whether it changed anything. */
+  unsubscribeReminders(userId: string, pageId: string, at: string): Promise<boolean>;
 }
 
 /**
@@ -42,12 +44,12 @@ export function notifyRouter(links: NotifyLinks, store: EmailUnsubscriber, now: 
   router.get('/notify/unsubscribe', (req, res) => {
     const claims = links.readUnsubscribe(req.query.t);
     if (!claims) return void page(res, 400, BAD_LINK);
-    const scope = claims.pageId === null ? 'any page you follow' : 'this page';
+    const what = stopped(claims);
     page(res, 200, {
-      heading: 'Stop these emails?',
-      paragraphs: [`You will get no more emails about ${scope}. You can choose again on the page itself at any time.`],
+      heading: claims.channel === 'reminders' ? 'Stop these reminders?' : 'Stop these emails?',
+      paragraphs: [`You will get no more ${what}. You can choose again on the page itself at any time.`],
       // Posts back to this very URL (its `?t=`), resolved against the page's own address.
-      form: { action: `?t=${encodeURIComponent(String(req.query.t))}`, button: 'Stop emails' },
+      form: { action: `?t=${encodeURIComponent(String(req.query.t))}`, button: claims.channel === 'reminders' ? 'Stop reminders' : 'Stop emails' },
     });
   });
 
@@ -59,18 +61,19 @@ export function notifyRouter(links: NotifyLinks, store: EmailUnsubscriber, now: 
       return void res.status(400).type('text/plain').send('This unsubscribe link is not valid.\n');
     }
     try {
-      await store.unsubscribeEmail(claims.userId, claims.pageId, now().toISOString());
+      if (claims.channel === 'reminders') await store.unsubscribeReminders(claims.userId, claims.pageId!, now().toISOString());
+      else await store.unsubscribeEmail(claims.userId, claims.pageId, now().toISOString());
     } catch (err) {
       // No ids in the log: an error name is enough to look for the cause.
       console.error('[care] unsubscribe failed:', err instanceof Error ? err.name : 'error');
       if (fromForm) return void page(res, 503, UNAVAILABLE);
       return void res.status(503).type('text/plain').send('Please try again later.\n');
     }
-    const scope = claims.pageId === null ? 'any page you follow' : 'this page';
-    if (!fromForm) return void res.status(200).type('text/plain').send(`Unsubscribed: you will get no more emails about ${scope}.\n`);
+    const what = stopped(claims);
+    if (!fromForm) return void res.status(200).type('text/plain').send(`Unsubscribed: you will get no more ${what}.\n`);
     page(res, 200, {
       heading: 'You are unsubscribed',
-      paragraphs: [`You will get no more emails about ${scope}.`, 'You can choose again on the page itself at any time.'],
+      paragraphs: [`You will get no more ${what}.`, 'You can choose again on the page itself at any time.'],
     });
   });
 
@@ -87,6 +90,12 @@ export function notifyRouter(links: NotifyLinks, store: EmailUnsubscriber, now: 
     res.status(typeof status === 'number' && status >= 400 && status < 500 ? status : 500).type('text/plain').send('Bad request.\n');
   });
   return router;
+}
+
+/** What a link stops, in words that name neither the page nor the person. */
+function stopped(claims: { pageId: string | null; channel: 'email' | 'reminders' }): string {
+  if (claims.channel === 'reminders') return 'reminders about the help you signed up for on this page';
+  return `emails about ${claims.pageId === null ? 'any page you follow' : 'this page'}`;
 }
 
 interface PageContent {

@@ -11,9 +11,10 @@ import type { NotifySettings } from './contract.js';
  *   copies. The email carries a sealed token instead; the id appears only in the redirect,
  *   which the recipient's own browser follows to the hospital, where sign-in decides what is
  *   shown.
- * - **Unsubscribe**: `/notify/unsubscribe?t=…` (RFC 8058 one-click, see http.ts) names the user
- *   and the page (or every page, for the daily digest). It never expires: RFC 8058 links must
- *   keep working for as long as the email exists.
+ * - **Unsubscribe**: `/notify/unsubscribe?t=…` (RFC 8058 one-click, see http.ts) names the user,
+ *   the page (or every page, for the daily digest) and what stops: the page's emails, or (a
+ *   planner reminder's link) its reminders. It never expires: RFC 8058 links must keep working
+ *   for as long as the email exists.
  *
  * Tokens are AES-256-GCM sealed, not merely signed: a signed base64 JSON token would still show
  * the page id (and the user id) to anyone who decodes it. GCM's tag authenticates them (a
@@ -43,9 +44,12 @@ export class NotifyLinks {
     };
   }
 
-  /** The one-click unsubscribe URL for `userId`'s emails about `pageId`, or about every page (`null`). */
-  unsubscribe(userId: string, pageId: string | null): string {
-    const claims: UnsubscribeClaims = { u: userId, p: pageId, c: 'email' };
+  /**
+   * The one-click unsubscribe URL for `userId`'s emails about `pageId`, or about every page
+   * (`null`); with `what: 'reminders'`, for the page's planner reminders (SPEC 6.4).
+   */
+  unsubscribe(userId: string, pageId: string | null, what: UnsubscribeScope = 'email'): string {
+    const claims: UnsubscribeClaims = { u: userId, p: pageId, c: what };
     return `${this.#publicUrl}/notify/unsubscribe?t=${this.#seal('unsubscribe', claims)}`;
   }
 
@@ -56,9 +60,11 @@ export class NotifyLinks {
   }
 
   /** What an unsubscribe token says, or `null` for anything malformed, altered or forged. */
-  readUnsubscribe(token: unknown): { userId: string; pageId: string | null; channel: 'email' } | null {
+  readUnsubscribe(token: unknown): { userId: string; pageId: string | null; channel: UnsubscribeScope } | null {
     const c = this.#unseal('unsubscribe', token) as Partial<UnsubscribeClaims> | null;
-    if (!c || typeof c.u !== 'string' || c.u === '' || !(c.p === null || (typeof c.p === 'string' && c.p !== '')) || c.c !== 'email') return null;
+    if (!c || typeof c.u !== 'string' || c.u === '' || !(c.p === null || (typeof c.p === 'string' && c.p !== ''))) return null;
+    // Reminders are per page: a page-less reminders token is no token we ever made.
+    if (c.c !== 'email' && !(c.c === 'reminders' && c.p !== null)) return null;
     return { userId: c.u, pageId: c.p, channel: c.c };
   }
 
@@ -104,10 +110,12 @@ export class NotifyLinks {
 }
 
 type Purpose = 'unsubscribe' | 'open';
+/** What an unsubscribe link stops: a page's (or every page's) emails, or a page's planner reminders. */
+export type UnsubscribeScope = 'email' | 'reminders';
 interface UnsubscribeClaims {
   u: string;
   p: string | null;
-  c: 'email';
+  c: UnsubscribeScope;
 }
 interface OpenClaims {
   p: string;

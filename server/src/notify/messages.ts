@@ -41,6 +41,16 @@ export function notifyText(m: NotifyMessage): NotifyText {
         push: { title: 'New follow request', body: `Someone asks to follow ${where}.` },
       };
     }
+    case 'reminder': {
+      // Nothing about the task: its title, kind, time or place may say what the illness is.
+      const where = m.title ? ` on “${m.title}”` : '';
+      return {
+        subject: 'Reminder: you signed up to help tomorrow',
+        lines: [`You signed up to help tomorrow${where}.`, 'Sign in to see the details.'],
+        action: 'See what you signed up for',
+        push: { title: 'Reminder', body: `You signed up to help tomorrow${where}.` },
+      };
+    }
     case 'digest': {
       const entries = sum(m.pages, 'entries');
       const messages = sum(m.pages, 'messages');

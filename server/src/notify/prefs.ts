@@ -15,6 +15,11 @@ import type { NotifyChannels } from './availability.js';
  * Anyone else is refused, so a visitor can neither learn nor set anything about a page they
  * do not follow. The choices go when the person stops following (storage, same transaction).
  *
+ * Feature `planner` (SPEC 6.4): `reminders` (on unless turned off) is also answered to, and
+ * set by, a reader who signed up for a task of the page without following it (a public or
+ * members-only page): signing up is what brings reminders, so it is what lets one stop them.
+ * Such a volunteer may change `reminders` only.
+ *
  * The address comes from the token's `email` claim and from nowhere else (never the payload),
  * so a person can only ever have mail sent to the address the hospital vouches for.
  */
@@ -25,12 +30,14 @@ export class NotifyPrefsService {
   ) {}
 
   async get(actor: Actor, p: Payload<'notify:get'>): Promise<NotifyPrefs> {
-    const a = await this.entitled(actor, p.pageId, 'see notification choices');
+    const a = await this.entitled(actor, p.pageId, 'see notification choices', true);
     return this.answer(a, actor);
   }
 
   async set(actor: Actor, p: Payload<'notify:set'>): Promise<NotifyPrefs> {
-    const a = await this.entitled(actor, p.pageId, 'choose notifications');
+    const onlyReminders = p.email === undefined && p.push === undefined && p.owner === undefined;
+    const a = await this.entitled(actor, p.pageId, 'choose notifications', onlyReminders);
+    if (p.reminders !== undefined && !this.pages.has('planner')) throw new CareFailure('invalid', 'This server has no planner, so no reminders.');
     const manager = isMember(a);
     const email = actor.identity!.email;
     const wantsEmail = (p.email !== undefined && p.email !== 'off') || p.owner?.requests === 'instant' || p.owner?.messages === 'daily';
@@ -47,8 +54,19 @@ export class NotifyPrefsService {
     if (p.email !== undefined) detail.email = p.email;
     if (p.push !== undefined) detail.push = p.push;
     if (p.owner !== undefined) detail.owner = { ...p.owner };
+    if (p.reminders !== undefined) detail.reminders = p.reminders;
     await this.pages.audit.within(a.page.id, actor, 'notify.set', { target: userId, viewer: a.viewer, detail }, () =>
-      this.pages.storage.setNotifyPrefs(a.page.id, userId, { ...(p.email !== undefined ? { email: p.email } : {}), ...(p.push !== undefined ? { push: p.push } : {}), ...(p.owner ? { owner: p.owner } : {}) }, at),
+      this.pages.storage.setNotifyPrefs(
+        a.page.id,
+        userId,
+        {
+          ...(p.email !== undefined ? { email: p.email } : {}),
+          ...(p.push !== undefined ? { push: p.push } : {}),
+          ...(p.owner ? { owner: p.owner } : {}),
+          ...(p.reminders !== undefined ? { reminders: p.reminders } : {}),
+        },
+        at,
+      ),
     );
     return this.answer(a, actor);
   }
@@ -73,10 +91,15 @@ export class NotifyPrefsService {
     await this.pages.storage.removePushSubscription(p.endpoint, actor.identity.userId);
   }
 
-  /** The page with the caller's access, refused unless they follow it (approved) or are a member. */
-  private async entitled(actor: Actor, pageId: string, what: string): Promise<Access> {
+  /**
+   * The page with the caller's access, refused unless they follow it (approved) or are a
+   * member; or, for `reminders` alone, a reader signed up for one of its tasks.
+   */
+  private async entitled(actor: Actor, pageId: string, what: string, remindersOnly: boolean): Promise<Access> {
     const a = await this.pages.access(pageId, actor.identity);
-    this.pages.require(a, a.facts.identity !== null && (isMember(a) || a.facts.follow === 'following'), what);
+    const chooser = a.facts.identity !== null && (isMember(a) || a.facts.follow === 'following');
+    const volunteer = !chooser && remindersOnly && a.facts.identity !== null && a.viewer.can.read && this.pages.has('planner') && (await this.pages.storage.volunteersOn(a.page.id, a.facts.identity.userId));
+    this.pages.require(a, chooser || volunteer, what);
     return a;
   }
 
@@ -86,6 +109,7 @@ export class NotifyPrefsService {
     const prefs: NotifyPrefs = { email: stored?.email ?? 'off', push: stored?.push ?? false, available };
     if (available.push && this.channels.vapidPublicKey) prefs.vapidPublicKey = this.channels.vapidPublicKey;
     if (isMember(a)) prefs.owner = stored?.owner ?? { requests: 'off', messages: 'off' };
+    if (this.pages.has('planner')) prefs.reminders = stored?.reminders ?? true;
     return prefs;
   }
 }

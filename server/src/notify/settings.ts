@@ -43,6 +43,7 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv, o: { port: number;
   const detail = env.CARE_NOTIFY_DETAIL?.trim() || 'none';
   if (detail !== 'none' && detail !== 'title') throw new Error(`CARE_NOTIFY_DETAIL must be "none" (the default) or "title", got "${detail}"`);
   const digestHour = whole('CARE_DIGEST_HOUR', env.CARE_DIGEST_HOUR, 17, 0, 23, 'an hour');
+  const reminderHour = whole('CARE_REMINDER_HOUR', env.CARE_REMINDER_HOUR, 10, 0, 23, 'an hour');
   const timezone = env.CARE_TIMEZONE?.trim() || 'UTC';
   if (!isTimeZone(timezone)) throw new Error(`CARE_TIMEZONE must be an IANA time zone such as "Europe/Berlin" or "America/Chicago", got "${timezone}"`);
   const perRecipientPerHour = whole('CARE_NOTIFY_RATE', env.CARE_NOTIFY_RATE, 20, 1, 10_000, 'notifications per hour');
@@ -62,6 +63,7 @@ export function notifySettingsFromEnv(env: NodeJS.ProcessEnv, o: { port: number;
     detail,
     digestHour,
     timezone,
+    reminderHour,
     perRecipientPerHour,
     linkSecret,
   };

@@ -52,12 +52,28 @@ export interface JobsStorage {
 /** What an email or push delivery was queued for: the recipient's choice to re-check. */
 export interface WantedDelivery {
   channel: 'email' | 'push';
-  message: 'journal' | 'request' | 'digest';
+  message: 'journal' | 'request' | 'digest' | 'reminder';
   /** The page (`null` for a digest, which spans pages). */
   pageId: string | null;
   userId: string;
   /** Push: the subscription the job goes to, which must still be the recipient's. */
   endpoint?: string;
+  /** A reminder: the day of the tasks it is about. */
+  date?: string;
+}
+
+/** A volunteer of a task on the reminder's day, once per page, with what decides whether they still hear of it. */
+export interface ReminderRow {
+  pageId: string;
+  userId: string;
+  title: string;
+  visibility: string;
+  member: 'owner' | 'editor' | null;
+  follow: string | null;
+  /** `notify_prefs.reminders`: true when no row (the default) or on. */
+  reminders: boolean;
+  /** notify_users.email, `null` when none is known. */
+  address: string | null;
 }
 
 /** A person's choices for one page, with what decides whether they may still read it. */
@@ -87,6 +103,11 @@ export interface CauseReads {
   audience(pageId: string): Promise<AudienceRow[]>;
   /** Every choice of `email: 'daily'` or `messages: 'daily'`, on any page, with the page's facts. */
   dailyAudience(): Promise<(AudienceRow & { pageId: string; title: string; visibility: string })[]>;
+  /**
+   * SPEC 6.4: who signed up for a task dated `date` (not cancelled), one row per (page,
+   * volunteer), with the page's facts and their relation to it.
+   */
+  reminderAudience(date: string): Promise<ReminderRow[]>;
   /** Push subscriptions of these people. */
   pushEndpoints(userIds: string[]): Promise<{ userId: string; endpoint: string }[]>;
   /** Journal entries created in (`since`, `until`] per page and author. */
@@ -231,13 +252,31 @@ export class JobsSql implements JobsStorage {
    * The same rules as the expansion (expand.ts), as of now: a journal entry to someone who still
    * chose it (`email: 'instant'`, or `push`) and still follows the page (approved) or is a
    * member; a follow request to a member who still chose `requests: 'instant'`; a digest to
-   * someone with some daily choice left; a push only to a subscription still theirs. (Leaving a
+   * someone with some daily choice left; a reminder to someone still signed up for a task of
+   * that day on the page, not cancelled, with reminders on, who may still read the page; a push
+   * only to a subscription still theirs. (Leaving a
    * page deletes the person's choices in the same transaction, notify-prefs.ts; the follow and
    * membership are checked here too, so the rule does not rest on that alone.)
    */
   async stillWanted(w: WantedDelivery): Promise<boolean> {
     let query;
-    if (w.message === 'digest') {
+    if (w.message === 'reminder') {
+      if (w.pageId === null || w.date === undefined) return false;
+      // access.ts `capabilities` for a signed-in person: a member reads; else not when blocked;
+      // else a public or members-only page, or a private one they follow.
+      const member = sql`EXISTS (SELECT 1 FROM page_members m WHERE m.page_id = v.page_id AND m.user_id = v.user_id)`;
+      const follow = (state: string) => sql`EXISTS (SELECT 1 FROM follows f WHERE f.page_id = v.page_id AND f.user_id = v.user_id AND f.state = ${state})`;
+      const subscribed =
+        w.channel === 'push' ? sql` AND EXISTS (SELECT 1 FROM push_subscriptions s WHERE s.endpoint = ${w.endpoint ?? ''} AND s.user_id = v.user_id)` : sql``;
+      query = sql<{ one: number }>`
+        SELECT 1 AS one FROM task_volunteers v
+        JOIN tasks t ON t.id = v.task_id
+        JOIN pages p ON p.id = v.page_id
+        WHERE v.page_id = ${w.pageId} AND v.user_id = ${w.userId} AND t.date = ${w.date} AND t.cancelled_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM notify_prefs n WHERE n.page_id = v.page_id AND n.user_id = v.user_id AND n.reminders = 0)
+          AND (${member} OR (NOT ${follow('blocked')} AND (p.visibility <> 'private' OR ${follow('following')})))${subscribed}
+        LIMIT 1`;
+    } else if (w.message === 'digest') {
       if (w.channel !== 'email') return false;
       query = sql<{ one: number }>`
         SELECT 1 AS one FROM notify_prefs n
@@ -330,6 +369,34 @@ class CauseReadsSql implements CauseReads {
       .leftJoin('follows as f', (j) => j.onRef('f.page_id', '=', 'n.page_id').onRef('f.user_id', '=', 'n.user_id'))
       .select(['n.page_id', 'n.user_id', 'n.email', 'n.push', 'n.requests', 'n.messages', 'u.email as address', 'm.role as member', 'f.state as follow'])
       .orderBy('n.user_id');
+  }
+
+  async reminderAudience(date: string): Promise<ReminderRow[]> {
+    const rows = await this.trx
+      .selectFrom('task_volunteers as v')
+      .innerJoin('tasks as t', 't.id', 'v.task_id')
+      .innerJoin('pages as p', 'p.id', 'v.page_id')
+      .leftJoin('page_members as m', (j) => j.onRef('m.page_id', '=', 'v.page_id').onRef('m.user_id', '=', 'v.user_id'))
+      .leftJoin('follows as f', (j) => j.onRef('f.page_id', '=', 'v.page_id').onRef('f.user_id', '=', 'v.user_id'))
+      .leftJoin('notify_prefs as n', (j) => j.onRef('n.page_id', '=', 'v.page_id').onRef('n.user_id', '=', 'v.user_id'))
+      .leftJoin('notify_users as u', 'u.user_id', 'v.user_id')
+      .select(['v.page_id', 'v.user_id', 'p.title', 'p.visibility', 'm.role as member', 'f.state as follow', 'n.reminders', 'u.email as address'])
+      .distinct()
+      .where('t.date', '=', date)
+      .where('t.cancelled_at', 'is', null)
+      .orderBy('v.page_id')
+      .orderBy('v.user_id')
+      .execute();
+    return rows.map((r) => ({
+      pageId: r.page_id,
+      userId: r.user_id,
+      title: r.title,
+      visibility: r.visibility,
+      member: (r.member as ReminderRow['member']) ?? null,
+      follow: r.follow ?? null,
+      reminders: r.reminders === null || Number(r.reminders) === 1,
+      address: r.address ?? null,
+    }));
   }
 
   async pushEndpoints(userIds: string[]): Promise<{ userId: string; endpoint: string }[]> {

@@ -571,6 +571,14 @@ export class SqlStorage implements Storage {
     return this.#notify.unsubscribeEmail(userId, pageId, at);
   }
 
+  unsubscribeReminders(userId: string, pageId: string, at: string): Promise<boolean> {
+    return this.#notify.unsubscribeReminders(userId, pageId, at);
+  }
+
+  volunteersOn(pageId: string, userId: string): Promise<boolean> {
+    return this.#notify.volunteersOn(pageId, userId);
+  }
+
   addPushSubscription(userId: string, s: PushSubscriptionData, at: string): Promise<void> {
     return this.#notify.addPushSubscription(userId, s, at);
   }

@@ -333,9 +333,13 @@ export interface SettingsStorage {
  */
 export interface NotifyStorage {
   /** The stored choices, or `null` (everything `off`). */
-  notifyPrefs(pageId: string, userId: string): Promise<{ email: EmailMode; push: boolean; owner: OwnerNotify } | null>;
-  /** Changes the given fields (a new row starts all `off`); audited with the caller's pending audit row (`notify.set`). */
-  setNotifyPrefs(pageId: string, userId: string, change: { email?: EmailMode; push?: boolean; owner?: Partial<OwnerNotify> }, at: string): Promise<void>;
+  notifyPrefs(pageId: string, userId: string): Promise<{ email: EmailMode; push: boolean; owner: OwnerNotify; reminders: boolean } | null>;
+  /** Changes the given fields (a new row starts all `off`, reminders on); audited with the caller's pending audit row (`notify.set`). */
+  setNotifyPrefs(pageId: string, userId: string, change: { email?: EmailMode; push?: boolean; owner?: Partial<OwnerNotify>; reminders?: boolean }, at: string): Promise<void>;
+  /** SPEC 6.4, the reminder's one-click unsubscribe: the page's planner reminders off; audited `notify.unsubscribe`. Whether it changed. */
+  unsubscribeReminders(userId: string, pageId: string, at: string): Promise<boolean>;
+  /** SPEC 6.4: whether the person is signed up for a task of the page that is not cancelled (they may choose its reminders). */
+  volunteersOn(pageId: string, userId: string): Promise<boolean>;
   /** Where email to the person goes (their token's `email` claim); `null` forgets it. */
   setNotifyAddress(userId: string, email: string | null, at: string): Promise<void>;
   /** One-click unsubscribe: email 'off' (and owner requests/messages 'off') for that page, or every page when `pageId` is null; audited `notify.unsubscribe`. Returns rows changed. */
