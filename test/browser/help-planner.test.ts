@@ -55,6 +55,22 @@ describe('<care-help-planner>', () => {
     // The viewer's own tasks come first, under their own heading.
     expect(helper.part('day-heading')?.textContent).to.equal('Your tasks');
     expect(helper.in('Dinner for 4', 'ics-link')).to.not.equal(null);
+    // "Add to calendar": the task's .ics, fetched with the helper's own token, handed to the download.
+    const downloads: { name: string; text: Promise<string> }[] = [];
+    const grab = (e: Event) => {
+      const a = e.target as HTMLAnchorElement;
+      if (a.localName !== 'a' || !a.download) return;
+      e.preventDefault();
+      downloads.push({ name: a.download, text: fetch(a.href).then((r) => r.text()) });
+    };
+    document.addEventListener('click', grab, true);
+    helper.press('Dinner for 4', 'ics-link');
+    await waitFor(() => downloads.length === 1, 'the calendar file');
+    document.removeEventListener('click', grab, true);
+    expect(downloads[0]!.name).to.match(/\.ics$/);
+    const ics = await downloads[0]!.text;
+    expect(ics).to.include('BEGIN:VCALENDAR');
+    expect(ics).to.include('Dinner for 4');
     await waitFor(() => helped.length === 1, 'care-posted for the sign-up');
     expect(helped[0]!.kind).to.equal('signup');
 
