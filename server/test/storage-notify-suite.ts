@@ -15,7 +15,7 @@ import type { AuditRecord, Storage } from '../src/storage/types.js';
 import { auditTrail, uniqueId } from './helpers.js';
 import type { OpenStorage } from './storage-suite.js';
 
-const OFF = { email: 'off', push: false, owner: { requests: 'off', messages: 'off' } };
+const OFF = { email: 'off', push: false, owner: { requests: 'off', messages: 'off' }, reminders: true };
 
 export function notifyStorageSuite(name: string, open: OpenStorage): void {
   describe(`notify storage: ${name}`, () => {
@@ -48,6 +48,18 @@ export function notifyStorageSuite(name: string, open: OpenStorage): void {
       assert.deepEqual(await s.notifyPrefs(id, 'pat'), { ...OFF, owner: { requests: 'instant', messages: 'daily' } });
       // Per page: another page of the same person is untouched.
       assert.equal(await s.notifyPrefs(await page(), 'fan'), null);
+    });
+
+    it('planner reminders: on until turned off; turned off they outlast unfollowing, the other choices do not', async () => {
+      const id = await page();
+      await s.setNotifyPrefs(id, 'fan', { email: 'instant', reminders: false }, now());
+      assert.deepEqual(await s.notifyPrefs(id, 'fan'), { ...OFF, email: 'instant', reminders: false });
+      await s.setFollow(id, { id: 'fan', name: 'fan' }, 'none');
+      assert.deepEqual(await s.notifyPrefs(id, 'fan'), { ...OFF, reminders: false }, 'email is reset, the reminders choice kept');
+      await s.setNotifyPrefs(id, 'fan', { reminders: true }, now());
+      await s.setFollow(id, { id: 'fan', name: 'fan' }, 'following');
+      await s.setFollow(id, { id: 'fan', name: 'fan' }, 'none');
+      assert.equal(await s.notifyPrefs(id, 'fan'), null, 'a row with nothing off goes');
     });
 
     it('a change is audited in its own transaction with the caller’s pending row', async () => {

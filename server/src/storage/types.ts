@@ -16,7 +16,7 @@ import type {
   PageSettings,
   Task,
   TaskDraft,
-  TaskKind,
+  TaskUpdatePayload,
   Visibility,
   WallMessage,
   WallModeration,
@@ -156,15 +156,7 @@ export interface TaskRecord extends Omit<Task, 'details' | 'hasDetails'> {
 }
 
 /** What `task:update` changes, after validation (`null` clears `start` / `end`). */
-export interface TaskPatch {
-  kind?: TaskKind;
-  title?: string;
-  date?: string;
-  start?: string | null;
-  end?: string | null;
-  slots?: number;
-  details?: string;
-}
+export type TaskPatch = Omit<TaskUpdatePayload, 'pageId' | 'taskId'>;
 
 /**
  * SPEC 6.4's storage (storage/planner.ts). Every change bumps the page's `seq` and records a
