@@ -15,9 +15,9 @@ import fr from '../../src/i18n/locales/fr.js';
 import pt from '../../src/i18n/locales/pt.js';
 import vi from '../../src/i18n/locales/vi.js';
 import zh from '../../src/i18n/locales/zh.js';
-import { LIMITS } from '../../src/protocol/index.js';
+import { addDays, LIMITS } from '../../src/protocol/index.js';
 import { seedPage, serverUrl, settled, uniquePage, waitFor } from './helpers.js';
-import { FollowHarness, JournalHarness, WallHarness, harness, mount } from './harness.js';
+import { FollowHarness, JournalHarness, PlannerHarness, WallHarness, harness, mount } from './harness.js';
 
 const TABLES: Record<Exclude<Locale, 'en'>, Messages> = { es, fr, de, pt, zh, ar, vi };
 
@@ -118,6 +118,30 @@ describe('languages', () => {
         await settled(w);
         expect(englishIn(chrome(w), table), `${w.localName} in ${lang}`).to.deep.equal([]);
       }
+    });
+  }
+
+  for (const [lang, table] of Object.entries(TABLES) as [Locale, Messages][]) {
+    it(`speaks ${lang} with no English chrome left in the planner, both views and the family's form`, async () => {
+      const page = uniquePage(`i18n-plan-${lang}`);
+      await seedPage({ id: page, owners: ['olga'] });
+      const box = await fixture<HTMLDivElement>(html`<div lang=${lang}></div>`);
+      const plan = new PlannerHarness(await mount('care-help-planner', { page, user: 'olga', host: await hostA(), parent: box }));
+      await plan.ready();
+      const tomorrow = addDays(plan.el.care.today(), 1);
+      await plan.addTask({ kind: 'ride', title: 'Xyz', date: tomorrow, start: '09:00', end: '10:00', slots: 2, details: 'Qwv' });
+      await waitFor(() => plan.titles().includes('Xyz') && plan.composer() === null, 'the task listed');
+      const t = stringsFor(lang, table);
+      const leftover = () => englishIn(chrome(plan.el), table);
+      await settled(plan.el);
+      expect(leftover(), `upcoming in ${lang}`).to.deep.equal([]);
+      expect(chrome(plan.el)).to.include(t.kindRide);
+      plan.part<HTMLButtonElement>('add-button')!.click();
+      await plan.el.updateComplete;
+      expect(leftover(), `the form in ${lang}`).to.deep.equal([]);
+      await plan.show('month');
+      await settled(plan.el);
+      expect(leftover(), `month in ${lang}`).to.deep.equal([]);
     });
   }
 
