@@ -58,10 +58,11 @@ export class Planner {
  * little ahead of real time), `at` (just after the hour begins, the same local day), the
  * `reminderHour`, `today` (the local day of `at`) and `tomorrow` (the day the reminders are for).
  */
-export function reminderTimes(timeZone: string): { before: number; at: number; reminderHour: number; today: string; tomorrow: string } {
+export function reminderTimes(timeZone: string, opts: { laterHour?: boolean } = {}): { before: number; at: number; reminderHour: number; today: string; tomorrow: string } {
   let at = Math.ceil((Date.now() + 60 * 60_000) / 3_600_000) * 3_600_000 + 60_000;
-  // Hour 0 would leave no earlier hour of the same day to be "before" in.
-  while (hourIn(at, timeZone) === 0) at += 3_600_000;
+  // Hour 0 would leave no earlier hour of the same day to be "before" in; `laterHour`: the
+  // hour after `at` is the same local day too (a later sweep's).
+  while (hourIn(at, timeZone) === 0 || (opts.laterHour && hourIn(at + 3_600_000, timeZone) === 0)) at += 3_600_000;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
   return { before: at - 31 * 60_000, at, reminderHour: hourIn(at, timeZone), today, tomorrow: addDays(today, 1) };
 }

@@ -137,13 +137,62 @@ describe('planner reminders: who, when, once', () => {
       await ts.server.jobs.tick();
       await ts.server.jobs.tick();
       const causes = (await jobsOf(ts.db, { kind: 'cause' })).filter((j) => j.key.startsWith('reminder:'));
-      assert.deepEqual(causes.map((j) => j.key), [`reminder:${tomorrow}`], 'one cause for the day');
-      const cause = causes[0];
+      // The day's cause, and at most one later sweep per hour (for late sign-ups), each once.
+      assert.equal(causes.filter((j) => j.key === `reminder:${tomorrow}`).length, 1, 'one first cause for the day');
+      assert.ok(causes.every((j) => j.key === `reminder:${tomorrow}` || /^reminder:\d{4}-\d{2}-\d{2}:late:\d{2}$/.test(j.key)), 'the others are hourly sweeps');
+      assert.equal(new Set(causes.map((j) => j.key)).size, causes.length, 'each sweep once');
+      const cause = causes.find((j) => j.key === `reminder:${tomorrow}`);
       await ts.db.updateTable('jobs').set({ state: 'queued', finished_at: null, claimed_until: null }).where('id', '=', cause!.id).execute();
       ts.server.jobs.poke();
       await drained(ts.db, clock.now);
       assert.equal(channels.email.sent.length + channels.push.sent.length, sent, 'nothing sent twice');
-      assert.equal((await jobsOf(ts.db, { kind: 'cause' })).filter((j) => j.key.startsWith('reminder:')).length, 1, 'still one cause for the day');
+      assert.equal((await jobsOf(ts.db, { kind: 'cause' })).filter((j) => j.key.startsWith('reminder:')).length, causes.length, 'no new cause');
+    } finally {
+      await ts.close();
+    }
+  });
+
+  it('a volunteer who signs up after the day\'s first sweep hears from the next hour\'s sweep; the others do not hear again', async () => {
+    const times = reminderTimes(TZ, { laterHour: true });
+    const clock = manualClock(times.before);
+    const channels = recording();
+    const ts = await startServer({
+      features: FEATURES,
+      channels,
+      clock: clock.now,
+      notify: { ...notifySettings({ CARE_TIMEZONE: TZ, CARE_NOTIFY_RATE: '10000' }), reminderHour: times.reminderHour },
+    });
+    try {
+      const tasks = new Planner(ts);
+      const page = await ts.page({ visibility: 'private', title: PAGE_TITLE, followers: ['early', 'late'] });
+      const dinner = await tasks.create(page, { title: TASK_TITLE, date: times.tomorrow, details: DETAILS });
+      await tasks.signup(page, dinner, 'early');
+      await subscribe(ts.db, 'early', 'https://push.example/early');
+      clock.set(times.at);
+      await ts.server.jobs.tick();
+      await drained(ts.db, clock.now);
+      const who = () => channels.email.sent.map((j) => j.payload.userId).sort();
+      assert.deepEqual(who(), ['early']);
+      assert.equal(channels.push.sent.length, 1);
+
+      await tasks.signup(page, dinner, 'late');
+      clock.add(30 * 60_000);
+      await ts.server.jobs.tick();
+      await drained(ts.db, clock.now);
+      assert.deepEqual(who(), ['early'], 'the same hour: no new sweep yet');
+
+      clock.add(3_600_000);
+      await ts.server.jobs.tick();
+      await ts.server.jobs.tick();
+      await drained(ts.db, clock.now);
+      assert.deepEqual(who(), ['early', 'late'], 'the late volunteer reminded once, the early one not again');
+      assert.equal(channels.push.sent.length, 1, 'no second push either');
+      assert.deepEqual(
+        channels.email.sent.map((j) => j.key).sort(),
+        [`email:reminder:${times.tomorrow}:${page}:early`, `email:reminder:${times.tomorrow}:${page}:late`],
+        'the day\'s keys, whichever sweep found them',
+      );
+      for (const j of channels.email.sent) assert.deepEqual(j.payload.message, { type: 'reminder', pageId: page, date: times.tomorrow });
     } finally {
       await ts.close();
     }

@@ -51,6 +51,11 @@ export const causeKeys = {
   digest: (date: string) => `digest:${date}`,
   /** The reminders for the tasks of `date` (one cause per day, per cluster). */
   reminder: (date: string) => `reminder:${date}`,
+  /**
+   * The same day's later sweep at `hour` (local), for those who signed up after the first
+   * one: its deliveries take their keys from `reminder(date)`, so nobody hears twice.
+   */
+  reminderLate: (date: string, hour: number) => `reminder:${date}:late:${String(hour).padStart(2, '0')}`,
 };
 
 /** Delivery keys, derived from the cause's: a cause expanded twice inserts nothing new. */

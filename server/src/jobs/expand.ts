@@ -3,7 +3,7 @@ import { capabilities } from '../access.js';
 import type { DigestPage, EmailPayload, NotifyMessage, NotifySettings, PushPayload } from '../notify/contract.js';
 import type { AudienceRow, CauseReads, ReminderRow } from '../storage/jobs-storage.js';
 import type { FollowState, Visibility } from '../../../src/protocol/index.js';
-import { deliveryKeys, type Cause, type JobKind, type JobRecord, type NewJob } from './causes.js';
+import { causeKeys, deliveryKeys, type Cause, type JobKind, type JobRecord, type NewJob } from './causes.js';
 
 /** What an expansion may produce: the channels this runner has, and how the hospital chose. */
 export interface ExpandOptions {
@@ -120,7 +120,8 @@ async function reminders(out: Expansion, cause: Extract<Cause, { type: 'reminder
   if (rows.length === 0) return;
   const endpoints = push ? await reads.pushEndpoints([...new Set(rows.map((r) => r.userId))]) : [];
   for (const r of rows) {
-    const key = deliveryKeys.reminderOf(job.key, r.pageId);
+    // The day's key, whichever sweep this is: a later sweep adds only the late sign-ups.
+    const key = deliveryKeys.reminderOf(causeKeys.reminder(cause.date), r.pageId);
     const message: NotifyMessage = { type: 'reminder', pageId: r.pageId, date: cause.date, ...(o.detail === 'title' ? { title: r.title } : {}) };
     if (email && r.address) {
       const payload: EmailPayload = { to: r.address, userId: r.userId, message };

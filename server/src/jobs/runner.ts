@@ -154,6 +154,9 @@ export class JobRunner {
       if (this.options.reminders !== false && (this.options.channels.email || this.options.channels.push) && hour >= this.options.settings.reminderHour) {
         const tomorrow = addDays(date, 1);
         causes.push(causeJob({ type: 'reminder', date: tomorrow, at: iso(now) }, causeKeys.reminder(tomorrow)));
+        // Someone who signs up after the first sweep is reminded within the hour: one more
+        // sweep per later hour of the day (the deliveries' keys are the day's, see expand.ts).
+        if (hour > this.options.settings.reminderHour) causes.push(causeJob({ type: 'reminder', date: tomorrow, at: iso(now) }, causeKeys.reminderLate(tomorrow, hour)));
       }
       if (causes.length > 0 && (await this.store.enqueueJobs(causes)) > 0) this.pump();
       if (now - this.lastPrune >= HOUR_MS) {
