@@ -277,6 +277,13 @@ describe('the planner, one browser context per person, in Chromium', { skip: exi
       task!.volunteers.map((v) => v.id),
       ['helper-a'],
     );
+    // The built bundle draws the kind's pictogram as separate shapes (its HTML minifier drops
+    // self-closing slashes: written `<path/>`, the bowl's steam would nest inside the bowl).
+    const shapes = await family.page.evaluate(() => {
+      const svg = document.querySelector('care-help-planner')!.shadowRoot!.querySelector('[part~=task-title] svg');
+      return svg ? Array.from(svg.children).map((c) => `${c.localName}:${c.children.length}`) : null;
+    });
+    assert.deepEqual(shapes, ['path:0', 'path:0'], 'the meal bowl and its steam, side by side');
     assert.deepEqual([...family.problems, ...helper.problems], []);
   });
 

@@ -97,6 +97,12 @@ export const helpPlannerStyles = css`
     flex-direction: column;
     gap: 0.5em;
   }
+  /* The kind's pictogram: the text's size and colour, on the text's baseline. */
+  .icon {
+    inline-size: 1.1em;
+    block-size: 1.1em;
+    vertical-align: -0.17em;
+  }
   .task {
     border: 1px solid var(--_border);
     border-radius: var(--_radius);

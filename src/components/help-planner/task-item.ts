@@ -1,10 +1,30 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
 import type { Strings } from '../../i18n/index.js';
 import type { Task, TaskKind } from '../../protocol/index.js';
 import { clock, clockRange, dayHeading } from './planner-dates.js';
 
-/** A small pictogram per kind of help, beside its name (decorative: the name says it). */
-const ICONS: Record<TaskKind, string> = { meal: '\u{1F372}', ride: '\u{1F697}', visit: '\u{1F91D}', errand: '\u{1F6D2}', other: '\u2733\uFE0F' };
+/**
+ * A small pictogram per kind of help, beside its name (decorative: the name says it). Drawn
+ * as SVG in the text colour, not emoji: a system without an emoji font (many Linux desktops,
+ * kiosk browsers) would show empty boxes.
+ */
+const ICONS: Record<TaskKind, SVGTemplateResult> = {
+  // A bowl with steam.
+  meal: svg`<path d="M3 11h18a9 9 0 0 1-18 0z"></path><path d="M8 7.5c0-1.2 1-1.3 1-2.5M12 7.5c0-1.2 1-1.3 1-2.5M16 7.5c0-1.2 1-1.3 1-2.5"></path>`,
+  // A car.
+  ride: svg`<path d="M4 15v-4l2.5-5h11l2.5 5v4z"></path><path d="M4 11h16"></path><circle cx="8" cy="17.5" r="2"></circle><circle cx="16" cy="17.5" r="2"></circle>`,
+  // A person.
+  visit: svg`<circle cx="12" cy="7.5" r="3.5"></circle><path d="M5 20.5c0-4 3.1-6.5 7-6.5s7 2.5 7 6.5"></path>`,
+  // A shopping bag.
+  errand: svg`<path d="M5 8.5h14l-1 12H6z"></path><path d="M9 8.5V7a3 3 0 0 1 6 0v1.5"></path>`,
+  // A heart.
+  other: svg`<path d="M12 20s-7.5-4.6-7.5-10.2A4.1 4.1 0 0 1 12 7.4a4.1 4.1 0 0 1 7.5 2.4C19.5 15.4 12 20 12 20z"></path>`,
+};
+
+/** Closing tags written out: the build's HTML minifier drops self-closing slashes, which would nest the shapes. */
+function icon(kind: TaskKind): TemplateResult {
+  return html`<svg class="icon" aria-hidden="true" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${ICONS[kind] ?? ICONS.other}</svg>`;
+}
 
 export function kindLabel(kind: TaskKind, t: Strings): string {
   return { meal: t.kindMeal, ride: t.kindRide, visit: t.kindVisit, errand: t.kindErrand, other: t.kindOther }[kind];
@@ -57,6 +77,9 @@ export interface TaskTools {
 }
 
 /** One task (`li`, part `task`): what, when, how many, who, the details and the viewer's buttons. */
+/** Between the meta's pieces; an expression, because the build's minifier trims a template's edge spaces. */
+const SEP = ' \u00b7 ';
+
 export function renderTask(s: TaskShown, x: TaskTools, withDate = false): TemplateResult {
   const { task, mine, pending, left } = s;
   const t = x.t;
@@ -64,9 +87,9 @@ export function renderTask(s: TaskShown, x: TaskTools, withDate = false): Templa
   if (x.editing === task.id) return html`<li part="task" class="task editing" data-task-id=${task.id}>${x.form(task)}</li>`;
   const names = task.volunteers.filter((v) => v.name);
   return html`<li part="task" class="task ${mine ? 'mine' : ''} ${left === 0 ? 'full' : ''}" data-task-id=${task.id} aria-labelledby=${id}>
-    <h4 class="task-title" part="task-title"><span class="icon" aria-hidden="true">${ICONS[task.kind] ?? ICONS.other}</span> <span id=${id} dir="auto">${task.title}</span></h4>
+    <h4 class="task-title" part="task-title">${icon(task.kind)} <span id=${id} dir="auto">${task.title}</span></h4>
     <p class="task-meta muted" part="task-meta">
-      <span class="kind">${kindLabel(task.kind, t)}</span> · ${withDate ? html`<span>${dayHeading(task.date, x.lang)}</span> · ` : nothing}<span>${timeText(task, t, x.lang)}</span>
+      <span class="kind">${kindLabel(task.kind, t)}</span>${SEP}${withDate ? html`<span>${dayHeading(task.date, x.lang)}</span>${SEP}` : nothing}<span>${timeText(task, t, x.lang)}</span>
     </p>
     <p class="spots" part="spots" id="${id}-spots">${left === 0 ? html`<strong>${t.full}</strong>` : t.spotsLeft(task.slots).replace('{left}', left.toLocaleString(x.lang))}</p>
     ${names.length > 0 ? html`<p class="volunteers" part="volunteers">${volunteerList(names.map((v) => v.name), t, x.lang)}</p>` : nothing}
