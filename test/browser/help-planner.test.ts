@@ -78,7 +78,7 @@ describe('<care-help-planner>', () => {
     expect(family.in('Dinner for 4', 'spots')?.textContent?.trim()).to.equal('1 of 2 spots left');
     await waitFor(() => family.announced().includes('Someone signed up for'), 'the family told');
     // Tomorrow is this week unless today ends the week.
-    expect(family.part('summary')?.textContent?.replace(/[\u2068\u2069]/g, '')).to.match(/^This week: (0 covered, 1 still open|no tasks yet\.)$/);
+    expect(family.part('summary')?.textContent?.replace(/[\u2068\u2069]/g, '')).to.match(/^This week: (0 covered and 1 still open|no tasks yet\.)$/);
 
     // Withdrawing stops the details from that change on.
     helper.press('Dinner for 4', 'withdraw-button');

@@ -161,6 +161,10 @@ export const helpPlannerStyles = css`
     display: flex;
     flex-direction: column;
     gap: 0.2em;
+  }
+  /* Side by side in a row (date, times, people; repeat and until), each at least 8em wide.
+     Not in the form's own column, where an 8em basis would be an 8em-tall gap. */
+  .row > .field {
     flex: 1 1 8em;
   }
   label {

@@ -309,7 +309,7 @@ export class CareHelpPlanner extends CareElement {
     const to = addDays(from, 6);
     const week = this.care.state.tasks.filter((x) => x.date >= from && x.date <= to);
     const covered = week.filter((x) => x.volunteers.length >= x.slots).length;
-    return html`<p class="summary" part="summary">${week.length === 0 ? t.weekNone : t.weekSummary(`${t.weekCovered(covered)}, ${t.weekOpen(week.length - covered)}`)}</p>`;
+    return html`<p class="summary" part="summary">${week.length === 0 ? t.weekNone : t.weekSummary(both(this.language, t.weekCovered(covered), t.weekOpen(week.length - covered)))}</p>`;
   }
 
   #upcoming(): TemplateResult {
@@ -560,5 +560,14 @@ export class CareHelpPlanner extends CareElement {
     this.#focus = null;
     this.#focusTries = 0;
     target?.focus();
+  }
+}
+
+/** Two counts in the language's own way of joining them ("2 covered and 1 still open", "… و…", "…和…"). */
+function both(lang: string, a: string, b: string): string {
+  try {
+    return new Intl.ListFormat(lang, { type: 'conjunction' }).format([a, b]);
+  } catch {
+    return `${a}, ${b}`;
   }
 }
