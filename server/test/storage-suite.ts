@@ -552,6 +552,11 @@ export function storageSuite(name: string, open: OpenStorage): void {
       assert.equal((await p.signupTask(id, a.id, kin, true))?.seq, null, 'twice is once');
       await assert.rejects(p.signupTask(id, a.id, pat, true), (e: unknown) => e instanceof CareFailure && e.code === 'conflict');
       await assert.rejects(p.updateTask(id, a.id, { slots: 0 }), (e: unknown) => e instanceof CareFailure && e.code === 'conflict');
+      // The times as they would be, against the stored 18:00–19:00, in the change's own transaction.
+      for (const times of [{ end: '17:00' }, { start: '19:30' }, { start: '19:00' }]) {
+        await assert.rejects(p.updateTask(id, a.id, times), (e: unknown) => e instanceof CareFailure && e.code === 'invalid', JSON.stringify(times));
+      }
+      assert.equal((await p.getTask(id, a.id))?.start, '18:00', 'a refused change changes nothing');
       const up = await p.updateTask(id, a.id, { slots: 2, start: null, title: 'Dinner for 2' });
       assert.deepEqual([up?.seq, up?.value.slots, up?.value.start, up?.value.end, up?.value.title], [seq0 + 5, 2, undefined, undefined, 'Dinner for 2']);
       assert.equal((await p.signupTask(id, a.id, pat, true))?.task.volunteers.length, 2);

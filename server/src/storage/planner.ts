@@ -103,6 +103,11 @@ export class PlannerSql implements PlannerStorage {
           throw new CareFailure('conflict', `${taken} ${taken === 1 ? 'person has' : 'people have'} signed up for this task: it cannot need fewer than ${taken}.`);
         }
       }
+      // The times as they will be, checked against the row as locked: two family members
+      // changing the start and the end at once cannot leave an end before its start.
+      const start = patch.start !== undefined ? patch.start : row.start_time;
+      const end = patch.start === null ? null : patch.end !== undefined ? patch.end : row.end_time;
+      if (end !== null && (start === null || end <= start)) throw new CareFailure('invalid', 'end: end needs a start and must be after it');
       const set: Partial<TasksTable> = { updated_at: now() };
       if (patch.kind !== undefined) set.kind = patch.kind;
       if (patch.title !== undefined) set.title = patch.title;
