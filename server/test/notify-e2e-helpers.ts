@@ -109,12 +109,16 @@ export function hourIn(ms: number, timeZone: string): number {
  * written now fall within the digest's first day).
  */
 export function digestTimes(timeZone: string): { start: number; digestHour: number; at: number } {
-  let start = Math.ceil((Date.now() + 2 * 60_000) / 60_000) * 60_000;
-  while (hourIn(start, timeZone) === 23) start += 60_000;
-  const digestHour = hourIn(start, timeZone) + 1;
-  let at = start;
-  while (hourIn(at, timeZone) < digestHour && hourIn(at, timeZone) !== 0) at += 60_000;
-  return { start, digestHour, at };
+  // Never before real time: changes made through the server are due at real time.
+  const soon = Math.ceil((Date.now() + 2 * 60_000) / 60_000) * 60_000;
+  // The digest hour: the next local hour after `soon`'s, never midnight (its day would have
+  // no hour before it).
+  let at = soon;
+  while (hourIn(at, timeZone) === hourIn(soon, timeZone) || hourIn(at, timeZone) === 0) at += 60_000;
+  // The clock starts shortly before it, however far off the hour is (after 23:00 it is 01:00):
+  // a retry's backoff (30 s, then a minute …) must not come due between start and the hour.
+  const start = Math.max(soon, at - 10 * 60_000);
+  return { start, digestHour: hourIn(at, timeZone), at };
 }
 
 /** A clock that stands still unless moved (the job runner's notion of now, `Config.clock`). */
