@@ -73,6 +73,7 @@ export const tokens = css`
   }
   button,
   input,
+  select,
   textarea {
     font: inherit;
     color: inherit;
@@ -101,12 +102,17 @@ export const tokens = css`
     outline-offset: 2px;
   }
   input,
+  select,
   textarea {
     width: 100%;
     border: 1px solid var(--_border);
     border-radius: calc(var(--_radius) / 1.5);
     background: var(--_surface);
     padding: 0.5em 0.7em;
+  }
+  /* A 44 px tap target, as buttons (a select's own height is its font's). */
+  select {
+    min-block-size: 2.75em;
   }
   .muted {
     color: var(--_muted);

@@ -121,15 +121,6 @@ export const pageSettingsStyles = css`
   label {
     font-weight: 600;
   }
-  select {
-    font: inherit;
-    color: inherit;
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) / 1.5);
-    padding: 0.5em 0.7em;
-    min-block-size: 2.75em;
-  }
   form button {
     justify-self: start;
   }
