@@ -51,7 +51,7 @@ export const RULES = [
   ['social.refused', '[journal-social] anonymous journal:heart and journal:comment answer "unauthorized"; history:load stream "comments" without entryId answers "invalid"'],
   ['social.comments', '[journal-social, manager] on an entry the manager posts: a visitor\'s heart and comment arrive live at another subscriber (journal:hearts, journal:comment with seq); a retried comment returns the same one; history:load stream "comments" lists it; its author deletes it (journal:comment-removed); the entry is deleted again'],
   ['planner.refused', '[planner] anonymous task:signup answers "unauthorized"; a visitor\'s task:create, task:update, task:cancel "forbidden"; task:signup on an unknown task "not_found"; malformed task payloads "invalid"; the snapshot has a tasks array and history:load stream "tasks" answers { stream: "tasks", items, hasMore }'],
-  ['planner.tasks', '[planner, manager] the manager creates a one-person task with details; another subscriber receives task:changed live without details; a volunteer signs up and gets the details in the answer; a second one answers "conflict"; the first withdraws; the manager cancels it (task:removed live), and a catch-up from before it replays task:removed; no frame to the non-volunteer carries the details'],
+  ['planner.tasks', '[planner, manager] the manager creates a one-person task with details; another subscriber receives task:changed live without details, and again (a later seq, still without) after the manager\'s task:update; a volunteer signs up and gets the details in the answer; a second one answers "conflict"; the first withdraws; the manager cancels it (task:removed live), and a catch-up from before it replays task:removed; no frame to the non-volunteer carries the details'],
   ['ack.shape', 'every acknowledgement has a boolean ok; every failure an error with a known code and a message'],
 ];
 
@@ -710,6 +710,15 @@ export async function runChecks(opts) {
       });
       expect(isSeq(seen.seq) && seen.pageId === page && seen.task.id === task.id, `task:changed ${short(seen)}`);
       expect(!Object.hasOwn(seen.task, 'details') && seen.task.hasDetails === true, `the non-volunteer's task:changed has details: ${short(seen.task)}`);
+      // The family edits it: the change reaches the subscriber live, still without the details.
+      const title = `${draft.title} (changed)`;
+      const edited = waitFor(state.b, 'task:changed', (d) => isObj(d) && d.task?.id === task.id && d.task.title === title);
+      const updated = await call(state.m, 'task:update', { pageId: page, taskId: task.id, title, start: '10:00', end: '11:00' });
+      expect(updated?.ok === true && updated.task?.title === title && updated.task.start === '10:00' && updated.task.end === '11:00' && updated.task.details === marker, `the manager's task:update answered ${short(updated)}`);
+      const change = await edited.catch(() => {
+        throw new Error('the task:update did not reach the other subscriber live');
+      });
+      expect(change.seq > seen.seq && !Object.hasOwn(change.task, 'details'), `task:changed after the update ${short(change)}: expected a later seq and no details`);
 
       const f = await connect(users.f);
       const g = await connect(users.g);
